@@ -1,0 +1,19 @@
+# Every dependency is a Debian 12 package installed by scripts/setup.sh.
+find_package(Threads REQUIRED)
+find_package(OpenMP REQUIRED)
+
+# OpenBLAS, OpenMP build: it runs its threads on ember's own OpenMP runtime, so BLAS and
+# ember's kernels share one pool and never oversubscribe the cores (DESIGN, performance).
+find_library(EMBER_OPENBLAS_LIB NAMES openblas libopenblas.so.0
+  PATHS /usr/lib/x86_64-linux-gnu/openblas-openmp /usr/lib/aarch64-linux-gnu/openblas-openmp
+  NO_DEFAULT_PATH)
+if(NOT EMBER_OPENBLAS_LIB)
+  find_library(EMBER_OPENBLAS_LIB openblas REQUIRED)
+endif()
+find_path(EMBER_CBLAS_INCLUDE cblas.h PATHS /usr/include/x86_64-linux-gnu/openblas-openmp
+  /usr/include/x86_64-linux-gnu/openblas-pthread /usr/include/openblas)
+message(STATUS "ember: BLAS = ${EMBER_OPENBLAS_LIB}")
+
+# SLEEF: vectorised transcendental functions (exp, log, tanh, erf, ...).
+find_library(EMBER_SLEEF_LIB sleef REQUIRED)
+find_path(EMBER_SLEEF_INCLUDE sleef.h PATHS /usr/include/x86_64-linux-gnu /usr/include/aarch64-linux-gnu REQUIRED)

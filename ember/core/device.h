@@ -1,0 +1,35 @@
+#pragma once
+// Device: where a tensor's memory lives. Every TensorImpl and every kernel lookup carries
+// one from day one, so CUDA can arrive as another kernel set behind the same op functions.
+#include <cstdint>
+#include <ostream>
+#include <string>
+
+namespace ember {
+
+enum class DeviceType : int8_t { CPU = 0, CUDA = 1 };
+constexpr int kNumDeviceTypes = 2;
+constexpr DeviceType kCPU = DeviceType::CPU;
+constexpr DeviceType kCUDA = DeviceType::CUDA;
+
+struct Device {
+  DeviceType type = DeviceType::CPU;
+  int8_t index = -1;  // -1: the current device of that type
+
+  Device() = default;
+  Device(DeviceType t, int idx = -1) : type(t), index(static_cast<int8_t>(idx)) {}
+  // "cpu", "cuda", "cuda:1"
+  Device(const std::string& spec);
+  Device(const char* spec) : Device(std::string(spec)) {}
+
+  bool is_cpu() const { return type == DeviceType::CPU; }
+  bool is_cuda() const { return type == DeviceType::CUDA; }
+  bool operator==(const Device& o) const { return type == o.type && index == o.index; }
+  bool operator!=(const Device& o) const { return !(*this == o); }
+  std::string str() const;
+};
+
+std::ostream& operator<<(std::ostream& os, const Device& d);
+std::ostream& operator<<(std::ostream& os, DeviceType t);
+
+}  // namespace ember

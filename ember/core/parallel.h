@@ -1,0 +1,26 @@
+#pragma once
+// Threading. ember runs its kernels on one OpenMP pool, and links the OpenMP build of
+// OpenBLAS so that GEMMs run on that same pool: the cores are never oversubscribed
+// (DESIGN.md measured PyTorch's OpenMP + OpenBLAS threads fighting at 2.3x slowdown).
+#include <cstdint>
+
+namespace ember {
+
+// torch.set_num_threads / get_num_threads. Also sets the BLAS thread count.
+void set_num_threads(int n);
+int get_num_threads();
+// True while inside a parallel region (nested parallel_for calls run serially).
+bool in_parallel_region();
+
+// Below this many elements an elementwise op runs on one thread (PyTorch's grain size).
+constexpr int64_t kGrainSize = 32768;
+
+// Runs f(begin, end) over [begin, end) split into contiguous chunks, one per thread, when
+// the range is larger than `grain`; otherwise calls f once on the calling thread.
+// Exceptions thrown by f are rethrown on the calling thread.
+template <class F>
+void parallel_for(int64_t begin, int64_t end, int64_t grain, const F& f);
+
+}  // namespace ember
+
+#include "ember/core/parallel_inl.h"

@@ -1,0 +1,82 @@
+#pragma once
+// TensorImpl: the shared state behind a Tensor handle (storage, sizes, strides, offset,
+// dtype, device, and the autograd slot).
+#include <cstdint>
+#include <memory>
+
+#include "ember/core/array_ref.h"
+#include "ember/core/device.h"
+#include "ember/core/dtype.h"
+#include "ember/core/intrusive_ptr.h"
+#include "ember/core/storage.h"
+
+namespace ember {
+
+// The autograd slot. core/ knows nothing of autograd; autograd/ derives from this.
+// A tensor that has never been touched by autograd has a null slot, so plain tensor math
+// pays nothing for autograd's existence.
+struct AutogradMetaBase {
+  virtual ~AutogradMetaBase() = default;
+};
+
+class TensorImpl : public RefCounted {
+ public:
+  TensorImpl(Storage storage, ScalarType dtype, IntArrayRef sizes, IntArrayRef strides,
+             int64_t storage_offset);
+  // A fresh contiguous tensor backed by new storage.
+  TensorImpl(IntArrayRef sizes, ScalarType dtype, Device device);
+  ~TensorImpl() override;
+
+  const Storage& storage() const { return storage_; }
+  ScalarType dtype() const { return dtype_; }
+  Device device() const { return storage_->device(); }
+  IntArrayRef sizes() const { return sizes_; }
+  IntArrayRef strides() const { return strides_; }
+  int64_t dim() const { return static_cast<int64_t>(sizes_.size()); }
+  int64_t numel() const { return numel_; }
+  int64_t storage_offset() const { return storage_offset_; }
+  bool is_contiguous() const { return is_contiguous_; }
+  size_t itemsize() const { return element_size(dtype_); }
+
+  // Start of this tensor's elements.
+  void* data() const {
+    return static_cast<char*>(storage_->data()) + storage_offset_ * static_cast<int64_t>(itemsize());
+  }
+
+  // Re-points the tensor at a new geometry over the same storage (as_strided_, view
+  // resizing). Checks that the geometry stays inside the storage.
+  void set_geometry(IntArrayRef sizes, IntArrayRef strides, int64_t storage_offset);
+  // Replaces storage and dtype (set_data, resize).
+  void set_storage(Storage storage, ScalarType dtype);
+
+  // A number that came from a C++/Python scalar: it takes part in type promotion with the
+  // lowest priority (see result_type).
+  bool is_wrapped_number() const { return wrapped_number_; }
+  void set_wrapped_number(bool v) { wrapped_number_ = v; }
+
+  AutogradMetaBase* autograd_meta() const { return autograd_meta_.get(); }
+  void set_autograd_meta(std::unique_ptr<AutogradMetaBase> m) { autograd_meta_ = std::move(m); }
+
+  uint32_t version() const { return storage_->version(); }
+  void bump_version() { storage_->bump_version(); }
+
+ private:
+  void refresh_numel_and_contiguity();
+
+  Storage storage_;
+  DimVector sizes_;
+  DimVector strides_;
+  int64_t storage_offset_ = 0;
+  int64_t numel_ = 1;
+  ScalarType dtype_;
+  bool is_contiguous_ = true;
+  bool wrapped_number_ = false;
+  std::unique_ptr<AutogradMetaBase> autograd_meta_;
+};
+
+// Row-major strides for `sizes`.
+DimVector contiguous_strides(IntArrayRef sizes);
+// Product of sizes, with PyTorch's overflow check.
+int64_t checked_numel(IntArrayRef sizes);
+
+}  // namespace ember

@@ -1,0 +1,17 @@
+// Registers this ISA copy's kernels (Note [CPU capability dispatch]). Every kernel family
+// TU adds its register_<family>() here.
+#include "ember/cpu/kernels/kernel_prelude.h"
+
+namespace ember::cpu {
+namespace EMBER_CPU_NS {
+void register_unary();
+void register_binary();
+void register_copy();
+}  // namespace EMBER_CPU_NS
+
+void EMBER_CPU_REGISTER_FN() {
+  EMBER_CPU_NS::register_unary();
+  EMBER_CPU_NS::register_binary();
+  EMBER_CPU_NS::register_copy();
+}
+}  // namespace ember::cpu

@@ -1,0 +1,118 @@
+// copy_, fill_, zero_, to, clone, contiguous: moving and converting elements.
+#include <cstring>
+
+#include "ember/core/tensor_iterator.h"
+#include "ember/cpu/kernels.h"
+#include "ember/ops/elementwise.h"
+#include "ember/ops/factory.h"
+
+namespace ember {
+
+namespace {
+bool ranges_overlap(const Tensor& a, const Tensor& b) {
+  if (a.storage().get() != b.storage().get()) return false;
+  if (a.numel() == 0 || b.numel() == 0) return false;
+  auto extent = [](const Tensor& t, int64_t* lo, int64_t* hi) {
+    int64_t l = t.storage_offset(), h = t.storage_offset();
+    for (int64_t d = 0; d < t.dim(); ++d) {
+      int64_t span = (t.sizes()[d] - 1) * t.strides()[d];
+      if (span < 0) l += span; else h += span;
+    }
+    *lo = l * static_cast<int64_t>(t.element_size());
+    *hi = (h + 1) * static_cast<int64_t>(t.element_size());
+  };
+  int64_t alo, ahi, blo, bhi;
+  extent(a, &alo, &ahi);
+  extent(b, &blo, &bhi);
+  return alo < bhi && blo < ahi;
+}
+}  // namespace
+
+// Throws PyTorch's error when an in-place write would hit one memory location twice
+// (an expanded tensor). Only the certain case (a stride-0 dimension) is detected, as in
+// PyTorch.
+void check_no_internal_overlap(const Tensor& t) {
+  for (int64_t d = 0; d < t.dim(); ++d)
+    EMBER_CHECK(!(t.strides()[d] == 0 && t.sizes()[d] > 1),
+                "unsupported operation: more than one element of the written-to tensor refers to a single "
+                "memory location. Please clone() the tensor before performing the operation.");
+}
+
+Tensor& Tensor::copy_(const Tensor& src, bool non_blocking) {
+  EMBER_CHECK(defined() && src.defined(), "copy_: expected defined tensors");
+  check_no_internal_overlap(*this);
+  // Same check as broadcasting src to self, with PyTorch's wording for copy_.
+  Tensor source = src;
+  if (ranges_overlap(*this, src) && !(is_same(src))) source = src.clone();
+  if (numel() == 0) return *this;
+  TensorIterator iter;
+  iter.add_output(*this).add_input(source.expand(sizes())).build();
+  cpu::copy_stub.get()(iter);
+  mark_written(*this);
+  return *this;
+}
+
+Tensor& Tensor::fill_(const Scalar& value) {
+  check_no_internal_overlap(*this);
+  if (numel() > 0) {
+    TensorIterator iter;
+    iter.add_output(*this).build();
+    cpu::fill_stub.get()(iter, value);
+  }
+  mark_written(*this);
+  return *this;
+}
+
+Tensor& Tensor::fill_(const Tensor& value) {
+  EMBER_CHECK(value.dim() == 0, "fill_ only supports 0-dimension value tensor but got tensor with ",
+              value.dim(), " dimensions.");
+  return fill_(value.item());
+}
+
+Tensor& Tensor::zero_() { return fill_(0); }
+
+Tensor Tensor::clone() const {
+  Tensor out = empty(sizes(), options());
+  if (numel() > 0) {
+    if (is_contiguous()) {
+      std::memcpy(out.data_ptr(), data_ptr(), nbytes());
+    } else {
+      TensorIterator iter;
+      iter.add_output(out).add_input(*this).build();
+      cpu::copy_stub.get()(iter);
+    }
+  }
+  return out;
+}
+
+Tensor Tensor::contiguous() const { return is_contiguous() ? *this : clone(); }
+
+Tensor Tensor::to(ScalarType dt, bool non_blocking, bool copy) const {
+  if (dt == dtype() && !copy) return *this;
+  Tensor out = empty(sizes(), options().dtype(dt));
+  if (numel() > 0) {
+    TensorIterator iter;
+    iter.add_output(out).add_input(*this).build();
+    cpu::copy_stub.get()(iter);
+  }
+  return out;
+}
+
+Tensor Tensor::to(Device dev, std::optional<ScalarType> dt, bool non_blocking, bool copy) const {
+  EMBER_CHECK_AS(NotImplementedError, dev.is_cpu(), "ember was built without CUDA support; cannot move a tensor to ", dev);
+  return to(dt.value_or(dtype()), non_blocking, copy);
+}
+
+Tensor Tensor::to(const TensorOptions& o, bool non_blocking, bool copy) const {
+  EMBER_CHECK(!o.requires_grad(),
+              "to(options) doesn't support converting to a different requires_grad; use requires_grad_() instead");
+  return to(o.device(), o.has_dtype() ? std::optional<ScalarType>(o.dtype()) : std::nullopt, non_blocking, copy);
+}
+
+Tensor Tensor::to(const Tensor& other, bool non_blocking, bool copy) const {
+  return to(other.device(), other.dtype(), non_blocking, copy);
+}
+
+Tensor Tensor::cpu() const { return to(Device(DeviceType::CPU)); }
+
+}  // namespace ember

@@ -1,0 +1,572 @@
+// Views and shape ops: view/reshape, permute/transpose, squeeze/unsqueeze, expand,
+// narrow/slice/select, split/chunk/unbind, as_strided, and the copying ones (cat, stack,
+// flip, repeat).
+#include "ember/ops/shape.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "ember/core/tensor_iterator.h"
+#include "ember/ops/factory.h"
+#include "ember/ops/type_promotion.h"
+
+namespace ember {
+
+int64_t maybe_wrap_dim(int64_t d, int64_t ndim, bool wrap_scalar) {
+  if (ndim <= 0) {
+    EMBER_CHECK_INDEX(wrap_scalar, "dimension specified as ", d, " but tensor has no dimensions");
+    ndim = 1;
+  }
+  int64_t lo = -ndim, hi = ndim - 1;
+  EMBER_CHECK_INDEX(d >= lo && d <= hi, "Dimension out of range (expected to be in range of [", lo, ", ", hi,
+                    "], but got ", d, ")");
+  return d < 0 ? d + ndim : d;
+}
+
+int64_t Tensor::size(int64_t d) const {
+  d = maybe_wrap_dim(d, dim(), false);
+  return sizes()[d];
+}
+int64_t Tensor::stride(int64_t d) const {
+  d = maybe_wrap_dim(d, dim(), false);
+  return strides()[d];
+}
+
+namespace {
+// A view of `base` with new geometry over the same storage.
+Tensor make_view(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t offset) {
+  return Tensor(make_intrusive<TensorImpl>(base.storage(), base.dtype(), sizes, strides, offset));
+}
+}  // namespace
+
+DimVector infer_size(IntArrayRef shape, int64_t numel) {
+  DimVector out(shape.begin(), shape.end());
+  int64_t known = 1;
+  std::optional<size_t> infer;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (shape[i] == -1) {
+      EMBER_CHECK(!infer, "only one dimension can be inferred");
+      infer = i;
+    } else {
+      EMBER_CHECK(shape[i] >= 0, "invalid shape dimension ", shape[i]);
+      known *= shape[i];
+    }
+  }
+  if (infer) {
+    EMBER_CHECK(known != 0 && numel % known == 0, "shape '", shape, "' is invalid for input of size ", numel);
+    // A 0-element tensor can't have its -1 resolved unless the rest is non-zero.
+    out[*infer] = numel / known;
+  } else {
+    EMBER_CHECK(known == numel, "shape '", shape, "' is invalid for input of size ", numel);
+  }
+  return out;
+}
+
+std::optional<DimVector> compute_view_strides(IntArrayRef old_sizes, IntArrayRef old_strides, IntArrayRef shape) {
+  DimVector new_strides(shape.size());
+  if (old_sizes.empty()) {  // a 0-dim tensor: every target dimension has size 1
+    return contiguous_strides(shape);
+  }
+  int64_t numel = 1;
+  for (int64_t s : old_sizes) numel *= s;
+  if (numel == 0) {
+    if (old_sizes == shape) return DimVector(old_strides.begin(), old_strides.end());
+    return contiguous_strides(shape);
+  }
+  int64_t view_d = static_cast<int64_t>(shape.size()) - 1;
+  int64_t chunk_base_stride = old_strides.back();
+  int64_t tensor_numel = 1, view_numel = 1;
+  for (int64_t tensor_d = static_cast<int64_t>(old_sizes.size()) - 1; tensor_d >= 0; --tensor_d) {
+    tensor_numel *= old_sizes[tensor_d];
+    // At the end of a chunk of memory-contiguous dimensions, lay the view's dims over it.
+    if (tensor_d == 0 || (old_sizes[tensor_d - 1] != 1 && old_strides[tensor_d - 1] != tensor_numel * chunk_base_stride)) {
+      while (view_d >= 0 && (view_numel < tensor_numel || shape[view_d] == 1)) {
+        new_strides[view_d] = view_numel * chunk_base_stride;
+        view_numel *= shape[view_d];
+        --view_d;
+      }
+      if (view_numel != tensor_numel) return std::nullopt;
+      if (tensor_d > 0) {
+        chunk_base_stride = old_strides[tensor_d - 1];
+        tensor_numel = 1;
+        view_numel = 1;
+      }
+    }
+  }
+  if (view_d != -1) return std::nullopt;
+  return new_strides;
+}
+
+Tensor Tensor::view(IntArrayRef sizes_in) const {
+  DimVector shape = infer_size(sizes_in, numel());
+  auto strides_opt = compute_view_strides(sizes(), strides(), shape);
+  EMBER_CHECK(strides_opt.has_value(),
+              "view size is not compatible with input tensor's size and stride (at least one dimension spans "
+              "across two contiguous subspaces). Use .reshape(...) instead.");
+  return make_view(*this, shape, *strides_opt, storage_offset());
+}
+
+Tensor Tensor::view(ScalarType dt) const {
+  EMBER_CHECK(element_size() == ::ember::element_size(dt),
+              "view(dtype) between dtypes of different sizes is not supported: ", dtype(), " to ", dt);
+  return Tensor(make_intrusive<TensorImpl>(storage(), dt, sizes(), strides(), storage_offset()));
+}
+
+Tensor Tensor::view_as(const Tensor& other) const { return view(other.sizes()); }
+
+Tensor Tensor::reshape(IntArrayRef sizes_in) const {
+  DimVector shape = infer_size(sizes_in, numel());
+  if (auto s = compute_view_strides(sizes(), strides(), shape)) return make_view(*this, shape, *s, storage_offset());
+  return clone().view(shape);
+}
+Tensor Tensor::reshape_as(const Tensor& other) const { return reshape(other.sizes()); }
+Tensor reshape(const Tensor& t, IntArrayRef sizes) { return t.reshape(sizes); }
+
+Tensor Tensor::permute(IntArrayRef dims) const {
+  int64_t nd = dim();
+  EMBER_CHECK(static_cast<int64_t>(dims.size()) == nd,
+              "permute(sparse_coo): number of dimensions in the tensor input does not match the length of the "
+              "desired ordering of dimensions i.e. input.dim() = ", nd, " is not equal to len(dims) = ", dims.size());
+  DimVector sz(nd), st(nd);
+  SmallVector<bool, 8> seen(nd, false);
+  for (int64_t i = 0; i < nd; ++i) {
+    int64_t d = maybe_wrap_dim(dims[i], nd);
+    EMBER_CHECK(!seen[d], "permute(): duplicate dims are not allowed.");
+    seen[d] = true;
+    sz[i] = sizes()[d];
+    st[i] = strides()[d];
+  }
+  return make_view(*this, sz, st, storage_offset());
+}
+Tensor permute(const Tensor& t, IntArrayRef dims) { return t.permute(dims); }
+
+Tensor Tensor::transpose(int64_t d0, int64_t d1) const {
+  int64_t nd = dim();
+  if (nd == 0) {
+    maybe_wrap_dim(d0, 0);
+    maybe_wrap_dim(d1, 0);
+    return make_view(*this, {}, {}, storage_offset());
+  }
+  d0 = maybe_wrap_dim(d0, nd);
+  d1 = maybe_wrap_dim(d1, nd);
+  DimVector sz(sizes().begin(), sizes().end()), st(strides().begin(), strides().end());
+  std::swap(sz[d0], sz[d1]);
+  std::swap(st[d0], st[d1]);
+  return make_view(*this, sz, st, storage_offset());
+}
+Tensor transpose(const Tensor& t, int64_t d0, int64_t d1) { return t.transpose(d0, d1); }
+
+Tensor Tensor::t() const {
+  EMBER_CHECK(dim() <= 2, "t() expects a tensor with <= 2 dimensions, but self is ", dim(), "D");
+  return dim() < 2 ? make_view(*this, sizes(), strides(), storage_offset()) : transpose(0, 1);
+}
+Tensor Tensor::mT() const {
+  EMBER_CHECK(dim() >= 2, "tensor.mT is only supported on matrices or batches of matrices. Got ", dim(), "-D tensor.");
+  return transpose(-2, -1);
+}
+
+Tensor Tensor::movedim(int64_t src, int64_t dst) const {
+  int64_t nd = dim();
+  src = maybe_wrap_dim(src, nd);
+  dst = maybe_wrap_dim(dst, nd);
+  DimVector order;
+  for (int64_t i = 0; i < nd; ++i)
+    if (i != src) order.push_back(i);
+  order.insert(order.begin() + dst, src);
+  return permute(order);
+}
+Tensor movedim(const Tensor& t, int64_t src, int64_t dst) { return t.movedim(src, dst); }
+
+Tensor Tensor::squeeze() const {
+  DimVector sz, st;
+  for (int64_t d = 0; d < dim(); ++d)
+    if (sizes()[d] != 1) {
+      sz.push_back(sizes()[d]);
+      st.push_back(strides()[d]);
+    }
+  return make_view(*this, sz, st, storage_offset());
+}
+Tensor Tensor::squeeze(int64_t d) const {
+  int64_t nd = dim();
+  d = maybe_wrap_dim(d, nd);
+  if (nd == 0 || sizes()[d] != 1) return make_view(*this, sizes(), strides(), storage_offset());
+  DimVector sz(sizes().begin(), sizes().end()), st(strides().begin(), strides().end());
+  sz.erase(sz.begin() + d);
+  st.erase(st.begin() + d);
+  return make_view(*this, sz, st, storage_offset());
+}
+Tensor squeeze(const Tensor& t) { return t.squeeze(); }
+Tensor squeeze(const Tensor& t, int64_t d) { return t.squeeze(d); }
+
+Tensor Tensor::unsqueeze(int64_t d) const {
+  int64_t nd = dim();
+  d = maybe_wrap_dim(d, nd + 1);
+  DimVector sz(sizes().begin(), sizes().end()), st(strides().begin(), strides().end());
+  int64_t new_stride = d >= nd ? 1 : sz[d] * st[d];
+  sz.insert(sz.begin() + d, 1);
+  st.insert(st.begin() + d, new_stride);
+  return make_view(*this, sz, st, storage_offset());
+}
+Tensor unsqueeze(const Tensor& t, int64_t d) { return t.unsqueeze(d); }
+
+Tensor& Tensor::squeeze_() {
+  Tensor v = squeeze();
+  impl_->set_geometry(v.sizes(), v.strides(), v.storage_offset());
+  return *this;
+}
+Tensor& Tensor::squeeze_(int64_t d) {
+  Tensor v = squeeze(d);
+  impl_->set_geometry(v.sizes(), v.strides(), v.storage_offset());
+  return *this;
+}
+Tensor& Tensor::unsqueeze_(int64_t d) {
+  Tensor v = unsqueeze(d);
+  impl_->set_geometry(v.sizes(), v.strides(), v.storage_offset());
+  return *this;
+}
+
+Tensor Tensor::expand(IntArrayRef target, bool implicit) const {
+  int64_t nd = dim();
+  int64_t nt = static_cast<int64_t>(target.size());
+  EMBER_CHECK(nt >= nd, "expand(torch.FloatTensor{", sizes(), "}, size=", target,
+              "): the number of sizes provided (", nt, ") must be greater or equal to the number of dimensions in the tensor (",
+              nd, ")");
+  DimVector sz(nt), st(nt);
+  for (int64_t i = nt - 1; i >= 0; --i) {
+    int64_t offset = nd - nt + i;
+    int64_t size = offset >= 0 ? sizes()[offset] : 1;
+    int64_t stride = offset >= 0 ? strides()[offset] : (i + 1 < nt ? sz[i + 1] * st[i + 1] : 1);
+    int64_t want = target[i];
+    if (want == -1) {
+      EMBER_CHECK(offset >= 0, "The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension ", i);
+      want = size;
+    }
+    if (size != want) {
+      EMBER_CHECK(size == 1, "The expanded size of the tensor (", want, ") must match the existing size (", size,
+                  ") at non-singleton dimension ", i, ".  Target sizes: ", target, ".  Tensor sizes: ", sizes());
+      EMBER_CHECK(want >= 0, "Trying to create tensor with negative dimension ", want, ": ", target);
+      stride = 0;
+    }
+    sz[i] = want;
+    st[i] = stride;
+  }
+  return make_view(*this, sz, st, storage_offset());
+}
+Tensor Tensor::expand_as(const Tensor& other) const { return expand(other.sizes()); }
+
+std::vector<Tensor> broadcast_tensors(TensorList tensors) {
+  DimVector shape;
+  for (const Tensor& t : tensors) shape = broadcast_shapes(shape, t.sizes());
+  std::vector<Tensor> out;
+  for (const Tensor& t : tensors) out.push_back(t.expand(shape));
+  return out;
+}
+
+Tensor Tensor::flatten(int64_t start, int64_t end) const {
+  int64_t nd = dim();
+  if (nd == 0) return reshape({1});
+  start = maybe_wrap_dim(start, nd);
+  end = maybe_wrap_dim(end, nd);
+  EMBER_CHECK(start <= end, "flatten() has invalid args: start_dim cannot come after end_dim");
+  if (start == end) return *this;
+  DimVector shape;
+  for (int64_t i = 0; i < start; ++i) shape.push_back(sizes()[i]);
+  int64_t prod = 1;
+  for (int64_t i = start; i <= end; ++i) prod *= sizes()[i];
+  shape.push_back(prod);
+  for (int64_t i = end + 1; i < nd; ++i) shape.push_back(sizes()[i]);
+  return reshape(shape);
+}
+Tensor flatten(const Tensor& t, int64_t s, int64_t e) { return t.flatten(s, e); }
+
+Tensor Tensor::unflatten(int64_t d, IntArrayRef sizes_in) const {
+  d = maybe_wrap_dim(d, dim());
+  EMBER_CHECK(!sizes_in.empty(), "unflatten: sizes must be non-empty");
+  DimVector inner = infer_size(sizes_in, sizes()[d]);
+  DimVector shape;
+  for (int64_t i = 0; i < d; ++i) shape.push_back(sizes()[i]);
+  for (int64_t s : inner) shape.push_back(s);
+  for (int64_t i = d + 1; i < dim(); ++i) shape.push_back(sizes()[i]);
+  return view(shape);
+}
+
+Tensor Tensor::narrow(int64_t d, int64_t start, int64_t length) const {
+  EMBER_CHECK(dim() > 0, "narrow() cannot be applied to a 0-dim tensor.");
+  d = maybe_wrap_dim(d, dim());
+  int64_t size = sizes()[d];
+  EMBER_CHECK_INDEX(start >= -size && start <= size, "start out of range (expected to be in range of [", -size, ", ",
+                    size, "], but got ", start, ")");
+  if (start < 0) start += size;
+  EMBER_CHECK(length >= 0, "narrow(): length must be non-negative.");
+  EMBER_CHECK(start <= size - length, "start (", start, ") + length (", length, ") exceeds dimension size (", size, ").");
+  return slice(d, start, start + length, 1);
+}
+Tensor narrow(const Tensor& t, int64_t d, int64_t s, int64_t l) { return t.narrow(d, s, l); }
+
+Tensor Tensor::slice(int64_t d, std::optional<int64_t> start_opt, std::optional<int64_t> end_opt, int64_t step) const {
+  EMBER_CHECK_INDEX(dim() > 0, "slice() cannot be applied to a 0-dim tensor.");
+  d = maybe_wrap_dim(d, dim());
+  EMBER_CHECK_VALUE(step > 0, "slice step must be positive");
+  int64_t size = sizes()[d];
+  int64_t start = start_opt.value_or(0), end = end_opt.value_or(size);
+  if (start < 0) start += size;
+  if (end < 0) end += size;
+  start = std::clamp<int64_t>(start, 0, size);
+  end = std::clamp<int64_t>(end, start, size);
+  int64_t len = (end - start + step - 1) / step;
+  DimVector sz(sizes().begin(), sizes().end()), st(strides().begin(), strides().end());
+  int64_t offset = storage_offset() + start * st[d];
+  sz[d] = len;
+  st[d] *= step;
+  return make_view(*this, sz, st, offset);
+}
+
+Tensor Tensor::select(int64_t d, int64_t index) const {
+  EMBER_CHECK_INDEX(dim() > 0, "select() cannot be applied to a 0-dim tensor.");
+  d = maybe_wrap_dim(d, dim());
+  int64_t size = sizes()[d];
+  EMBER_CHECK_INDEX(index >= -size && index < size, "select(): index ", index, " out of range for tensor of size ",
+                    sizes(), " at dimension ", d);
+  if (index < 0) index += size;
+  DimVector sz(sizes().begin(), sizes().end()), st(strides().begin(), strides().end());
+  int64_t offset = storage_offset() + index * st[d];
+  sz.erase(sz.begin() + d);
+  st.erase(st.begin() + d);
+  return make_view(*this, sz, st, offset);
+}
+Tensor select(const Tensor& t, int64_t d, int64_t i) { return t.select(d, i); }
+
+std::vector<Tensor> Tensor::split(int64_t split_size, int64_t d) const {
+  EMBER_CHECK(dim() != 0, "split expects at least a 1-dimensional tensor");
+  d = maybe_wrap_dim(d, dim());
+  int64_t size = sizes()[d];
+  EMBER_CHECK(split_size >= 0, "split expects split_size be non-negative, but got split_size=", split_size);
+  EMBER_CHECK(split_size > 0 || size == 0, "split_size can only be 0 if dimension size is 0, but got dimension size of ", size);
+  int64_t n = split_size == 0 ? 1 : std::max<int64_t>((size + split_size - 1) / split_size, 1);
+  std::vector<Tensor> out;
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t start = i * split_size;
+    out.push_back(narrow(d, start, std::min(split_size, size - start)));
+  }
+  return out;
+}
+std::vector<Tensor> Tensor::split_with_sizes(IntArrayRef split_sizes, int64_t d) const {
+  EMBER_CHECK(dim() != 0, "split expects at least a 1-dimensional tensor");
+  d = maybe_wrap_dim(d, dim());
+  int64_t total = 0;
+  for (int64_t s : split_sizes) {
+    EMBER_CHECK(s >= 0, "split_with_sizes expects split_sizes have only non-negative entries, but got split_sizes=", split_sizes);
+    total += s;
+  }
+  EMBER_CHECK(total == sizes()[d], "split_with_sizes expects split_sizes to sum exactly to ", sizes()[d],
+              " (input tensor's size at dimension ", d, "), but got split_sizes=", split_sizes);
+  std::vector<Tensor> out;
+  int64_t start = 0;
+  for (int64_t s : split_sizes) {
+    out.push_back(narrow(d, start, s));
+    start += s;
+  }
+  return out;
+}
+std::vector<Tensor> Tensor::split(IntArrayRef split_sizes, int64_t d) const { return split_with_sizes(split_sizes, d); }
+std::vector<Tensor> split(const Tensor& t, int64_t s, int64_t d) { return t.split(s, d); }
+
+std::vector<Tensor> Tensor::chunk(int64_t chunks, int64_t d) const {
+  EMBER_CHECK(dim() > 0, "chunk expects at least a 1-dimensional tensor");
+  EMBER_CHECK(chunks > 0, "chunk expects `chunks` to be greater than 0, got: ", chunks);
+  d = maybe_wrap_dim(d, dim());
+  int64_t size = sizes()[d];
+  int64_t split_size = (size + chunks - 1) / chunks;
+  if (split_size == 0 && size == 0) {
+    std::vector<int64_t> sizes_v(chunks, 0);
+    return split_with_sizes(sizes_v, d);
+  }
+  return split(split_size, d);
+}
+std::vector<Tensor> chunk(const Tensor& t, int64_t c, int64_t d) { return t.chunk(c, d); }
+
+std::vector<Tensor> Tensor::unbind(int64_t d) const {
+  EMBER_CHECK(dim() > 0, "Dimension specified as 0 but tensor has no dimensions");
+  d = maybe_wrap_dim(d, dim());
+  std::vector<Tensor> out;
+  for (int64_t i = 0; i < sizes()[d]; ++i) out.push_back(select(d, i));
+  return out;
+}
+std::vector<Tensor> unbind(const Tensor& t, int64_t d) { return t.unbind(d); }
+
+Tensor Tensor::as_strided(IntArrayRef sz, IntArrayRef st, std::optional<int64_t> offset_opt) const {
+  EMBER_CHECK(sz.size() == st.size(), "mismatch in length of strides and shape");
+  int64_t offset = offset_opt.value_or(storage_offset());
+  EMBER_CHECK(offset >= 0, "Tensor: invalid storage offset ", offset);
+  int64_t extent = offset + 1;  // elements needed
+  bool empty_view = false;
+  for (size_t i = 0; i < sz.size(); ++i) {
+    EMBER_CHECK(sz[i] >= 0, "Trying to create tensor with negative dimension ", sz[i], ": ", sz);
+    EMBER_CHECK(st[i] >= 0, "as_strided: Negative strides are not supported at the moment, got strides: ", st);
+    if (sz[i] == 0) empty_view = true;
+    extent += (sz[i] - 1) * st[i];
+  }
+  int64_t storage_elems = static_cast<int64_t>(storage()->nbytes() / element_size());
+  EMBER_CHECK(empty_view || extent <= storage_elems, "setStorage: sizes ", sz, ", strides ", st, ", storage offset ",
+              offset, ", and itemsize ", element_size(), " requiring a storage size of ", extent * element_size(),
+              " are out of bounds for storage of size ", storage()->nbytes());
+  return make_view(*this, sz, st, offset);
+}
+Tensor& Tensor::as_strided_(IntArrayRef sz, IntArrayRef st, std::optional<int64_t> offset) {
+  Tensor v = as_strided(sz, st, offset);
+  impl_->set_geometry(v.sizes(), v.strides(), v.storage_offset());
+  return *this;
+}
+Tensor as_strided(const Tensor& t, IntArrayRef sz, IntArrayRef st, std::optional<int64_t> off) {
+  return t.as_strided(sz, st, off);
+}
+
+Tensor Tensor::diagonal(int64_t offset, int64_t d1, int64_t d2) const {
+  int64_t nd = dim();
+  d1 = maybe_wrap_dim(d1, nd);
+  d2 = maybe_wrap_dim(d2, nd);
+  EMBER_CHECK(d1 != d2, "diagonal dimensions cannot be identical ", d1, ", ", d2);
+  int64_t len, start = storage_offset();
+  if (offset >= 0) {
+    len = std::max<int64_t>(std::min(sizes()[d1], sizes()[d2] - offset), 0);
+    if (len > 0) start += offset * strides()[d2];
+  } else {
+    len = std::max<int64_t>(std::min(sizes()[d1] + offset, sizes()[d2]), 0);
+    if (len > 0) start -= offset * strides()[d1];
+  }
+  DimVector sz, st;
+  for (int64_t i = 0; i < nd; ++i)
+    if (i != d1 && i != d2) {
+      sz.push_back(sizes()[i]);
+      st.push_back(strides()[i]);
+    }
+  sz.push_back(len);
+  st.push_back(strides()[d1] + strides()[d2]);
+  return make_view(*this, sz, st, start);
+}
+Tensor diagonal(const Tensor& t, int64_t o, int64_t a, int64_t b) { return t.diagonal(o, a, b); }
+
+// ---- copying shape ops -----------------------------------------------------------------
+
+Tensor cat(TensorList tensors, int64_t d) {
+  EMBER_CHECK(!tensors.empty(), "torch.cat(): expected a non-empty list of Tensors");
+  Tensor out;
+  return cat_out(out, tensors, d);
+}
+
+Tensor& cat_out(Tensor& out, TensorList tensors, int64_t d) {
+  EMBER_CHECK(!tensors.empty(), "torch.cat(): expected a non-empty list of Tensors");
+  // Legacy rule kept by PyTorch: 1-D empty tensors are skipped whatever their shape.
+  const Tensor* ref = nullptr;
+  for (const Tensor& t : tensors)
+    if (!(t.dim() == 1 && t.numel() == 0)) { ref = &t; break; }
+  ScalarType dt = result_type(tensors);
+  if (!ref) {
+    Tensor e = empty({0}, tensors[0].options().dtype(dt));
+    if (out.defined()) { out.copy_(e); return out; }
+    out = e;
+    return out;
+  }
+  EMBER_CHECK(ref->dim() > 0, "zero-dimensional tensor (at position 0) cannot be concatenated");
+  d = maybe_wrap_dim(d, ref->dim());
+  DimVector shape(ref->sizes().begin(), ref->sizes().end());
+  int64_t total = 0;
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const Tensor& t = tensors[i];
+    if (t.dim() == 1 && t.numel() == 0) continue;
+    EMBER_CHECK(t.dim() == ref->dim(), "Tensors must have same number of dimensions: got ", ref->dim(), " and ", t.dim());
+    for (int64_t k = 0; k < t.dim(); ++k) {
+      if (k == d) continue;
+      EMBER_CHECK(t.sizes()[k] == shape[k], "Sizes of tensors must match except in dimension ", d, ". Expected size ",
+                  shape[k], " but got size ", t.sizes()[k], " for tensor number ", i, " in the list.");
+    }
+    total += t.sizes()[d];
+  }
+  shape[d] = total;
+  if (out.defined()) {
+    EMBER_CHECK(can_cast(dt, out.dtype()), "torch.cat(): input types can't be cast to the desired output type ", out.dtype());
+    if (!(out.sizes() == IntArrayRef(shape))) out = empty(shape, out.options());
+  } else {
+    out = empty(shape, ref->options().dtype(dt));
+  }
+  int64_t offset = 0;
+  for (const Tensor& t : tensors) {
+    if (t.dim() == 1 && t.numel() == 0) continue;
+    int64_t n = t.sizes()[d];
+    if (n > 0) out.narrow(d, offset, n).copy_(t);
+    offset += n;
+  }
+  return out;
+}
+
+Tensor stack(TensorList tensors, int64_t d) {
+  EMBER_CHECK(!tensors.empty(), "stack expects a non-empty TensorList");
+  d = maybe_wrap_dim(d, tensors[0].dim() + 1);
+  for (size_t i = 1; i < tensors.size(); ++i)
+    EMBER_CHECK(tensors[i].sizes() == tensors[0].sizes(), "stack expects each tensor to be equal size, but got ",
+                tensors[0].sizes(), " at entry 0 and ", tensors[i].sizes(), " at entry ", i);
+  std::vector<Tensor> parts;
+  parts.reserve(tensors.size());
+  for (const Tensor& t : tensors) parts.push_back(t.unsqueeze(d));
+  return cat(parts, d);
+}
+Tensor hstack(TensorList tensors) {
+  EMBER_CHECK(!tensors.empty(), "hstack expects a non-empty TensorList");
+  std::vector<Tensor> parts;
+  for (const Tensor& t : tensors) parts.push_back(t.dim() == 0 ? t.reshape({1}) : t);
+  return cat(parts, parts[0].dim() == 1 ? 0 : 1);
+}
+Tensor vstack(TensorList tensors) {
+  EMBER_CHECK(!tensors.empty(), "vstack expects a non-empty TensorList");
+  std::vector<Tensor> parts;
+  for (const Tensor& t : tensors) parts.push_back(t.dim() < 2 ? t.reshape({1, -1}) : t);
+  return cat(parts, 0);
+}
+
+Tensor Tensor::flip(IntArrayRef dims) const {
+  int64_t nd = dim();
+  SmallVector<bool, 8> flipped(std::max<int64_t>(nd, 1), false);
+  for (int64_t d : dims) {
+    int64_t w = maybe_wrap_dim(d, nd);
+    EMBER_CHECK(!flipped[w], "dims has duplicates, original flip dims size=", dims.size());
+    flipped[w] = true;
+  }
+  Tensor out = empty(sizes(), options());
+  if (numel() == 0) return out;
+  // Read through a view with negative strides (internal only; never handed to users).
+  DimVector st(strides().begin(), strides().end());
+  int64_t offset = storage_offset();
+  for (int64_t d = 0; d < nd; ++d)
+    if (flipped[d]) {
+      offset += (sizes()[d] - 1) * st[d];
+      st[d] = -st[d];
+    }
+  out.copy_(make_view(*this, sizes(), st, offset));
+  return out;
+}
+Tensor flip(const Tensor& t, IntArrayRef dims) { return t.flip(dims); }
+
+Tensor Tensor::repeat(IntArrayRef repeats) const {
+  EMBER_CHECK(static_cast<int64_t>(repeats.size()) >= dim(),
+              "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor");
+  for (int64_t r : repeats) EMBER_CHECK(r >= 0, "Trying to create tensor with negative dimension ", r, ": ", repeats);
+  int64_t lead = static_cast<int64_t>(repeats.size()) - dim();
+  DimVector padded(lead, 1);
+  for (int64_t s : sizes()) padded.push_back(s);
+  Tensor src = reshape(padded);
+  // View src as [1, s0, 1, s1, ...], expand to [r0, s0, r1, s1, ...], copy.
+  DimVector interleaved_src, interleaved_out, out_shape;
+  for (size_t i = 0; i < repeats.size(); ++i) {
+    interleaved_src.push_back(1);
+    interleaved_src.push_back(padded[i]);
+    interleaved_out.push_back(repeats[i]);
+    interleaved_out.push_back(padded[i]);
+    out_shape.push_back(repeats[i] * padded[i]);
+  }
+  Tensor out = empty(out_shape, options());
+  if (out.numel() == 0) return out;
+  out.view(interleaved_out).copy_(src.reshape(interleaved_src).expand(interleaved_out));
+  return out;
+}
+
+}  // namespace ember

@@ -1,0 +1,62 @@
+#include <gtest/gtest.h>
+
+#include <ember/ember.h>
+
+using namespace ember;
+
+TEST(Factory, ZerosOnesFull) {
+  Tensor z = zeros({2, 3});
+  EXPECT_EQ(z.dim(), 2);
+  EXPECT_EQ(z.numel(), 6);
+  EXPECT_EQ(z.dtype(), kFloat32);
+  Tensor f = full({2}, 7);
+  EXPECT_EQ(f.dtype(), kInt64);
+  EXPECT_EQ(f[1].item<int64_t>(), 7);
+  EXPECT_EQ(full({1}, 2.5).dtype(), kFloat32);
+  EXPECT_EQ(full({1}, true).dtype(), kBool);
+}
+
+TEST(Elementwise, AddBroadcast) {
+  Tensor a = arange(6, kFloat32).view({2, 3});
+  Tensor b = tensor({10.0, 20.0, 30.0});
+  Tensor c = a + b;
+  EXPECT_EQ(c.sizes(), IntArrayRef({2, 3}));
+  EXPECT_FLOAT_EQ(c[1][2].item<float>(), 35.0f);
+  EXPECT_THROW(a + arange(2, kFloat32), Error);
+}
+
+TEST(Promotion, ScalarRules) {
+  Tensor i = tensor({1, 2, 3});
+  EXPECT_EQ(i.dtype(), kInt64);
+  EXPECT_EQ((i + 2.5).dtype(), kFloat32);
+  EXPECT_EQ((i + 2).dtype(), kInt64);
+  EXPECT_EQ((i / 2).dtype(), kFloat32);
+  EXPECT_EQ((ones({2}, kFloat16) + 2.5).dtype(), kFloat16);
+  EXPECT_EQ((ones({2}, kInt32) + scalar_tensor(1.0, kFloat64)).dtype(), kFloat64);
+  EXPECT_EQ((ones({2}, kFloat32) + scalar_tensor(1.0, kFloat64)).dtype(), kFloat32);
+  EXPECT_EQ((ones({2}, kUInt8) + ones({2}, kInt8)).dtype(), kInt16);
+}
+
+TEST(Views, ViewErrorsAndTranspose) {
+  Tensor a = arange(12).view({3, 4});
+  EXPECT_THROW(a.t().view({12}), Error);
+  Tensor r = a.t().reshape({12});
+  EXPECT_EQ(r[1].item<int64_t>(), 4);
+  EXPECT_THROW(a.view({5, -1}), Error);
+  EXPECT_THROW(a.select(0, 3), IndexError);
+}
+
+TEST(Elementwise, Unary) {
+  Tensor x = tensor({0.0, 1.0});
+  Tensor e = x.exp();
+  EXPECT_NEAR(e[1].item<double>(), 2.718281828, 1e-6);
+  EXPECT_EQ(tensor({1, 2}).exp().dtype(), kFloat32);
+  Tensor big = arange(100000, kFloat32) * 1e-5;
+  Tensor s = big.sigmoid();
+  EXPECT_NEAR(s[99999].item<float>(), 1.0 / (1.0 + std::exp(-0.99999)), 1e-6);
+}
+
+TEST(Errors, IntDivisionByZero) {
+  EXPECT_THROW(div(tensor({1, 2}), tensor({0, 1}), "floor"), Error);
+  EXPECT_THROW(remainder(tensor({1}), tensor({0})), Error);
+}
