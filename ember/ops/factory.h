@@ -81,12 +81,15 @@ class TensorDataContainer {
 
 Tensor tensor(const TensorDataContainer& data, const TensorOptions& options = {});
 
+// A std::vector of floats or doubles gives the default dtype (as LibTorch), other
+// element types their own.
 template <class T>
 TensorDataContainer::TensorDataContainer(ArrayRef<T> v)
     : kind_(Kind::Tensor), sizes_{static_cast<int64_t>(v.size())},
-      dtype_(CppTypeToScalarType<T>::value) {
-  tensor_ = empty({static_cast<int64_t>(v.size())}, TensorOptions(dtype_));
-  if (!v.empty()) std::memcpy(tensor_.data_ptr(), v.data(), v.size() * sizeof(T));
+      dtype_(std::is_floating_point_v<T> ? get_default_dtype() : CppTypeToScalarType<T>::value) {
+  Tensor raw = empty({static_cast<int64_t>(v.size())}, TensorOptions(CppTypeToScalarType<T>::value));
+  if (!v.empty()) std::memcpy(raw.data_ptr(), v.data(), v.size() * sizeof(T));
+  tensor_ = raw.to(dtype_);
 }
 
 }  // namespace ember

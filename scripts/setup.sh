@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package ember needs to build, test and benchmark. Idempotent:
+# packages already present are skipped, so a warm machine pays nothing.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config         # toolchain
+  libopenblas-dev libopenblas0-openmp                  # BLAS (OpenMP build, shares ember's pool)
+  libsleef-dev                                         # vectorised math
+  libgtest-dev libgmock-dev libbenchmark-dev           # tests and micro-benchmarks
+  zlib1g-dev                                           # gzip-compressed datasets, checkpoints
+  libtorch-dev python3-torch python3-numpy python3-pytest  # the oracle and benchmark peer (tests only)
+  dataset-fashion-mnist                                # real data for the main job
+  valgrind                                             # instruction counts in benchmarks
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "ember setup: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
