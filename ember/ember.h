@@ -12,3 +12,6 @@
 #include "ember/ops/factory.h"
 #include "ember/ops/shape.h"
 #include "ember/ops/type_promotion.h"
+#include "ember/autograd/anomaly.h"
+#include "ember/autograd/engine.h"
+#include "ember/autograd/grad_mode.h"

@@ -1,26 +1,43 @@
 #pragma once
-// Per-tensor autograd state. Created lazily: a tensor that never requires grad has none.
-// (The engine, Node graph and derivative table arrive with the autograd issue.)
+// Per-tensor autograd state. Created lazily: a tensor that never requires grad has none,
+// so plain tensor math pays nothing for autograd.
+#include <functional>
 #include <memory>
+#include <vector>
 
 #include "ember/core/tensor.h"
 
 namespace ember::autograd {
 
 struct Node;
+struct Edge;
 
 struct AutogradMeta : AutogradMetaBase {
-  bool requires_grad = false;
-  bool retains_grad = false;
+  bool requires_grad = false;  // set on leaves by requires_grad_()
+  bool retains_grad = false;   // non-leaf keeps its .grad (retain_grad())
   Tensor grad;
-  std::shared_ptr<Node> grad_fn;
+  std::shared_ptr<Tensor> retained_grad;  // non-leaves after retain_grad()
+  std::shared_ptr<Node> grad_fn;        // null for leaves
+  uint32_t output_nr = 0;               // which output of grad_fn this tensor is
+  std::weak_ptr<Node> grad_accumulator; // leaves: their AccumulateGrad, if one exists
+  // Tensor hooks (register_hook): each may return a replacement gradient.
+  std::vector<std::function<Tensor(const Tensor&)>> hooks;
+  // Views of tensors in the graph: the base whose history an in-place op on the view
+  // must rewrite (Note [In-place on views]).
+  Tensor view_base;
+  bool is_view = false;
 };
 
 // The tensor's meta, or null.
 inline AutogradMeta* get_autograd_meta(const Tensor& t) {
-  return static_cast<AutogradMeta*>(t.unsafeGetTensorImpl()->autograd_meta());
+  return t.defined() ? static_cast<AutogradMeta*>(t.unsafeGetTensorImpl()->autograd_meta()) : nullptr;
 }
 // The tensor's meta, created if absent.
 AutogradMeta* materialize_autograd_meta(const Tensor& t);
+
+// The edge a gradient for `t` flows along: its grad_fn, or its leaf accumulator, or none.
+Edge gradient_edge(const Tensor& t);
+// A leaf's AccumulateGrad, created on first use.
+std::shared_ptr<Node> grad_accumulator(const Tensor& t);
 
 }  // namespace ember::autograd

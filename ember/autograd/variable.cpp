@@ -1,14 +1,9 @@
 // Tensor's autograd accessors (requires_grad, grad, is_leaf, detach, data).
 #include "ember/autograd/autograd_meta.h"
 
+#include "ember/autograd/node.h"
+
 namespace ember {
-namespace autograd {
-AutogradMeta* materialize_autograd_meta(const Tensor& t) {
-  TensorImpl* impl = t.unsafeGetTensorImpl();
-  if (!impl->autograd_meta()) impl->set_autograd_meta(std::make_unique<AutogradMeta>());
-  return static_cast<AutogradMeta*>(impl->autograd_meta());
-}
-}  // namespace autograd
 
 using autograd::get_autograd_meta;
 
@@ -36,7 +31,9 @@ bool Tensor::is_leaf() const {
 
 Tensor Tensor::grad() const {
   auto* m = get_autograd_meta(*this);
-  return m ? m->grad : Tensor();
+  if (!m) return Tensor();
+  if (m->retained_grad) return *m->retained_grad;
+  return m->grad;
 }
 
 Tensor& Tensor::mutable_grad() const { return autograd::materialize_autograd_meta(*this)->grad; }
@@ -69,7 +66,43 @@ void Tensor::set_data(const Tensor& new_data) const {
 
 void Tensor::retain_grad() const {
   EMBER_CHECK(requires_grad(), "can't retain_grad on Tensor that has requires_grad=False");
-  if (!is_leaf()) autograd::materialize_autograd_meta(*this)->retains_grad = true;
+  if (is_leaf()) return;  // leaves keep their grad anyway
+  auto* meta = autograd::materialize_autograd_meta(*this);
+  if (meta->retains_grad) return;
+  meta->retains_grad = true;
+  // The gradient flowing into this tensor's slot of its grad_fn lands in a box the tensor
+  // owns; the node's hook holds the box weakly (the node must not own the tensor:
+  // Note [Autograd graph ownership]).
+  meta->retained_grad = std::make_shared<Tensor>();
+  std::weak_ptr<Tensor> box = meta->retained_grad;
+  uint32_t slot = meta->output_nr;
+  meta->grad_fn->add_pre_hook([box, slot](const autograd::variable_list& grads) {
+    auto target = box.lock();
+    if (target && slot < grads.size() && grads[slot].defined()) {
+      if (!target->defined()) *target = grads[slot].detach().clone();
+      else *target = *target + grads[slot].detach();
+    }
+    return grads;
+  });
+}
+
+unsigned Tensor::register_hook(std::function<Tensor(const Tensor&)> hook) const {
+  EMBER_CHECK(requires_grad(), "cannot register a hook on a tensor that doesn't require gradient");
+  auto* meta = autograd::materialize_autograd_meta(*this);
+  if (is_leaf()) {
+    meta->hooks.push_back(std::move(hook));
+    return static_cast<unsigned>(meta->hooks.size() - 1);
+  }
+  uint32_t slot = meta->output_nr;
+  meta->grad_fn->add_pre_hook([hook = std::move(hook), slot](const autograd::variable_list& grads) {
+    autograd::variable_list out = grads;
+    if (slot < out.size() && out[slot].defined()) {
+      Tensor r = hook(out[slot]);
+      if (r.defined()) out[slot] = r;
+    }
+    return out;
+  });
+  return static_cast<unsigned>(meta->grad_fn->pre_hooks().size() - 1);
 }
 bool Tensor::retains_grad() const {
   auto* m = get_autograd_meta(*this);

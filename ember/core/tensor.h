@@ -4,6 +4,8 @@
 //
 // The methods are declared here and defined next to the op they forward to, in ops/.
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -77,6 +79,9 @@ class Tensor {
   Tensor detach() const;
   Tensor& detach_();
   void retain_grad() const;
+  // A function of the gradient, run when it is computed; a defined return value
+  // replaces the gradient. Returns the hook's index.
+  unsigned register_hook(std::function<Tensor(const Tensor&)> hook) const;
   bool retains_grad() const;
   Tensor data() const;
   void set_data(const Tensor& new_data) const;

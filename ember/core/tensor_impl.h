@@ -54,6 +54,11 @@ class TensorImpl : public RefCounted {
   bool is_wrapped_number() const { return wrapped_number_; }
   void set_wrapped_number(bool v) { wrapped_number_ = v; }
 
+  // The tensor this one is a view of (the root of a chain of views), or null. In-place
+  // ops on a view use it to rewrite the base's autograd history (Note [In-place on views]).
+  TensorImpl* view_base() const { return view_base_.get(); }
+  void set_view_base(intrusive_ptr<TensorImpl> base) { view_base_ = std::move(base); }
+
   AutogradMetaBase* autograd_meta() const { return autograd_meta_.get(); }
   void set_autograd_meta(std::unique_ptr<AutogradMetaBase> m) { autograd_meta_ = std::move(m); }
 
@@ -71,6 +76,7 @@ class TensorImpl : public RefCounted {
   ScalarType dtype_;
   bool is_contiguous_ = true;
   bool wrapped_number_ = false;
+  intrusive_ptr<TensorImpl> view_base_;
   std::unique_ptr<AutogradMetaBase> autograd_meta_;
 };
 

@@ -1,6 +1,7 @@
 // copy_, fill_, zero_, to, clone, contiguous: moving and converting elements.
 #include <cstring>
 
+#include "ember/autograd/derivatives.h"
 #include "ember/core/tensor_iterator.h"
 #include "ember/cpu/kernels.h"
 #include "ember/ops/elementwise.h"
@@ -41,6 +42,17 @@ void check_no_internal_overlap(const Tensor& t) {
 Tensor& Tensor::copy_(const Tensor& src, bool non_blocking) {
   EMBER_CHECK(defined() && src.defined(), "copy_: expected defined tensors");
   check_no_internal_overlap(*this);
+  if (autograd::should_record({this, &src})) {
+    autograd::check_inplace(*this);
+    Tensor value = empty(sizes(), options());
+    {
+      NoGradGuard guard;
+      value.copy_(src);
+    }
+    autograd::record_copy(*this, src, value);
+    autograd::commit_inplace(*this, value);
+    return *this;
+  }
   // Same check as broadcasting src to self, with PyTorch's wording for copy_.
   Tensor source = src;
   if (ranges_overlap(*this, src) && !(is_same(src))) source = src.clone();
@@ -54,6 +66,17 @@ Tensor& Tensor::copy_(const Tensor& src, bool non_blocking) {
 
 Tensor& Tensor::fill_(const Scalar& value) {
   check_no_internal_overlap(*this);
+  if (autograd::should_record({this})) {
+    autograd::check_inplace(*this);
+    Tensor filled = empty(sizes(), options());
+    {
+      NoGradGuard guard;
+      filled.fill_(value);
+    }
+    autograd::record_fill(*this, filled);
+    autograd::commit_inplace(*this, filled);
+    return *this;
+  }
   if (numel() > 0) {
     TensorIterator iter;
     iter.add_output(*this).build();
@@ -82,6 +105,7 @@ Tensor Tensor::clone() const {
       cpu::copy_stub.get()(iter);
     }
   }
+  autograd::record_clone(*this, out);
   return out;
 }
 
@@ -95,6 +119,7 @@ Tensor Tensor::to(ScalarType dt, bool non_blocking, bool copy) const {
     iter.add_output(out).add_input(*this).build();
     cpu::copy_stub.get()(iter);
   }
+  autograd::record_to_dtype(*this, out);
   return out;
 }
 

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "ember/autograd/derivatives.h"
 #include "ember/core/tensor_iterator.h"
 #include "ember/cpu/kernels.h"
 #include "ember/ops/factory.h"
@@ -109,6 +110,17 @@ Tensor finish_output(OutputPlan& plan) {
   return plan.target;
 }
 
+// An out= or in-place call whose inputs require grad. In-place ops are replayed out of
+// place on a copy and committed (Note [In-place on views]); out= is refused, as in PyTorch.
+bool inplace_with_grad(const char* name, const Tensor& self, bool inplace) {
+  if (!inplace) {
+    EMBER_THROW(Error, name, "(): functions with out=... arguments don't support automatic differentiation, but one "
+                "of the arguments requires grad.");
+  }
+  autograd::check_inplace(self);
+  return true;
+}
+
 }  // namespace
 
 Tensor unary_op(UnaryOp op, const Tensor& x, Tensor* out) {
@@ -123,13 +135,20 @@ Tensor unary_op(UnaryOp op, const Tensor& x, Tensor* out) {
     EMBER_CHECK_AS(NotImplementedError, !is_floating_point(x.dtype()), "\"bitwise_not_cpu\" not implemented for '",
                    x.dtype(), "'");
   bool inplace = out && out->is_same(x);
+  if (out && autograd::should_record({&x}) && inplace_with_grad(op_name(op), x, inplace)) {
+    Tensor result_value = unary_op(op, x.clone());
+    autograd::commit_inplace(*out, result_value);
+    return *out;
+  }
   OutputPlan plan = plan_output(op_name(op), x.sizes(), result, result, x, out, inplace);
   if (x.numel() > 0) {
     TensorIterator iter;
     iter.add_output(plan.target).add_input(cast(x, compute)).build();
     cpu::unary_stub.get()(op, iter);
   }
-  return finish_output(plan);
+  Tensor r = finish_output(plan);
+  if (!out) autograd::record_unary(op, x, r);
+  return r;
 }
 
 Tensor binary_op(BinaryOp op, const Tensor& a, const Tensor& b, const Scalar& alpha, Tensor* out) {
@@ -170,6 +189,11 @@ Tensor binary_op(BinaryOp op, const Tensor& a, const Tensor& b, const Scalar& al
   DimVector shape = a.sizes() == b.sizes() ? DimVector(a.sizes().begin(), a.sizes().end())
                                            : broadcast_shapes(a.sizes(), b.sizes());
   bool inplace = out && out->is_same(a);
+  if (out && autograd::should_record({&a, &b}) && inplace_with_grad(op_name(op), a, inplace)) {
+    Tensor result_value = binary_op(op, a.clone(), b, alpha);
+    autograd::commit_inplace(*out, result_value);
+    return *out;
+  }
   OutputPlan plan = plan_output(op_name(op), shape, result, result, a, out, inplace);
   if (plan.target.numel() > 0) {
     Tensor ca = cast(a, compute), cb = cast(b, compute);
@@ -180,7 +204,9 @@ Tensor binary_op(BinaryOp op, const Tensor& a, const Tensor& b, const Scalar& al
     iter.add_output(plan.target).add_input(ca).add_input(cb).build();
     cpu::binary_stub.get()(op, iter, alpha);
   }
-  return finish_output(plan);
+  Tensor r = finish_output(plan);
+  if (!out) autograd::record_binary(op, a, b, alpha, r);
+  return r;
 }
 
 // ---- unary free functions and methods ----------------------------------------------
@@ -402,6 +428,7 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
   TensorIterator iter;
   iter.add_output(out).add_input(cast(condition, kBool)).add_input(cast(a, dt)).add_input(cast(b, dt)).build();
   cpu::where_stub.get()(iter);
+  autograd::record_where(condition, a, b, out);
   return out;
 }
 Tensor where(const Tensor& c, const Scalar& a, const Tensor& b) { return where(c, scalar_to_tensor(a), b); }
@@ -418,13 +445,20 @@ Tensor clamp_impl(const Tensor& x, const std::optional<Scalar>& lo, const std::o
   if (lo) dt = result_type(x, *lo);
   if (hi) dt = promote_types(dt, result_type(x, *hi));
   bool inplace = out && out->is_same(x);
+  if (out && autograd::should_record({&x}) && inplace_with_grad("clamp", x, inplace)) {
+    Tensor result_value = clamp_impl(x.clone(), lo, hi, nullptr);
+    autograd::commit_inplace(*out, result_value);
+    return *out;
+  }
   OutputPlan plan = plan_output("clamp", x.sizes(), dt, dt, x, out, inplace);
   if (x.numel() > 0) {
     TensorIterator iter;
     iter.add_output(plan.target).add_input(cast(x, dt)).build();
     cpu::clamp_stub.get()(iter, lo ? &*lo : nullptr, hi ? &*hi : nullptr);
   }
-  return finish_output(plan);
+  Tensor r = finish_output(plan);
+  if (!out) autograd::record_clamp(x, lo, hi, r);
+  return r;
 }
 }  // namespace
 
@@ -463,6 +497,7 @@ Tensor nan_to_num(const Tensor& x, std::optional<double> nan, std::optional<doub
   TensorIterator iter;
   iter.add_output(out).add_input(x).build();
   if (x.numel() > 0) cpu::nan_to_num_stub.get()(iter, nan.value_or(0.0), posinf.value_or(big), neginf.value_or(small));
+  autograd::record_nan_to_num(x, out);
   return out;
 }
 Tensor Tensor::nan_to_num(std::optional<double> nan, std::optional<double> posinf, std::optional<double> neginf) const {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "ember/autograd/derivatives.h"
 #include "ember/core/tensor_iterator.h"
 #include "ember/ops/factory.h"
 #include "ember/ops/type_promotion.h"
@@ -35,8 +36,18 @@ int64_t Tensor::stride(int64_t d) const {
 namespace {
 // A view of `base` with new geometry over the same storage.
 Tensor make_view(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t offset) {
-  return Tensor(make_intrusive<TensorImpl>(base.storage(), base.dtype(), sizes, strides, offset));
+  Tensor v(make_intrusive<TensorImpl>(base.storage(), base.dtype(), sizes, strides, offset));
+  TensorImpl* root = base.unsafeGetTensorImpl()->view_base();
+  v.unsafeGetTensorImpl()->set_view_base(root ? intrusive_ptr<TensorImpl>(root) : base.impl());
+  return v;
 }
+// Records a view op's history (Note [Recording autograd history]) and returns the view.
+Tensor recorded(autograd::ViewKind kind, const Tensor& self, Tensor view, autograd::ViewArgs args = {}) {
+  autograd::record_view(kind, self, view, args);
+  return view;
+}
+using autograd::ViewKind;
+
 }  // namespace
 
 DimVector infer_size(IntArrayRef shape, int64_t numel) {
@@ -103,7 +114,7 @@ Tensor Tensor::view(IntArrayRef sizes_in) const {
   EMBER_CHECK(strides_opt.has_value(),
               "view size is not compatible with input tensor's size and stride (at least one dimension spans "
               "across two contiguous subspaces). Use .reshape(...) instead.");
-  return make_view(*this, shape, *strides_opt, storage_offset());
+  return recorded(ViewKind::View, *this, make_view(*this, shape, *strides_opt, storage_offset()));
 }
 
 Tensor Tensor::view(ScalarType dt) const {
@@ -116,7 +127,8 @@ Tensor Tensor::view_as(const Tensor& other) const { return view(other.sizes()); 
 
 Tensor Tensor::reshape(IntArrayRef sizes_in) const {
   DimVector shape = infer_size(sizes_in, numel());
-  if (auto s = compute_view_strides(sizes(), strides(), shape)) return make_view(*this, shape, *s, storage_offset());
+  if (auto s = compute_view_strides(sizes(), strides(), shape))
+    return recorded(ViewKind::Reshape, *this, make_view(*this, shape, *s, storage_offset()));
   return clone().view(shape);
 }
 Tensor Tensor::reshape_as(const Tensor& other) const { return reshape(other.sizes()); }
@@ -136,7 +148,9 @@ Tensor Tensor::permute(IntArrayRef dims) const {
     sz[i] = sizes()[d];
     st[i] = strides()[d];
   }
-  return make_view(*this, sz, st, storage_offset());
+  autograd::ViewArgs args;
+  for (int64_t i = 0; i < nd; ++i) args.dims.push_back(maybe_wrap_dim(dims[i], nd));
+  return recorded(ViewKind::Permute, *this, make_view(*this, sz, st, storage_offset()), args);
 }
 Tensor permute(const Tensor& t, IntArrayRef dims) { return t.permute(dims); }
 
@@ -145,20 +159,24 @@ Tensor Tensor::transpose(int64_t d0, int64_t d1) const {
   if (nd == 0) {
     maybe_wrap_dim(d0, 0);
     maybe_wrap_dim(d1, 0);
-    return make_view(*this, {}, {}, storage_offset());
+    return recorded(ViewKind::Alias, *this, make_view(*this, {}, {}, storage_offset()));
   }
   d0 = maybe_wrap_dim(d0, nd);
   d1 = maybe_wrap_dim(d1, nd);
   DimVector sz(sizes().begin(), sizes().end()), st(strides().begin(), strides().end());
   std::swap(sz[d0], sz[d1]);
   std::swap(st[d0], st[d1]);
-  return make_view(*this, sz, st, storage_offset());
+  autograd::ViewArgs args;
+  args.d0 = d0;
+  args.d1 = d1;
+  return recorded(ViewKind::Transpose, *this, make_view(*this, sz, st, storage_offset()), args);
 }
 Tensor transpose(const Tensor& t, int64_t d0, int64_t d1) { return t.transpose(d0, d1); }
 
 Tensor Tensor::t() const {
   EMBER_CHECK(dim() <= 2, "t() expects a tensor with <= 2 dimensions, but self is ", dim(), "D");
-  return dim() < 2 ? make_view(*this, sizes(), strides(), storage_offset()) : transpose(0, 1);
+  if (dim() < 2) return recorded(ViewKind::T, *this, make_view(*this, sizes(), strides(), storage_offset()));
+  return recorded(ViewKind::T, *this, make_view(*this, {sizes()[1], sizes()[0]}, {strides()[1], strides()[0]}, storage_offset()));
 }
 Tensor Tensor::mT() const {
   EMBER_CHECK(dim() >= 2, "tensor.mT is only supported on matrices or batches of matrices. Got ", dim(), "-D tensor.");
@@ -184,16 +202,17 @@ Tensor Tensor::squeeze() const {
       sz.push_back(sizes()[d]);
       st.push_back(strides()[d]);
     }
-  return make_view(*this, sz, st, storage_offset());
+  return recorded(ViewKind::Squeeze, *this, make_view(*this, sz, st, storage_offset()));
 }
 Tensor Tensor::squeeze(int64_t d) const {
   int64_t nd = dim();
   d = maybe_wrap_dim(d, nd);
-  if (nd == 0 || sizes()[d] != 1) return make_view(*this, sizes(), strides(), storage_offset());
+  if (nd == 0 || sizes()[d] != 1)
+    return recorded(ViewKind::Squeeze, *this, make_view(*this, sizes(), strides(), storage_offset()));
   DimVector sz(sizes().begin(), sizes().end()), st(strides().begin(), strides().end());
   sz.erase(sz.begin() + d);
   st.erase(st.begin() + d);
-  return make_view(*this, sz, st, storage_offset());
+  return recorded(ViewKind::Squeeze, *this, make_view(*this, sz, st, storage_offset()));
 }
 Tensor squeeze(const Tensor& t) { return t.squeeze(); }
 Tensor squeeze(const Tensor& t, int64_t d) { return t.squeeze(d); }
@@ -205,7 +224,9 @@ Tensor Tensor::unsqueeze(int64_t d) const {
   int64_t new_stride = d >= nd ? 1 : sz[d] * st[d];
   sz.insert(sz.begin() + d, 1);
   st.insert(st.begin() + d, new_stride);
-  return make_view(*this, sz, st, storage_offset());
+  autograd::ViewArgs args;
+  args.d0 = d;
+  return recorded(ViewKind::Unsqueeze, *this, make_view(*this, sz, st, storage_offset()), args);
 }
 Tensor unsqueeze(const Tensor& t, int64_t d) { return t.unsqueeze(d); }
 
@@ -250,7 +271,7 @@ Tensor Tensor::expand(IntArrayRef target, bool implicit) const {
     sz[i] = want;
     st[i] = stride;
   }
-  return make_view(*this, sz, st, storage_offset());
+  return recorded(ViewKind::Expand, *this, make_view(*this, sz, st, storage_offset()));
 }
 Tensor Tensor::expand_as(const Tensor& other) const { return expand(other.sizes()); }
 
@@ -318,7 +339,12 @@ Tensor Tensor::slice(int64_t d, std::optional<int64_t> start_opt, std::optional<
   int64_t offset = storage_offset() + start * st[d];
   sz[d] = len;
   st[d] *= step;
-  return make_view(*this, sz, st, offset);
+  autograd::ViewArgs args;
+  args.d0 = d;
+  args.d1 = start;
+  args.d2 = end;
+  args.d3 = step;
+  return recorded(ViewKind::Slice, *this, make_view(*this, sz, st, offset), args);
 }
 
 Tensor Tensor::select(int64_t d, int64_t index) const {
@@ -332,7 +358,10 @@ Tensor Tensor::select(int64_t d, int64_t index) const {
   int64_t offset = storage_offset() + index * st[d];
   sz.erase(sz.begin() + d);
   st.erase(st.begin() + d);
-  return make_view(*this, sz, st, offset);
+  autograd::ViewArgs args;
+  args.d0 = d;
+  args.d1 = index;
+  return recorded(ViewKind::Select, *this, make_view(*this, sz, st, offset), args);
 }
 Tensor select(const Tensor& t, int64_t d, int64_t i) { return t.select(d, i); }
 
@@ -410,7 +439,7 @@ Tensor Tensor::as_strided(IntArrayRef sz, IntArrayRef st, std::optional<int64_t>
   EMBER_CHECK(empty_view || extent <= storage_elems, "setStorage: sizes ", sz, ", strides ", st, ", storage offset ",
               offset, ", and itemsize ", element_size(), " requiring a storage size of ", extent * element_size(),
               " are out of bounds for storage of size ", storage()->nbytes());
-  return make_view(*this, sz, st, offset);
+  return recorded(ViewKind::AsStrided, *this, make_view(*this, sz, st, offset));
 }
 Tensor& Tensor::as_strided_(IntArrayRef sz, IntArrayRef st, std::optional<int64_t> offset) {
   Tensor v = as_strided(sz, st, offset);
@@ -442,7 +471,11 @@ Tensor Tensor::diagonal(int64_t offset, int64_t d1, int64_t d2) const {
     }
   sz.push_back(len);
   st.push_back(strides()[d1] + strides()[d2]);
-  return make_view(*this, sz, st, start);
+  autograd::ViewArgs args;
+  args.d0 = offset;
+  args.d1 = d1;
+  args.d2 = d2;
+  return recorded(ViewKind::Diagonal, *this, make_view(*this, sz, st, start), args);
 }
 Tensor diagonal(const Tensor& t, int64_t o, int64_t a, int64_t b) { return t.diagonal(o, a, b); }
 
@@ -456,6 +489,10 @@ Tensor cat(TensorList tensors, int64_t d) {
 
 Tensor& cat_out(Tensor& out, TensorList tensors, int64_t d) {
   EMBER_CHECK(!tensors.empty(), "torch.cat(): expected a non-empty list of Tensors");
+  const bool out_given = out.defined();
+  if (out_given && autograd::should_record(tensors))
+    EMBER_THROW(Error, "cat(): functions with out=... arguments don't support automatic differentiation, but one of "
+                "the arguments requires grad.");
   // Legacy rule kept by PyTorch: 1-D empty tensors are skipped whatever their shape.
   const Tensor* ref = nullptr;
   for (const Tensor& t : tensors)
@@ -493,9 +530,13 @@ Tensor& cat_out(Tensor& out, TensorList tensors, int64_t d) {
   for (const Tensor& t : tensors) {
     if (t.dim() == 1 && t.numel() == 0) continue;
     int64_t n = t.sizes()[d];
-    if (n > 0) out.narrow(d, offset, n).copy_(t);
+    if (n > 0) {
+      NoGradGuard guard;  // cat records one CatBackward0, not a CopySlices per input
+      out.narrow(d, offset, n).copy_(t);
+    }
     offset += n;
   }
+  if (!out_given) autograd::record_cat(tensors, d, out);
   return out;
 }
 
@@ -541,7 +582,11 @@ Tensor Tensor::flip(IntArrayRef dims) const {
       offset += (sizes()[d] - 1) * st[d];
       st[d] = -st[d];
     }
-  out.copy_(make_view(*this, sizes(), st, offset));
+  {
+    NoGradGuard guard;
+    out.copy_(make_view(*this, sizes(), st, offset));
+  }
+  autograd::record_flip(*this, dims, out);
   return out;
 }
 Tensor flip(const Tensor& t, IntArrayRef dims) { return t.flip(dims); }
@@ -565,7 +610,11 @@ Tensor Tensor::repeat(IntArrayRef repeats) const {
   }
   Tensor out = empty(out_shape, options());
   if (out.numel() == 0) return out;
-  out.view(interleaved_out).copy_(src.reshape(interleaved_src).expand(interleaved_out));
+  {
+    NoGradGuard guard;
+    out.view(interleaved_out).copy_(src.reshape(interleaved_src).expand(interleaved_out));
+  }
+  autograd::record_repeat(*this, repeats, out);
   return out;
 }
 
