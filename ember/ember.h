@@ -15,3 +15,4 @@
 #include "ember/autograd/anomaly.h"
 #include "ember/autograd/engine.h"
 #include "ember/autograd/grad_mode.h"
+#include "ember/autograd/custom_function.h"

@@ -361,3 +361,70 @@ TEST(GradCheck, ViewAndShapeOps) {
   EXPECT_TRUE(allclose(y.grad(), full({3}, 2.0, kFloat64)));
   EXPECT_EQ(y.to(kFloat32).grad_fn()->name(), "ToCopyBackward0");
 }
+
+// ---- custom functions -------------------------------------------------------------------
+namespace {
+using autograd::AutogradContext;
+using autograd::variable_list;
+
+struct ScaledCube : autograd::Function<ScaledCube> {
+  static Tensor forward(AutogradContext* ctx, Tensor x, double k) {
+    ctx->save_for_backward({x});
+    ctx->saved_data["k"] = k;
+    return x * x * x * k;
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    Tensor x = ctx->get_saved_variables()[0];
+    double k = ctx->saved_data["k"].toDouble();
+    return {grads[0] * 3 * k * x * x, Tensor()};
+  }
+};
+
+struct AddOneInPlace : autograd::Function<AddOneInPlace> {
+  static Tensor forward(AutogradContext* ctx, Tensor x) {
+    x.add_(1);
+    ctx->mark_dirty({x});
+    return x;
+  }
+  static variable_list backward(AutogradContext*, variable_list grads) { return {grads[0]}; }
+};
+
+struct SortedWithIndex : autograd::Function<SortedWithIndex> {
+  static variable_list forward(AutogradContext* ctx, Tensor x) {
+    Tensor idx = arange(x.numel());
+    ctx->mark_non_differentiable({idx});
+    ctx->save_for_backward({x});
+    return {x * 2, idx};
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    EXPECT_TRUE(ctx->needs_input_grad(0));
+    return {grads[0] * 2};
+  }
+};
+}  // namespace
+
+TEST(AutogradCustomFunction, ForwardBackwardAndDoubleBackward) {
+  Tensor x = tensor({1.0, 2.0}).requires_grad_();
+  Tensor y = ScaledCube::apply(x, 2.0);
+  EXPECT_TRUE(allclose(y, tensor({2.0, 16.0})));
+  EXPECT_FALSE(y.is_leaf());
+  auto g = autograd::grad({y.sum()}, {x}, {}, std::nullopt, true);
+  EXPECT_TRUE(allclose(g[0], tensor({6.0, 24.0})));
+  auto gg = autograd::grad({g[0].sum()}, {x});
+  EXPECT_TRUE(allclose(gg[0], tensor({12.0, 24.0})));  // 6 k x
+  Fn f = [](const std::vector<Tensor>& v) { return ScaledCube::apply(v[0], 0.5); };
+  EXPECT_TRUE(gradcheck(f, {leaf(tensor({0.3, -1.2, 2.0}))}));
+}
+
+TEST(AutogradCustomFunction, DirtyAndNonDifferentiable) {
+  Tensor x = tensor({1.0, 2.0}).requires_grad_();
+  Tensor y = x * 1;
+  Tensor z = AddOneInPlace::apply(y);
+  EXPECT_TRUE(allclose(y, tensor({2.0, 3.0})));
+  (z * z).sum().backward();
+  EXPECT_TRUE(allclose(x.grad(), tensor({4.0, 6.0})));
+  auto outs = SortedWithIndex::apply(x);
+  EXPECT_TRUE(outs[0].requires_grad());
+  EXPECT_FALSE(outs[1].requires_grad());
+  EXPECT_THROW(AddOneInPlace::apply(x), Error);  // in place on a leaf that requires grad
+}
