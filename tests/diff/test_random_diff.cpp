@@ -5,7 +5,9 @@
 
 #include <cmath>
 #include <cstring>
+#include <iomanip>
 #include <limits>
+#include <sstream>
 
 #include "diff_util.h"
 
