@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ember/core/array_ref.h"
+#include "ember/core/generator.h"
 #include "ember/core/scalar.h"
 #include "ember/core/tensor_impl.h"
 #include "ember/core/tensor_options.h"
@@ -305,13 +306,14 @@ class Tensor {
   Tensor addmm(const Tensor& m1, const Tensor& m2, const Scalar& beta = 1, const Scalar& alpha = 1) const;
 
   // ---- random (in place, from the default generator unless one is given) -------------
-  Tensor& uniform_(double from = 0, double to = 1);
-  Tensor& normal_(double mean = 0, double std = 1);
-  Tensor& bernoulli_(double p = 0.5);
-  Tensor& bernoulli_(const Tensor& p);
-  Tensor& random_(int64_t from, std::optional<int64_t> to);
-  Tensor& random_(int64_t to);
-  Tensor& random_();
+  // (defined in ops/random.cpp; streams match PyTorch's, Note [Random streams match PyTorch])
+  Tensor& uniform_(double from = 0, double to = 1, std::optional<Generator> gen = std::nullopt);
+  Tensor& normal_(double mean = 0, double std = 1, std::optional<Generator> gen = std::nullopt);
+  Tensor& bernoulli_(double p = 0.5, std::optional<Generator> gen = std::nullopt);
+  Tensor& bernoulli_(const Tensor& p, std::optional<Generator> gen = std::nullopt);
+  Tensor& random_(int64_t from, std::optional<int64_t> to, std::optional<Generator> gen = std::nullopt);
+  Tensor& random_(int64_t to, std::optional<Generator> gen = std::nullopt);
+  Tensor& random_(std::optional<Generator> gen = std::nullopt);
 
   // ---- printing -----------------------------------------------------------------------
   std::string toString() const;  // "CPUFloatType" as LibTorch
