@@ -187,6 +187,18 @@ def cases():
              opts={"profile": "short", "threshold": 50}),
         Case("opt_profile_full", "int64", (1100,), gen=G(1, 10**6, 0), opts={"profile": "full"}),
         Case("opt_precision0", "float32", (3,), vals=[0.5, 1.5, 2.25], opts={"precision": 0}),
+        Case("opt_sci_true_zeros", "float32", (3,), vals=[0, nan, "-0.0"], opts={"sci_mode": True}),
+        Case("opt_threshold0_edge1", "float32", (3, 3), gen=G(1, 100, 0, 1.0, 2),
+             opts={"threshold": 0, "edgeitems": 1}),
+        Case("opt_threshold0_scalar", "float32", (), vals=[1.25], opts={"threshold": 0}),
+        Case("opt_linewidth30_grad", "float32", (6,), gen=G(1, 100, 0, 1.0, 3),
+             opts={"linewidth": 30}, requires_grad=True),
+        # --- more mixes ---
+        Case("summ_3d_int_mode", "float32", (10, 10, 11), gen=G(7, 1000, -500)),
+        Case("sci_2d_wrap", "float64", (3, 10), gen=G(7, 101, 1, 1e-6, 3)),
+        Case("summ_requires_grad", "float32", (1001,), gen=G(1, 10**6, 0, 1.0, 2), requires_grad=True),
+        Case("bfloat16_big_int", "bfloat16", (3,), vals=[256, -1024, 3e9]),
+        Case("summ_edge_exact", "int16", (6, 6, 30), gen=G(5, 601, -300)),
         # --- default dtype float64 ---
         Case("dd64_float32", "float32", (2,), vals=[1.5, 2], default_dtype="float64"),
         Case("dd64_float64", "float64", (2,), vals=[1.5, 2], default_dtype="float64"),
