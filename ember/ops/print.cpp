@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cmath>
 #include <mutex>
+#include <type_traits>
 #include <vector>
 
 #include "ember/ops/print_format.h"
@@ -70,32 +71,42 @@ GradFnNameHook get_grad_fn_name_hook() { return g_grad_fn_hook.load(); }
 
 namespace {
 
-// The tensor's elements in a contiguous buffer of a type that holds them exactly: float64
-// for the floating dtypes (float16/bfloat16/float32 widen exactly), int64 for integers
-// and bools. Indexing is by row-major flat offset.
+// Reads the tensor's elements in place through its own strides: a summarised print of a
+// huge tensor touches only the shown elements and copies nothing. Floating values widen
+// exactly to double (float16/bfloat16 via float, as PyTorch prints them); integers and
+// bools (0/1) to int64.
+template <class T>
+double read_double(const void* base, int64_t off) {
+  return static_cast<double>(static_cast<opmath_t<T>>(static_cast<const T*>(base)[off]));
+}
+template <class T>
+int64_t read_int64(const void* base, int64_t off) {
+  if constexpr (std::is_integral_v<T>) return static_cast<int64_t>(static_cast<const T*>(base)[off]);
+  else return 0;  // never chosen for floating dtypes
+}
+
 struct Elements {
   detail::ElementKind kind;
-  Tensor data;
-  const double* f = nullptr;
-  const int64_t* i = nullptr;
-  std::vector<int64_t> sizes, strides;  // strides in elements, row-major
+  Tensor keep_alive;
+  const void* base = nullptr;
+  double (*read_f)(const void*, int64_t) = nullptr;  // set for floating dtypes
+  int64_t (*read_i)(const void*, int64_t) = nullptr;  // set for integers and bool
+  std::vector<int64_t> sizes, strides;  // strides in elements
 };
 
 Elements load_elements(const Tensor& t) {
   Elements e;
-  if (t.is_floating_point()) {
-    e.kind = detail::ElementKind::Floating;
-    e.data = t.to(kFloat64).contiguous();
-    e.f = e.data.data_ptr<double>();
-  } else {
-    e.kind = t.dtype() == kBool ? detail::ElementKind::Bool : detail::ElementKind::Integer;
-    e.data = t.to(kInt64).contiguous();
-    e.i = e.data.data_ptr<int64_t>();
-  }
+  e.keep_alive = t;
+  e.base = t.data_ptr();
+  e.kind = t.is_floating_point() ? detail::ElementKind::Floating
+           : t.dtype() == kBool  ? detail::ElementKind::Bool
+                                 : detail::ElementKind::Integer;
+  EMBER_DISPATCH_ALL_TYPES(t.dtype(), "repr", [&] {
+    if (e.kind == detail::ElementKind::Floating) e.read_f = &read_double<scalar_t>;
+    else e.read_i = &read_int64<scalar_t>;
+  });
   e.sizes.assign(t.sizes().begin(), t.sizes().end());
-  e.strides.assign(e.sizes.size(), 1);
-  for (int64_t d = static_cast<int64_t>(e.sizes.size()) - 2; d >= 0; --d)
-    e.strides[d] = e.strides[d + 1] * e.sizes[d + 1];
+  e.strides.assign(t.strides().begin(), t.strides().end());
   return e;
 }
 
@@ -125,8 +136,8 @@ class Layout {
 
   void collect(int64_t d, int64_t offset, std::vector<double>& floats, std::vector<int64_t>& ints) const {
     if (d == static_cast<int64_t>(e_.sizes.size())) {
-      if (e_.f) floats.push_back(e_.f[offset]);
-      else ints.push_back(e_.i[offset]);
+      if (e_.read_f) floats.push_back(e_.read_f(e_.base, offset));
+      else ints.push_back(e_.read_i(e_.base, offset));
       return;
     }
     for (int64_t k : shown(d))
@@ -134,7 +145,7 @@ class Layout {
   }
 
   std::string element(const detail::ElementFormatter& fmt, int64_t offset) const {
-    return e_.f ? fmt.format_float(e_.f[offset]) : fmt.format_int(e_.i[offset]);
+    return e_.read_f ? fmt.format_float(e_.read_f(e_.base, offset)) : fmt.format_int(e_.read_i(e_.base, offset));
   }
 
   // The text of the sub-tensor at dimension d starting at `offset`; `indent` is the

@@ -283,3 +283,17 @@ TEST(Print, UndefinedTensor) {
   os << Tensor();
   EXPECT_EQ(os.str(), "[ Tensor (undefined) ]");
 }
+
+TEST(Print, SummaryReadsOnlyShownElements) {
+  // 10^9 logical elements over one stored value: printing must not materialise them.
+  Tensor t = full({1, 1}, 2.5, kFloat16).expand({1000, 1000000});
+  EXPECT_EQ(t.repr(),
+            "tensor([[2.5000, 2.5000, 2.5000,  ..., 2.5000, 2.5000, 2.5000],\n"
+            "        [2.5000, 2.5000, 2.5000,  ..., 2.5000, 2.5000, 2.5000],\n"
+            "        [2.5000, 2.5000, 2.5000,  ..., 2.5000, 2.5000, 2.5000],\n"
+            "        ...,\n"
+            "        [2.5000, 2.5000, 2.5000,  ..., 2.5000, 2.5000, 2.5000],\n"
+            "        [2.5000, 2.5000, 2.5000,  ..., 2.5000, 2.5000, 2.5000],\n"
+            "        [2.5000, 2.5000, 2.5000,  ..., 2.5000, 2.5000, 2.5000]],\n"
+            "       dtype=torch.float16)");
+}
