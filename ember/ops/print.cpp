@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <limits>
 #include <mutex>
 #include <type_traits>
 #include <vector>
@@ -22,7 +23,9 @@ PrintOptions g_options;
 std::atomic<GradFnNameHook> g_grad_fn_hook{nullptr};
 
 void check_options(const PrintOptions& o) {
-  EMBER_CHECK_AS(ValueError, o.precision >= 0, "set_printoptions: precision must be >= 0, got ", o.precision);
+  EMBER_CHECK_AS(ValueError, o.precision >= 0 && o.precision <= std::numeric_limits<int>::max(),
+                 "set_printoptions: precision must be in [0, ", std::numeric_limits<int>::max(), "], got ",
+                 o.precision);
   EMBER_CHECK_AS(ValueError, o.edgeitems >= 0, "set_printoptions: edgeitems must be >= 0, got ", o.edgeitems);
   EMBER_CHECK_AS(ValueError, !std::isnan(o.threshold), "set_printoptions: threshold must not be nan");
 }
@@ -118,7 +121,8 @@ class Layout {
  public:
   Layout(const Elements& e, const PrintOptions& o, bool summarize) : e_(e), o_(o), summarize_(summarize) {}
 
-  bool cut(int64_t d) const { return summarize_ && e_.sizes[d] > 2 * o_.edgeitems; }
+  // size > 2 * edgeitems, written so that a huge edgeitems cannot overflow.
+  bool cut(int64_t d) const { return summarize_ && e_.sizes[d] - o_.edgeitems > o_.edgeitems; }
 
   // The indices shown along dimension d; -1 marks the "..." gap.
   std::vector<int64_t> shown(int64_t d) const {
@@ -173,7 +177,7 @@ class Layout {
   std::string vector_str(const detail::ElementFormatter& fmt, int64_t d, int64_t offset, int64_t indent) const {
     const int64_t element_length = fmt.width() + 2;
     const int64_t per_line = std::max<int64_t>(
-        1, static_cast<int64_t>(std::floor(static_cast<double>(o_.linewidth - indent) / element_length)));
+        1, static_cast<int64_t>(std::floor((static_cast<double>(o_.linewidth) - indent) / element_length)));
     std::string out = "[";
     int64_t count = 0;
     for (int64_t k : shown(d)) {

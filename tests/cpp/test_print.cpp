@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <sstream>
 #include <string>
@@ -225,6 +226,9 @@ TEST(Print, OptionsRoundTripAndProfiles) {
   EXPECT_EQ(get_printoptions().precision, 2);
   EXPECT_EQ(get_printoptions().edgeitems, 2);
 
+  // Extreme values are accepted and behave: nothing is cut, one element per line.
+  set_printoptions(0, 0.0, std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(tensor({1.25, 2.5}).repr(), "tensor([1,\n        2])");
   EXPECT_THROW(set_printoptions(-1), ValueError);
   EXPECT_THROW(set_printoptions(std::nullopt, std::nullopt, -2), ValueError);
   EXPECT_THROW(set_printoptions(std::nullopt, std::nullopt, std::nullopt, std::nullopt, "long"), ValueError);
