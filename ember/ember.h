@@ -11,6 +11,7 @@
 #include "ember/core/tensor_options.h"
 #include "ember/ops/elementwise.h"
 #include "ember/ops/factory.h"
+#include "ember/ops/print.h"
 #include "ember/ops/random.h"
 #include "ember/ops/shape.h"
 #include "ember/ops/type_promotion.h"
