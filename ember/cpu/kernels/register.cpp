@@ -7,11 +7,19 @@ namespace EMBER_CPU_NS {
 void register_unary();
 void register_binary();
 void register_copy();
+void register_reduce();
+void register_scan();
+void register_softmax();
+void register_sort();
 }  // namespace EMBER_CPU_NS
 
 void EMBER_CPU_REGISTER_FN() {
   EMBER_CPU_NS::register_unary();
   EMBER_CPU_NS::register_binary();
   EMBER_CPU_NS::register_copy();
+  EMBER_CPU_NS::register_reduce();
+  EMBER_CPU_NS::register_scan();
+  EMBER_CPU_NS::register_softmax();
+  EMBER_CPU_NS::register_sort();
 }
 }  // namespace ember::cpu
