@@ -54,7 +54,6 @@ ReduceGeometry make_reduce_geometry(IntArrayRef sizes, IntArrayRef in_strides, I
     if (reduced[d]) red.push_back({sizes[d], in_strides[d], 0});
     else kept.push_back({sizes[d], in_strides[d], out_strides[d]});
   }
-  if (g.num_reduced == 0 || g.num_outputs == 0) return g;  // nothing to iterate
   order_and_merge(kept, true);
   order_and_merge(red, false);
   for (const Dim& d : kept) {
