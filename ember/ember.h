@@ -13,6 +13,7 @@
 #include "ember/ops/factory.h"
 #include "ember/ops/print.h"
 #include "ember/ops/random.h"
+#include "ember/ops/reduce.h"
 #include "ember/ops/shape.h"
 #include "ember/ops/type_promotion.h"
 #include "ember/autograd/anomaly.h"

@@ -1,61 +1,394 @@
-// Reductions. (Placeholder until the reductions branch lands: all(), any(), sum.)
-#include "ember/autograd/derivatives.h"
-#include "ember/core/tensor.h"
+// Front ends of the reductions: dims and keepdim, PyTorch's dtype rules and error
+// messages, then one kernel call (cpu/kernels/reduce.cpp). Norms, var/std, logsumexp,
+// all/any and count_nonzero are composed from the kernel reductions and elementwise ops.
+#include "ember/ops/reduce.h"
+
+#include <cmath>
+#include <limits>
+
+#include "ember/cpu/reduce_kernels.h"
+#include "ember/ops/elementwise.h"
 #include "ember/ops/factory.h"
-#include "ember/ops/shape.h"
+#include "ember/ops/reduce_util.h"
+#include "ember/ops/type_promotion.h"
 
 namespace ember {
 
-Tensor Tensor::all() const {
-  Tensor b = to(kBool).contiguous();
-  const bool* p = b.data_ptr<bool>();
-  bool r = true;
-  for (int64_t i = 0; i < b.numel() && r; ++i) r = p[i];
-  return scalar_tensor(r, kBool);
-}
-Tensor Tensor::any() const {
-  Tensor b = to(kBool).contiguous();
-  const bool* p = b.data_ptr<bool>();
-  bool r = false;
-  for (int64_t i = 0; i < b.numel() && !r; ++i) r = p[i];
-  return scalar_tensor(r, kBool);
-}
-Tensor Tensor::sum(IntArrayRef dims, bool keepdim, std::optional<ScalarType>) const {
-  // Naive: move reduced dims last, loop in double.
-  Tensor x = to(kFloat64).contiguous();
-  DimVector keep, red;
-  std::vector<bool> is_red(dim(), false);
-  for (int64_t d : dims) is_red[maybe_wrap_dim(d, dim())] = true;
-  DimVector perm, out_shape, keep_shape;
-  int64_t rn = 1;
-  for (int64_t d = 0; d < dim(); ++d) if (!is_red[d]) { perm.push_back(d); keep_shape.push_back(sizes()[d]); }
-  for (int64_t d = 0; d < dim(); ++d) if (is_red[d]) { perm.push_back(d); rn *= sizes()[d]; }
-  Tensor p = x.permute(perm).contiguous();
-  int64_t kn = rn ? p.numel() / rn : 0;
-  for (int64_t d = 0; d < dim(); ++d) out_shape.push_back(is_red[d] ? 1 : sizes()[d]);
-  Tensor out = zeros(keep_shape, kFloat64);
-  const double* src = p.data_ptr<double>();
-  double* dst = out.data_ptr<double>();
-  for (int64_t i = 0; i < kn; ++i) { double s = 0; for (int64_t j = 0; j < rn; ++j) s += src[i * rn + j]; dst[i] = s; }
-  Tensor r;
-  {
-    NoGradGuard g;
-    r = out.to(dtype());
-    if (keepdim) r = r.view(out_shape);
+namespace reduce_detail {
+
+DimMask make_mask(const Tensor& x, IntArrayRef dims) {
+  const int64_t nd = x.dim();
+  DimMask m;
+  m.reduced = SmallVector<bool, 8>(static_cast<size_t>(nd), dims.empty());
+  for (int64_t d : dims) {
+    int64_t w = maybe_wrap_dim(d, nd);
+    if (nd == 0) continue;  // a 0-dim tensor accepts dim 0 / -1 and reduces nothing
+    EMBER_CHECK(!m.reduced[w], "dim ", w, " appears multiple times in the list of dims");
+    m.reduced[w] = true;
   }
-  autograd::record_sum(*this, dims, keepdim, r, false, false);
-  return r;
-}
-Tensor Tensor::sum(std::optional<ScalarType> dt) const {
-  DimVector all;
-  for (int64_t d = 0; d < dim(); ++d) all.push_back(d);
-  Tensor r;
-  {
-    NoGradGuard g;
-    r = sum(all, false, dt);
+  for (int64_t d = 0; d < nd; ++d) {
+    if (m.reduced[d]) {
+      m.num_reduced *= x.size(d);
+      m.keep_shape.push_back(1);
+    } else {
+      m.keep_shape.push_back(x.size(d));
+      m.out_shape.push_back(x.size(d));
+    }
   }
-  autograd::record_sum(*this, {}, false, r, true, false);
-  return r;
+  return m;
 }
+
+ScalarType kernel_dtype(ScalarType t) {
+  if (t == kFloat64) return kFloat64;
+  if (is_floating_point(t)) return kFloat32;
+  return kInt64;
+}
+
+Tensor reduce_keepdim(cpu::ReduceOp op, const Tensor& x_in, const DimMask& m) {
+  Tensor x = x_in;
+  Tensor out = empty(m.keep_shape, x.options());
+  // One output: make the input dense so the kernel's parallel contiguous path applies.
+  if (out.numel() == 1 && !x.is_contiguous()) x = x.contiguous();
+  cpu::ReduceGeometry g = cpu::make_reduce_geometry(x.sizes(), x.strides(), out.strides(), m.reduced.data());
+  if (out.numel() > 0) cpu::reduce_stub.get()(op, x.dtype(), g, x.data_ptr(), out.data_ptr());
+  return out;
+}
+
+Tensor finish(const Tensor& r, const DimMask& m, bool keepdim) { return keepdim ? r : r.view(m.out_shape); }
+
+Tensor& write_out(Tensor& out, const Tensor& r) {
+  check_can_cast_to_output(r.dtype(), out.dtype());
+  resize_output(out, r.sizes());
+  out.copy_(r);
+  return out;
+}
+
+}  // namespace reduce_detail
+
+using namespace reduce_detail;
+using cpu::ReduceOp;
+
+namespace {
+
+Tensor cast(const Tensor& t, ScalarType dt) { return t.dtype() == dt ? t : t.to(dt); }
+
+// sum/prod: integers and bool accumulate in int64; `dtype` casts the input first.
+ScalarType sum_result_dtype(const Tensor& x, std::optional<ScalarType> dtype) {
+  if (dtype) return *dtype;
+  return is_integral(x.dtype(), /*include_bool=*/true) ? kInt64 : x.dtype();
+}
+
+// Sum (or product) in the kernel dtype of `rt`, keepdim-shaped.
+Tensor sum_like_keepdim(ReduceOp op, const Tensor& x, const DimMask& m, ScalarType rt) {
+  return reduce_keepdim(op, cast(cast(x, rt), kernel_dtype(rt)), m);
+}
+
+Tensor sum_impl(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) {
+  EMBER_CHECK(x.defined(), "sum(): expected a defined tensor");
+  DimMask m = make_mask(x, dims);
+  ScalarType rt = sum_result_dtype(x, dtype);
+  return finish(cast(sum_like_keepdim(ReduceOp::sum, x, m, rt), rt), m, keepdim);
+}
+
+ScalarType mean_result_dtype(const Tensor& x, std::optional<ScalarType> dtype, const char* name) {
+  if (dtype) {
+    EMBER_CHECK(is_floating_point(*dtype), name, "(): could not infer output dtype. Optional dtype must be either "
+                "a floating point or complex dtype. Got: ", *dtype);
+    return *dtype;
+  }
+  EMBER_CHECK(is_floating_point(x.dtype()), name, "(): could not infer output dtype. Input dtype must be either "
+              "a floating point or complex dtype. Got: ", x.dtype());
+  return x.dtype();
+}
+
+Tensor mean_impl(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) {
+  EMBER_CHECK(x.defined(), "mean(): expected a defined tensor");
+  ScalarType rt = mean_result_dtype(x, dtype, "mean");
+  DimMask m = make_mask(x, dims);
+  Tensor s = sum_like_keepdim(ReduceOp::sum, x, m, rt);
+  s.div_(Scalar(static_cast<double>(m.num_reduced)));  // 0 / 0 = nan for an empty mean
+  return finish(cast(s, rt), m, keepdim);
+}
+
+// amax/amin in the input dtype; bool reduces as uint8 (no copy), other integers as int64.
+Tensor extreme_keepdim(bool is_max, const Tensor& x, const DimMask& m) {
+  ReduceOp op = is_max ? ReduceOp::max : ReduceOp::min;
+  if (x.dtype() == kBool) return reduce_keepdim(op, x.view(kUInt8), m).view(kBool);
+  if (x.dtype() == kUInt8) return reduce_keepdim(op, x, m);
+  return cast(reduce_keepdim(op, cast(x, kernel_dtype(x.dtype())), m), x.dtype());
+}
+
+// PyTorch's empty-input rules for value reductions over `dims` (empty: all dims).
+void check_nonempty_reduction(const char* name, const Tensor& x, IntArrayRef dims) {
+  if (x.numel() != 0) return;
+  EMBER_CHECK(!dims.empty(), name, "(): Expected reduction dim to be specified for input.numel() == 0. Specify "
+              "the reduction dim with the 'dim' argument.");
+  for (int64_t d : dims) {
+    int64_t w = maybe_wrap_dim(d, x.dim());
+    EMBER_CHECK_INDEX(x.dim() == 0 || x.size(w) != 0, name, "(): Expected reduction dim ", w,
+                      " to have non-zero size.");
+  }
+}
+
+Tensor amax_amin(bool is_max, const Tensor& x, IntArrayRef dims, bool keepdim) {
+  const char* name = is_max ? "amax" : "amin";
+  EMBER_CHECK(x.defined(), name, "(): expected a defined tensor");
+  DimMask m = make_mask(x, dims);
+  check_nonempty_reduction(name, x, dims);
+  return finish(extreme_keepdim(is_max, x, m), m, keepdim);
+}
+
+Tensor extreme_all(bool is_max, const Tensor& x) {
+  const char* name = is_max ? "max" : "min";
+  EMBER_CHECK(x.defined(), name, "(): expected a defined tensor");
+  EMBER_CHECK(x.numel() > 0, name, "(): Expected reduction dim to be specified for input.numel() == 0. Specify "
+              "the reduction dim with the 'dim' argument.");
+  DimMask m = make_mask(x, {});
+  return finish(extreme_keepdim(is_max, x, m), m, false);
+}
+
+// (values, indices) of max/min along one dim; values undefined when !want_values.
+std::tuple<Tensor, Tensor> arg_reduce(bool is_max, const char* name, const Tensor& x, int64_t dim, bool keepdim,
+                                      bool want_values) {
+  EMBER_CHECK(x.defined(), name, "(): expected a defined tensor");
+  int64_t d = maybe_wrap_dim(dim, x.dim());
+  EMBER_CHECK_INDEX(x.dim() == 0 || x.size(d) != 0, name, "(): Expected reduction dim ", d,
+                    " to have non-zero size.");
+  const int64_t dims_one[1] = {d};
+  DimMask m = make_mask(x, IntArrayRef(dims_one, 1));
+  Tensor in = x.dtype() == kBool ? x.view(kUInt8) : x.dtype() == kUInt8 ? x : cast(x, kernel_dtype(x.dtype()));
+  Tensor values = want_values ? empty(m.keep_shape, in.options()) : Tensor();
+  Tensor indices = empty(m.keep_shape, TensorOptions(kInt64));
+  cpu::ReduceGeometry g = cpu::make_reduce_geometry(in.sizes(), in.strides(), indices.strides(), m.reduced.data());
+  if (indices.numel() > 0)
+    cpu::arg_reduce_stub.get()(is_max, in.dtype(), g, in.data_ptr(), want_values ? values.data_ptr() : nullptr,
+                               indices.data_ptr<int64_t>());
+  if (want_values) {
+    values = x.dtype() == kBool ? values.view(kBool) : cast(values, x.dtype());
+    values = finish(values, m, keepdim);
+  }
+  return {values, finish(indices, m, keepdim)};
+}
+
+Tensor arg_only(bool is_max, const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
+  const char* name = is_max ? "argmax" : "argmin";
+  EMBER_CHECK(x.defined(), name, "(): expected a defined tensor");
+  EMBER_CHECK_AS(NotImplementedError, x.dtype() != kBool, "\"", name, "_cpu\" not implemented for 'Bool'");
+  if (dim) return std::get<1>(arg_reduce(is_max, name, x, *dim, keepdim, false));
+  EMBER_CHECK_INDEX(x.numel() > 0, name, "(): Expected reduction dim to be specified for input.numel() == 0.");
+  Tensor idx = std::get<1>(arg_reduce(is_max, name, x.reshape({-1}), 0, false, false));
+  if (!keepdim) return idx;
+  return idx.reshape(DimVector(static_cast<size_t>(x.dim()), 1));
+}
+
+Tensor var_impl(const Tensor& x, std::optional<IntArrayRef> dims, int64_t correction, bool keepdim, bool take_sqrt) {
+  EMBER_CHECK(x.defined(), "var(): expected a defined tensor");
+  EMBER_CHECK(is_floating_point(x.dtype()), "std and var only support floating point and complex dtypes");
+  DimMask m = make_mask(x, dims ? *dims : IntArrayRef());
+  // Two passes in double: mean first, then the sum of squared deviations. Accurate even
+  // when the mean is large relative to the spread (PyTorch accumulates in double too).
+  Tensor xd = cast(x, kFloat64);
+  Tensor mu = reduce_keepdim(ReduceOp::sum, xd, m);
+  mu.div_(Scalar(static_cast<double>(m.num_reduced)));
+  Tensor ss = reduce_keepdim(ReduceOp::sq_sum, sub(xd, mu), m);
+  double denom = std::max<double>(static_cast<double>(m.num_reduced - correction), 0.0);
+  ss.div_(Scalar(denom));
+  if (take_sqrt) ss.sqrt_();
+  return finish(cast(ss, x.dtype()), m, keepdim);
+}
+
+Tensor norm_impl(const Tensor& x, double p, IntArrayRef dims, bool keepdim) {
+  EMBER_CHECK(x.defined(), "norm(): expected a defined tensor");
+  EMBER_CHECK(is_floating_point(x.dtype()), "norm(): input dtype should be either floating point or complex. Got ",
+              x.dtype(), " instead.");
+  DimMask m = make_mask(x, dims);
+  Tensor in = cast(x, kernel_dtype(x.dtype()));
+  Tensor r;
+  if (p == 2) {
+    r = reduce_keepdim(ReduceOp::sq_sum, in, m).sqrt_();
+  } else if (p == 1) {
+    r = reduce_keepdim(ReduceOp::abs_sum, in, m);
+  } else if (p == 0) {
+    r = reduce_keepdim(ReduceOp::nonzero_sum, in, m);
+  } else if (std::isinf(p)) {
+    r = reduce_keepdim(p > 0 ? ReduceOp::max : ReduceOp::min, abs(in), m);
+    if (m.num_reduced == 0) r.zero_();  // PyTorch: the inf-norm of nothing is 0
+  } else {
+    r = reduce_keepdim(ReduceOp::sum, pow(abs(in), Scalar(p)), m).pow_(Scalar(1.0 / p));
+  }
+  return finish(cast(r, x.dtype()), m, keepdim);
+}
+
+Tensor logsumexp_impl(const Tensor& x, IntArrayRef dims, bool keepdim) {
+  EMBER_CHECK(x.defined(), "logsumexp(): expected a defined tensor");
+  Tensor xf = is_floating_point(x.dtype()) ? x : x.to(get_default_dtype());
+  DimMask m = make_mask(xf, dims);
+  if (m.num_reduced == 0) return full(keepdim ? m.keep_shape : m.out_shape, -INFINITY, xf.options());
+  // Take the max out first so exp never overflows; an infinite max is replaced by 0 so
+  // that inf - inf never appears (all -inf gives -inf, any +inf gives +inf).
+  Tensor mx = extreme_keepdim(true, xf, m);
+  Tensor shift = where(isinf(mx), Scalar(0.0), mx);
+  Tensor s = reduce_keepdim(ReduceOp::sum, cast(exp(sub(xf, shift)), kernel_dtype(xf.dtype())), m);
+  Tensor r = add(cast(log(s), xf.dtype()), shift);
+  return finish(r, m, keepdim);
+}
+
+Tensor all_any(bool is_all, const Tensor& x, IntArrayRef dims, bool keepdim) {
+  EMBER_CHECK(x.defined(), is_all ? "all" : "any", "(): expected a defined tensor");
+  DimMask m = make_mask(x, dims);
+  Tensor b = x.dtype() == kBool ? x : ne(x, Scalar(0));
+  Tensor r = reduce_keepdim(is_all ? ReduceOp::min : ReduceOp::max, b.view(kUInt8), m);
+  if (m.num_reduced == 0) r.fill_(Scalar(is_all ? 1 : 0));
+  // PyTorch keeps uint8 for uint8 input; everything else gives bool.
+  if (x.dtype() != kUInt8) r = r.view(kBool);
+  return finish(r, m, keepdim);
+}
+
+}  // namespace
+
+// ---- free functions --------------------------------------------------------------------------
+Tensor sum(const Tensor& x, std::optional<ScalarType> dtype) { return sum_impl(x, {}, false, dtype); }
+Tensor sum(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) {
+  return sum_impl(x, dims, keepdim, dtype);
+}
+Tensor& sum_out(Tensor& out, const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) {
+  return write_out(out, sum_impl(x, dims, keepdim, dtype ? dtype : std::optional<ScalarType>(out.dtype())));
+}
+Tensor mean(const Tensor& x, std::optional<ScalarType> dtype) { return mean_impl(x, {}, false, dtype); }
+Tensor mean(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) {
+  return mean_impl(x, dims, keepdim, dtype);
+}
+Tensor& mean_out(Tensor& out, const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) {
+  return write_out(out, mean_impl(x, dims, keepdim, dtype ? dtype : std::optional<ScalarType>(out.dtype())));
+}
+
+Tensor prod(const Tensor& x, std::optional<ScalarType> dtype) {
+  EMBER_CHECK(x.defined(), "prod(): expected a defined tensor");
+  DimMask m = make_mask(x, {});
+  ScalarType rt = sum_result_dtype(x, dtype);
+  return finish(cast(sum_like_keepdim(ReduceOp::prod, x, m, rt), rt), m, false);
+}
+Tensor prod(const Tensor& x, int64_t dim, bool keepdim, std::optional<ScalarType> dtype) {
+  EMBER_CHECK(x.defined(), "prod(): expected a defined tensor");
+  const int64_t dims_one[1] = {dim};
+  DimMask m = make_mask(x, IntArrayRef(dims_one, 1));
+  ScalarType rt = sum_result_dtype(x, dtype);
+  return finish(cast(sum_like_keepdim(ReduceOp::prod, x, m, rt), rt), m, keepdim);
+}
+Tensor& prod_out(Tensor& out, const Tensor& x, int64_t dim, bool keepdim, std::optional<ScalarType> dtype) {
+  return write_out(out, prod(x, dim, keepdim, dtype ? dtype : std::optional<ScalarType>(out.dtype())));
+}
+
+Tensor count_nonzero(const Tensor& x, IntArrayRef dims) {
+  EMBER_CHECK(x.defined(), "count_nonzero(): expected a defined tensor");
+  DimMask m = make_mask(x, dims);
+  Tensor b = x.dtype() == kBool ? x : ne(x, Scalar(0));
+  return finish(reduce_keepdim(ReduceOp::sum, b.to(kInt64), m), m, false);
+}
+
+Tensor max(const Tensor& x) { return extreme_all(true, x); }
+Tensor min(const Tensor& x) { return extreme_all(false, x); }
+std::tuple<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim) {
+  return arg_reduce(true, "max", x, dim, keepdim, true);
+}
+std::tuple<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim) {
+  return arg_reduce(false, "min", x, dim, keepdim, true);
+}
+std::tuple<Tensor&, Tensor&> max_out(Tensor& values, Tensor& indices, const Tensor& x, int64_t dim, bool keepdim) {
+  auto [v, i] = max(x, dim, keepdim);
+  write_out(values, v);
+  write_out(indices, i);
+  return {values, indices};
+}
+std::tuple<Tensor&, Tensor&> min_out(Tensor& values, Tensor& indices, const Tensor& x, int64_t dim, bool keepdim) {
+  auto [v, i] = min(x, dim, keepdim);
+  write_out(values, v);
+  write_out(indices, i);
+  return {values, indices};
+}
+Tensor amax(const Tensor& x, IntArrayRef dims, bool keepdim) { return amax_amin(true, x, dims, keepdim); }
+Tensor amin(const Tensor& x, IntArrayRef dims, bool keepdim) { return amax_amin(false, x, dims, keepdim); }
+Tensor& amax_out(Tensor& out, const Tensor& x, IntArrayRef dims, bool keepdim) {
+  return write_out(out, amax(x, dims, keepdim));
+}
+Tensor& amin_out(Tensor& out, const Tensor& x, IntArrayRef dims, bool keepdim) {
+  return write_out(out, amin(x, dims, keepdim));
+}
+Tensor argmax(const Tensor& x, std::optional<int64_t> dim, bool keepdim) { return arg_only(true, x, dim, keepdim); }
+Tensor argmin(const Tensor& x, std::optional<int64_t> dim, bool keepdim) { return arg_only(false, x, dim, keepdim); }
+
+Tensor var(const Tensor& x, std::optional<IntArrayRef> dims, int64_t correction, bool keepdim) {
+  return var_impl(x, dims, correction, keepdim, false);
+}
+Tensor std(const Tensor& x, std::optional<IntArrayRef> dims, int64_t correction, bool keepdim) {
+  return var_impl(x, dims, correction, keepdim, true);
+}
+
+Tensor norm(const Tensor& x, const Scalar& p) { return norm_impl(x, p.toDouble(), {}, false); }
+Tensor norm(const Tensor& x, const Scalar& p, IntArrayRef dims, bool keepdim) {
+  return norm_impl(x, p.toDouble(), dims, keepdim);
+}
+Tensor norm(const Tensor& x, const std::string& p, IntArrayRef dims, bool keepdim) {
+  if (p == "fro") return norm_impl(x, 2.0, dims, keepdim);
+  EMBER_CHECK(p == "nuc", "only valid string values are 'fro' and 'nuc', found ", p);
+  EMBER_CHECK(dims.size() == 2, "nuclear norm requires a 'dim' argument of size 2");
+  EMBER_THROW(NotImplementedError, "norm(): the nuclear norm needs singular values, which ember does not have yet");
+}
+
+Tensor logsumexp(const Tensor& x, IntArrayRef dims, bool keepdim) { return logsumexp_impl(x, dims, keepdim); }
+Tensor& logsumexp_out(Tensor& out, const Tensor& x, IntArrayRef dims, bool keepdim) {
+  return write_out(out, logsumexp_impl(x, dims, keepdim));
+}
+
+Tensor all(const Tensor& x) { return all_any(true, x, {}, false); }
+Tensor all(const Tensor& x, int64_t dim, bool keepdim) {
+  const int64_t dims_one[1] = {dim};
+  return all_any(true, x, IntArrayRef(dims_one, 1), keepdim);
+}
+Tensor any(const Tensor& x) { return all_any(false, x, {}, false); }
+Tensor any(const Tensor& x, int64_t dim, bool keepdim) {
+  const int64_t dims_one[1] = {dim};
+  return all_any(false, x, IntArrayRef(dims_one, 1), keepdim);
+}
+
+// ---- Tensor methods ----------------------------------------------------------------------------
+Tensor Tensor::sum(std::optional<ScalarType> dtype) const { return ::ember::sum(*this, dtype); }
+Tensor Tensor::sum(IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) const {
+  return ::ember::sum(*this, dims, keepdim, dtype);
+}
+Tensor Tensor::mean(std::optional<ScalarType> dtype) const { return ::ember::mean(*this, dtype); }
+Tensor Tensor::mean(IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) const {
+  return ::ember::mean(*this, dims, keepdim, dtype);
+}
+Tensor Tensor::prod(std::optional<ScalarType> dtype) const { return ::ember::prod(*this, dtype); }
+Tensor Tensor::prod(int64_t d, bool keepdim, std::optional<ScalarType> dtype) const {
+  return ::ember::prod(*this, d, keepdim, dtype);
+}
+Tensor Tensor::max() const { return ::ember::max(*this); }
+std::tuple<Tensor, Tensor> Tensor::max(int64_t d, bool keepdim) const { return ::ember::max(*this, d, keepdim); }
+Tensor Tensor::min() const { return ::ember::min(*this); }
+std::tuple<Tensor, Tensor> Tensor::min(int64_t d, bool keepdim) const { return ::ember::min(*this, d, keepdim); }
+Tensor Tensor::amax(IntArrayRef dims, bool keepdim) const { return ::ember::amax(*this, dims, keepdim); }
+Tensor Tensor::amin(IntArrayRef dims, bool keepdim) const { return ::ember::amin(*this, dims, keepdim); }
+Tensor Tensor::argmax(std::optional<int64_t> d, bool keepdim) const { return ::ember::argmax(*this, d, keepdim); }
+Tensor Tensor::argmin(std::optional<int64_t> d, bool keepdim) const { return ::ember::argmin(*this, d, keepdim); }
+Tensor Tensor::var(std::optional<IntArrayRef> dims, int64_t correction, bool keepdim) const {
+  return ::ember::var(*this, dims, correction, keepdim);
+}
+Tensor Tensor::std(std::optional<IntArrayRef> dims, int64_t correction, bool keepdim) const {
+  return ::ember::std(*this, dims, correction, keepdim);
+}
+Tensor Tensor::norm(const Scalar& p) const { return ::ember::norm(*this, p); }
+Tensor Tensor::norm(const Scalar& p, IntArrayRef dims, bool keepdim) const {
+  return ::ember::norm(*this, p, dims, keepdim);
+}
+Tensor Tensor::norm(const std::string& p, IntArrayRef dims, bool keepdim) const {
+  return ::ember::norm(*this, p, dims, keepdim);
+}
+Tensor Tensor::logsumexp(IntArrayRef dims, bool keepdim) const { return ::ember::logsumexp(*this, dims, keepdim); }
+Tensor Tensor::all() const { return ::ember::all(*this); }
+Tensor Tensor::all(int64_t d, bool keepdim) const { return ::ember::all(*this, d, keepdim); }
+Tensor Tensor::any() const { return ::ember::any(*this); }
+Tensor Tensor::any(int64_t d, bool keepdim) const { return ::ember::any(*this, d, keepdim); }
 
 }  // namespace ember

@@ -8,6 +8,10 @@ void register_unary();
 void register_binary();
 void register_copy();
 void register_random();
+void register_reduce();
+void register_scan();
+void register_softmax();
+void register_sort();
 }  // namespace EMBER_CPU_NS
 
 void EMBER_CPU_REGISTER_FN() {
@@ -15,5 +19,9 @@ void EMBER_CPU_REGISTER_FN() {
   EMBER_CPU_NS::register_binary();
   EMBER_CPU_NS::register_copy();
   EMBER_CPU_NS::register_random();
+  EMBER_CPU_NS::register_reduce();
+  EMBER_CPU_NS::register_scan();
+  EMBER_CPU_NS::register_softmax();
+  EMBER_CPU_NS::register_sort();
 }
 }  // namespace ember::cpu

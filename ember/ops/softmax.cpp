@@ -1,0 +1,41 @@
+// softmax / log_softmax front ends. The kernel works on contiguous rows, so the softmax
+// dim is moved last (a copy when it is not already last) and moved back afterwards.
+#include "ember/cpu/reduce_kernels.h"
+#include "ember/ops/factory.h"
+#include "ember/ops/reduce.h"
+#include "ember/ops/reduce_util.h"
+
+namespace ember {
+
+namespace {
+
+Tensor softmax_impl(bool log, const Tensor& x, int64_t dim, std::optional<ScalarType> dtype) {
+  EMBER_CHECK(x.defined(), log ? "log_softmax" : "softmax", "(): expected a defined tensor");
+  Tensor in = dtype ? x.to(*dtype) : x;
+  EMBER_CHECK_AS(NotImplementedError, is_floating_point(in.dtype()), "\"softmax_kernel_impl\" not implemented for '",
+                 in.dtype(), "'");
+  int64_t d = maybe_wrap_dim(dim, in.dim());
+  if (in.dim() == 0) return softmax_impl(log, in.reshape({1}), 0, std::nullopt).reshape({});
+  ScalarType kd = reduce_detail::kernel_dtype(in.dtype());
+  Tensor rows = in.movedim(d, -1).to(kd).contiguous();
+  Tensor out = empty(rows.sizes(), TensorOptions(kd));
+  const int64_t n = in.size(d);
+  if (rows.numel() > 0) cpu::softmax_stub.get()(log, kd, rows.data_ptr(), out.data_ptr(), rows.numel() / n, n);
+  return out.movedim(-1, d).contiguous().to(in.dtype());
+}
+
+}  // namespace
+
+Tensor softmax(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype) {
+  return softmax_impl(false, x, dim, dtype);
+}
+Tensor log_softmax(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype) {
+  return softmax_impl(true, x, dim, dtype);
+}
+
+Tensor Tensor::softmax(int64_t d, std::optional<ScalarType> dtype) const { return ::ember::softmax(*this, d, dtype); }
+Tensor Tensor::log_softmax(int64_t d, std::optional<ScalarType> dtype) const {
+  return ::ember::log_softmax(*this, d, dtype);
+}
+
+}  // namespace ember
