@@ -10,5 +10,7 @@
 #include "ember/core/tensor_options.h"
 #include "ember/ops/elementwise.h"
 #include "ember/ops/factory.h"
+#include "ember/ops/index_ops.h"
+#include "ember/ops/indexing.h"
 #include "ember/ops/shape.h"
 #include "ember/ops/type_promotion.h"

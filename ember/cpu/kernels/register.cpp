@@ -7,11 +7,13 @@ namespace EMBER_CPU_NS {
 void register_unary();
 void register_binary();
 void register_copy();
+void register_index();
 }  // namespace EMBER_CPU_NS
 
 void EMBER_CPU_REGISTER_FN() {
   EMBER_CPU_NS::register_unary();
   EMBER_CPU_NS::register_binary();
   EMBER_CPU_NS::register_copy();
+  EMBER_CPU_NS::register_index();
 }
 }  // namespace ember::cpu
