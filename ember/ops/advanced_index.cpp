@@ -142,7 +142,7 @@ AdvancedIndex make_advanced_index(const Tensor& self, const std::vector<std::opt
       }
       cpu::BadIndex bad;
       TensorIterator iter;
-      iter.add_output(offsets).add_input(idx[d]).build();
+      iter.add_output(offsets).add_input(idx[d].expand(bshape)).build();
       cpu::index_offsets_stub.get()(iter, size, base.strides()[d], mode == IndexMode::Subscript, j > 0, bad);
       if (bad.found) {
         if (mode == IndexMode::Select) EMBER_THROW(IndexError, "index out of range in self");

@@ -37,7 +37,10 @@ std::ostream& operator<<(std::ostream& os, const TensorIndex& i) {
     case TensorIndexType::Integer: return os << i.integer();
     case TensorIndexType::Boolean: return os << (i.boolean() ? "true" : "false");
     case TensorIndexType::Slice: return os << i.slice();
-    case TensorIndexType::Tensor: return os << i.tensor();
+    // Shape and dtype only: index tensors can be large.
+    case TensorIndexType::Tensor:
+      if (!i.tensor().defined()) return os << "Tensor(undefined)";
+      return os << "Tensor(shape=" << i.tensor().sizes() << ", dtype=" << dtype_name(i.tensor().dtype()) << ")";
   }
   return os;
 }

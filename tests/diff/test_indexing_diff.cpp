@@ -106,7 +106,7 @@ std::vector<Case> subscript_cases() {
       {{N(), E(), I(0)}}, {{E(), N()}}, {{I(1), N(), S(1, 4, 2)}}, {{S(), N(), E(), I(-2)}}, {{E()}},
       {{E(), S(2, 5, 2)}}, {{I(3), E(), I(5)}},
       // one advanced index
-      {{L({0, 2, 3})}}, {{S(), L({4, 0, -1})}}, {{E(), L({1, 1, 0})}, true}, {{S(1, 3), N(), L({5, 0})}},
+      {{L({0, 2, 3})}}, {{S(), L({4, 0, -1})}}, {{E(), L({1, 1, 0})}, true}, {{S(1, 3), N(), L({4, 0})}},
       {{I(1), L({0, 2})}}, {{T(lng)}}, {{S(), T(lng)}},
       // two advanced, adjacent and separated
       {{L({0, 1}), L({2, 3})}}, {{S(), L({0, 4}), L({1, 5})}}, {{L({0, 1}), S(), L({2, 3})}},
@@ -120,7 +120,7 @@ std::vector<Case> subscript_cases() {
       {{L({1}), L({0, 2, 4}), L({5})}},
       // masks
       {{T(mask({4, 5, 6}, 1))}}, {{T(mask({4}, 2))}}, {{S(), T(mask({5}, 3))}}, {{T(mask({4, 5}, 4))}},
-      {{E(), T(mask({6}, 5))}}, {{S(), T(mask({5, 6}, 6))}}, {{T(mask({4}, 7)), S(1, 3), L({0, 5})}},
+      {{E(), T(mask({6}, 5))}}, {{S(), T(mask({5, 6}, 6))}}, {{T(mask({4}, 7)), S(1, 3), L({5})}},
       {{T(torch::zeros({4, 5}, torch::kBool))}}, {{T(mask({4}, 8).to(torch::kUInt8))}},
       {{I(2), T(mask({5}, 9)), S(std::nullopt, std::nullopt, 3)}},
       // 0-dim tensors and Python bools
