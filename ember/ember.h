@@ -14,6 +14,8 @@
 #include "ember/ops/print.h"
 #include "ember/ops/random.h"
 #include "ember/ops/reduce.h"
+#include "ember/ops/index_ops.h"
+#include "ember/ops/indexing.h"
 #include "ember/ops/shape.h"
 #include "ember/ops/type_promotion.h"
 #include "ember/autograd/anomaly.h"

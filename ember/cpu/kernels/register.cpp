@@ -12,6 +12,7 @@ void register_reduce();
 void register_scan();
 void register_softmax();
 void register_sort();
+void register_index();
 }  // namespace EMBER_CPU_NS
 
 void EMBER_CPU_REGISTER_FN() {
@@ -23,5 +24,6 @@ void EMBER_CPU_REGISTER_FN() {
   EMBER_CPU_NS::register_scan();
   EMBER_CPU_NS::register_softmax();
   EMBER_CPU_NS::register_sort();
+  EMBER_CPU_NS::register_index();
 }
 }  // namespace ember::cpu
