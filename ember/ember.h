@@ -10,5 +10,6 @@
 #include "ember/core/tensor_options.h"
 #include "ember/ops/elementwise.h"
 #include "ember/ops/factory.h"
+#include "ember/ops/linalg.h"
 #include "ember/ops/shape.h"
 #include "ember/ops/type_promotion.h"
