@@ -16,6 +16,7 @@
 #include "ember/ops/reduce.h"
 #include "ember/ops/index_ops.h"
 #include "ember/ops/indexing.h"
+#include "ember/ops/linalg.h"
 #include "ember/ops/shape.h"
 #include "ember/ops/type_promotion.h"
 #include "ember/autograd/anomaly.h"

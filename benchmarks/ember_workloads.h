@@ -1,0 +1,18 @@
+#pragma once
+// ember's side of the reference workloads (see benchmarks/README.md for the table).
+#include <functional>
+#include <string>
+
+namespace ember_bench {
+
+void w1();  // per-op overhead of a + b
+void w5();  // mm into a preallocated output
+void w6();  // elementwise on 16M floats
+// W7 (sums) needs the reductions branch: ember_w7_sum.cpp when EMBER_BENCH_REDUCTIONS is
+// ON, otherwise ember_w7_stub.cpp, which only says so.
+void w7();
+
+// Probe loops for callgrind (bench::run_probes); empty function for an unknown op.
+std::function<void(long)> make_probe(const std::string& op);
+
+}  // namespace ember_bench

@@ -1,0 +1,158 @@
+// BLAS kernels: cblas for float/double, a blocked loop for integer types (blas.h).
+#include "ember/cpu/blas.h"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <cstring>
+#include <type_traits>
+
+#include "ember/core/error.h"
+#include "ember/core/parallel.h"
+
+namespace ember::cpu {
+
+namespace {
+
+inline blasint to_blas(int64_t v) {
+  EMBER_CHECK(v >= 0 && v <= kMaxBlasDim, "matrix dimension ", v, " is too large for the BLAS interface");
+  return static_cast<blasint>(v);
+}
+
+// c = beta * c over an m x n block, treating beta == 0 as "overwrite" (no NaN propagation).
+template <class T>
+void scale_rows(int64_t m, int64_t n, T beta, T* c, int64_t ldc) {
+  if (beta == T(1)) return;
+  for (int64_t i = 0; i < m; ++i) {
+    T* row = c + i * ldc;
+    if (beta == T(0)) {
+      std::fill(row, row + n, T(0));
+    } else {
+      for (int64_t j = 0; j < n; ++j) row[j] = static_cast<T>(beta * row[j]);
+    }
+  }
+}
+
+// Integer GEMM. Accumulates in uint64_t: unsigned arithmetic wraps modulo 2^64, so the low
+// bits (all that survive the final cast to T) equal those of PyTorch's wrapping integer
+// arithmetic, without the undefined behaviour of signed overflow.
+template <class T>
+void gemm_integer(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda,
+                  const T* b, int64_t ldb, T beta, T* c, int64_t ldc) {
+  using U = uint64_t;
+  auto wide = [](T v) { return static_cast<U>(static_cast<int64_t>(v)); };
+  const U ualpha = wide(alpha), ubeta = wide(beta);
+  constexpr int64_t kBlockN = 256;  // the accumulator row stays in L1
+  // Rows are independent; split them so that each chunk does at least ~kGrainSize multiplies.
+  const int64_t work_per_row = std::max<int64_t>(1, n * std::max<int64_t>(k, 1));
+  const int64_t grain = std::max<int64_t>(1, kGrainSize / work_per_row);
+  parallel_for(0, m, grain, [&](int64_t i0, int64_t i1) {
+    U acc[kBlockN];
+    for (int64_t i = i0; i < i1; ++i) {
+      for (int64_t j0 = 0; j0 < n; j0 += kBlockN) {
+        const int64_t bn = std::min(kBlockN, n - j0);
+        std::fill(acc, acc + bn, U(0));
+        for (int64_t p = 0; p < k; ++p) {
+          const U av = wide(trans_a ? a[p * lda + i] : a[i * lda + p]);
+          if (av == 0) continue;
+          if (!trans_b) {
+            const T* brow = b + p * ldb + j0;
+            for (int64_t j = 0; j < bn; ++j) acc[j] += av * wide(brow[j]);
+          } else {
+            const T* bcol = b + j0 * ldb + p;
+            for (int64_t j = 0; j < bn; ++j) acc[j] += av * wide(bcol[j * ldb]);
+          }
+        }
+        T* crow = c + i * ldc + j0;
+        for (int64_t j = 0; j < bn; ++j) {
+          U v = ualpha * acc[j];
+          if (beta != T(0)) v += ubeta * wide(crow[j]);
+          crow[j] = static_cast<T>(v);
+        }
+      }
+    }
+  });
+}
+
+}  // namespace
+
+template <class T>
+void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda,
+          const T* b, int64_t ldb, T beta, T* c, int64_t ldc) {
+  if (m == 0 || n == 0) return;
+  if (k == 0) {  // the product is empty: only the beta term remains
+    scale_rows(m, n, beta, c, ldc);
+    return;
+  }
+  if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+    const auto ta = trans_a ? CblasTrans : CblasNoTrans, tb = trans_b ? CblasTrans : CblasNoTrans;
+    if constexpr (std::is_same_v<T, float>) {
+      cblas_sgemm(CblasRowMajor, ta, tb, to_blas(m), to_blas(n), to_blas(k), alpha, a, to_blas(lda), b,
+                  to_blas(ldb), beta, c, to_blas(ldc));
+    } else {
+      cblas_dgemm(CblasRowMajor, ta, tb, to_blas(m), to_blas(n), to_blas(k), alpha, a, to_blas(lda), b,
+                  to_blas(ldb), beta, c, to_blas(ldc));
+    }
+  } else {
+    gemm_integer<T>(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  }
+}
+
+template <class T>
+void gemv(bool trans_a, int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* x, int64_t incx, T beta,
+          T* y, int64_t incy) {
+  if (m == 0) return;
+  if (beta == T(0)) {
+    // Clear y ourselves: whether BLAS's internal scal(0) keeps NaN differs between versions.
+    for (int64_t i = 0; i < m; ++i) y[i * incy] = T(0);
+  }
+  if (n == 0) {
+    if (beta != T(0) && beta != T(1))
+      for (int64_t i = 0; i < m; ++i) y[i * incy] = static_cast<T>(beta * y[i * incy]);
+    return;
+  }
+  if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+    // cblas takes the stored matrix's rows x cols; a transposed operand is stored n x m.
+    const blasint rows = to_blas(trans_a ? n : m), cols = to_blas(trans_a ? m : n);
+    const auto ta = trans_a ? CblasTrans : CblasNoTrans;
+    if constexpr (std::is_same_v<T, float>)
+      cblas_sgemv(CblasRowMajor, ta, rows, cols, alpha, a, to_blas(lda), x, to_blas(incx), beta, y, to_blas(incy));
+    else
+      cblas_dgemv(CblasRowMajor, ta, rows, cols, alpha, a, to_blas(lda), x, to_blas(incx), beta, y, to_blas(incy));
+  } else {
+    // y is an m x 1 matrix with row stride incy; x a k x 1 matrix with row stride incx.
+    gemm_integer<T>(trans_a, false, m, 1, n, alpha, a, lda, x, incx, beta, y, incy);
+  }
+}
+
+template <class T>
+T dot(int64_t n, const T* x, int64_t incx, const T* y, int64_t incy) {
+  if (n == 0) return T(0);
+  if constexpr (std::is_same_v<T, float>) {
+    return cblas_sdot(to_blas(n), x, to_blas(incx), y, to_blas(incy));
+  } else if constexpr (std::is_same_v<T, double>) {
+    return cblas_ddot(to_blas(n), x, to_blas(incx), y, to_blas(incy));
+  } else {
+    uint64_t acc = 0;  // wraps like PyTorch's integer arithmetic; see gemm_integer
+    for (int64_t i = 0; i < n; ++i)
+      acc += static_cast<uint64_t>(static_cast<int64_t>(x[i * incx])) *
+             static_cast<uint64_t>(static_cast<int64_t>(y[i * incy]));
+    return static_cast<T>(acc);
+  }
+}
+
+#define EMBER_BLAS_INSTANTIATE(T)                                                                         \
+  template void gemm<T>(bool, bool, int64_t, int64_t, int64_t, T, const T*, int64_t, const T*, int64_t, T, \
+                        T*, int64_t);                                                                     \
+  template void gemv<T>(bool, int64_t, int64_t, T, const T*, int64_t, const T*, int64_t, T, T*, int64_t);  \
+  template T dot<T>(int64_t, const T*, int64_t, const T*, int64_t);
+EMBER_BLAS_INSTANTIATE(float)
+EMBER_BLAS_INSTANTIATE(double)
+EMBER_BLAS_INSTANTIATE(uint8_t)
+EMBER_BLAS_INSTANTIATE(int8_t)
+EMBER_BLAS_INSTANTIATE(int16_t)
+EMBER_BLAS_INSTANTIATE(int32_t)
+EMBER_BLAS_INSTANTIATE(int64_t)
+#undef EMBER_BLAS_INSTANTIATE
+
+}  // namespace ember::cpu

@@ -1,0 +1,33 @@
+#pragma once
+// BLAS kernels for the linear-algebra ops (ops/linalg.cpp). float and double go to
+// OpenBLAS's cblas (OpenMP build, sharing ember's thread pool: Note [One thread pool] in
+// core/parallel.h); integer types use a blocked loop, as PyTorch supports integer mm on
+// the CPU. The 16-bit floats are widened to float by the caller.
+//
+// All matrices are row-major in the cblas sense: element (i, j) of a non-transposed
+// operand is at p[i * ld + j], of a transposed one at p[j * ld + i]. The callers choose
+// trans/ld from the tensors' strides so that transposed views need no copy.
+#include <cstdint>
+
+namespace ember::cpu {
+
+// c[m x n] = alpha * op(a)[m x k] @ op(b)[k x n] + beta * c. When beta == 0, c is not
+// read (NaN in c does not propagate), as in BLAS and PyTorch. k == 0 is allowed.
+template <class T>
+void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda,
+          const T* b, int64_t ldb, T beta, T* c, int64_t ldc);
+
+// y[m] = alpha * op(a) @ x + beta * y, where a is m x n (trans: a is stored n x m). Vector
+// strides must be positive.
+template <class T>
+void gemv(bool trans_a, int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* x, int64_t incx,
+          T beta, T* y, int64_t incy);
+
+// sum_i x[i * incx] * y[i * incy]; strides must be positive.
+template <class T>
+T dot(int64_t n, const T* x, int64_t incx, const T* y, int64_t incy);
+
+// The largest dimension or leading dimension the BLAS interface takes (32-bit blasint).
+constexpr int64_t kMaxBlasDim = 0x7fffffff;
+
+}  // namespace ember::cpu
