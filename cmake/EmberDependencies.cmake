@@ -17,3 +17,6 @@ message(STATUS "ember: BLAS = ${EMBER_OPENBLAS_LIB}")
 # SLEEF: vectorised transcendental functions (exp, log, tanh, erf, ...).
 find_library(EMBER_SLEEF_LIB sleef REQUIRED)
 find_path(EMBER_SLEEF_INCLUDE sleef.h PATHS /usr/include/x86_64-linux-gnu /usr/include/aarch64-linux-gnu REQUIRED)
+
+# zlib: gzip-compressed datasets (IDX files) and, later, checkpoints.
+find_package(ZLIB REQUIRED)

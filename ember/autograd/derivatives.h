@@ -5,6 +5,7 @@
 // again (create_graph=true gives higher derivatives).
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ember/autograd/record.h"
 #include "ember/ops/op_list.h"
@@ -37,6 +38,43 @@ void record_repeat(const Tensor& self, IntArrayRef repeats, const Tensor& result
 
 // Reductions. `all`: reduced over every dim (dims ignored). `mean` divides by the count.
 void record_sum(const Tensor& self, IntArrayRef dims, bool keepdim, const Tensor& result, bool all, bool mean);
+
+void record_softmax(const Tensor& self, int64_t dim, const Tensor& result, bool log);
+void record_logsumexp(const Tensor& self, IntArrayRef dims, bool keepdim, const Tensor& result);
+// max/min/amax/amin without indices: the gradient is shared evenly among the extremal
+// elements (PyTorch's rule). `all`: reduced over every dim.
+void record_extremum(const Tensor& self, IntArrayRef dims, bool keepdim, const Tensor& result, bool all,
+                     const char* name);
+// Reductions and selections that return indices (max/min with dim, sort, topk, kthvalue):
+// the gradient scatters back through the indices.
+void record_indexed(const char* name, const Tensor& self, int64_t dim, bool keepdim, const Tensor& values,
+                    const Tensor& indices);
+void record_var_std(const Tensor& self, IntArrayRef dims, int64_t correction, bool keepdim, const Tensor& result,
+                    bool all, bool is_std);
+void record_norm(const Tensor& self, double p, IntArrayRef dims, bool keepdim, const Tensor& result, bool all);
+void record_prod(const Tensor& self, std::optional<int64_t> dim, bool keepdim, const Tensor& result);
+void record_cumsum(const Tensor& self, int64_t dim, const Tensor& result);
+void record_cumprod(const Tensor& self, int64_t dim, const Tensor& result);
+
+// Indexing.
+void record_index(const Tensor& self, const std::vector<std::optional<Tensor>>& indices, const Tensor& result);
+void record_index_put(const Tensor& self, const std::vector<std::optional<Tensor>>& indices, const Tensor& values,
+                      bool accumulate, const Tensor& result);
+void record_index_select(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& result);
+void record_gather(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& result);
+void record_masked_fill(const Tensor& self, const Tensor& mask, const Tensor& result);
+void record_masked_select(const Tensor& self, const Tensor& mask, const Tensor& result);
+void record_scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src, const Tensor& result,
+                    bool add);
+void record_index_add(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src, const Scalar& alpha,
+                      const Tensor& result);
+
+// Linear algebra.
+void record_mm(const Tensor& a, const Tensor& b, const Tensor& result, bool batched);
+void record_addmm(const Tensor& self, const Tensor& m1, const Tensor& m2, const Scalar& beta, const Scalar& alpha,
+                  const Tensor& result);
+void record_mv(const Tensor& m, const Tensor& v, const Tensor& result);
+void record_dot(const Tensor& a, const Tensor& b, const Tensor& result);
 
 // Differentiable backward helpers (their own backward is the forward view).
 Tensor select_backward(const Tensor& grad, IntArrayRef input_sizes, int64_t dim, int64_t index);

@@ -5,6 +5,9 @@
 #include "ember/ops/factory.h"
 #include "ember/ops/shape.h"
 
+#include <algorithm>
+#include <cmath>
+
 namespace ember::autograd {
 
 namespace {
@@ -48,6 +51,209 @@ void record_sum(const Tensor& self, IntArrayRef dims, bool keepdim, const Tensor
   node->i1 = count;
   node->dtype0 = self.dtype();
   set_history(result, node);
+}
+
+}  // namespace ember::autograd
+
+namespace ember::autograd {
+namespace {
+
+DimVector all_dims(int64_t n) {
+  DimVector d;
+  for (int64_t i = 0; i < n; ++i) d.push_back(i);
+  return d;
+}
+// Reattaches reduced dims (size 1) to a result reduced without keepdim.
+Tensor keep(const Tensor& t, IntArrayRef input_sizes, IntArrayRef dims, bool keepdim) {
+  if (keepdim) return t;
+  Tensor r = t;
+  DimVector sorted;
+  for (int64_t d : dims) sorted.push_back(maybe_wrap_dim(d, static_cast<int64_t>(input_sizes.size())));
+  std::sort(sorted.begin(), sorted.end());
+  for (int64_t d : sorted) r = r.unsqueeze(d);
+  return r;
+}
+DimVector dims_or_all(const OpNode& n) { return n.i2 ? all_dims(static_cast<int64_t>(n.shape0.size())) : n.shape1; }
+
+variable_list softmax_formula(OpNode& n, const variable_list& grads) {
+  Tensor y = n.saved(0);
+  const Tensor& g = grads[0];
+  if (n.code == 1) return {g - exp(y) * g.sum({n.i0}, true)};  // log_softmax
+  return {y * (g - (g * y).sum({n.i0}, true))};
+}
+
+variable_list logsumexp_formula(OpNode& n, const variable_list& grads) {
+  Tensor x = n.saved(0), y = n.saved(1);
+  DimVector dims = n.shape1;
+  return {keep(grads[0], n.shape0, dims, n.i0) * exp(x - keep(y, n.shape0, dims, n.i0))};
+}
+
+variable_list extremum_formula(OpNode& n, const variable_list& grads) {
+  Tensor x = n.saved(0), y = n.saved(1);
+  DimVector dims = dims_or_all(n);
+  bool kd = n.i0 || n.i2;
+  Tensor yk = n.i2 ? y.reshape(DimVector(n.shape0.size(), 1)) : keep(y, n.shape0, dims, kd);
+  Tensor gk = n.i2 ? grads[0].reshape(DimVector(n.shape0.size(), 1)) : keep(grads[0], n.shape0, dims, kd);
+  Tensor mask = eq(x, yk).to(x.dtype());
+  return {gk * mask / mask.sum(dims, true)};
+}
+
+variable_list indexed_formula(OpNode& n, const variable_list& grads) {
+  Tensor idx = n.saved(0);
+  Tensor g = grads[0];
+  if (!n.i1 && n.shape0.size() > 0) {
+    g = g.unsqueeze(n.i0);
+    idx = idx.unsqueeze(n.i0);
+  }
+  if (n.shape0.empty()) return {g.reshape({})};
+  return {zeros(n.shape0, g.options()).scatter_add(n.i0, idx, g)};
+}
+
+variable_list var_std_formula(OpNode& n, const variable_list& grads) {
+  Tensor x = n.saved(0);
+  DimVector dims = dims_or_all(n);
+  bool kd = n.i0 || n.i2;
+  Tensor g = n.i2 ? grads[0].reshape(DimVector(n.shape0.size(), 1)) : keep(grads[0], n.shape0, dims, kd);
+  double denom = static_cast<double>(std::max<int64_t>(n.i3 - n.i1, 0));
+  Tensor centered = x - x.mean(dims, true);
+  Tensor gvar = g * centered * (2.0 / denom);
+  if (n.code == 1) {  // std = sqrt(var): d std = d var / (2 std)
+    Tensor s = n.saved(1);
+    Tensor sk = n.i2 ? s.reshape(DimVector(n.shape0.size(), 1)) : keep(s, n.shape0, dims, kd);
+    return {gvar / (sk * 2)};
+  }
+  return {gvar};
+}
+
+variable_list norm_formula(OpNode& n, const variable_list& grads) {
+  Tensor x = n.saved(0), y = n.saved(1);
+  DimVector dims = dims_or_all(n);
+  bool kd = n.i0 || n.i2;
+  Tensor g = n.i2 ? grads[0].reshape(DimVector(n.shape0.size(), 1)) : keep(grads[0], n.shape0, dims, kd);
+  Tensor yk = n.i2 ? y.reshape(DimVector(n.shape0.size(), 1)) : keep(y, n.shape0, dims, kd);
+  double p = n.s0.toDouble();
+  if (p == 1) return {g * sign(x)};
+  if (std::isinf(p)) {
+    Tensor mask = eq(abs(x), yk).to(x.dtype());
+    return {g * sign(x) * mask / mask.sum(dims, true)};
+  }
+  if (p == 2) return {where(eq(yk, 0), scalar_to_tensor(0.0), g * x / yk)};
+  // General p: |x|^(p-1) sign(x) / ||x||^(p-1)
+  return {where(eq(yk, 0), scalar_to_tensor(0.0), g * sign(x) * pow(abs(x), p - 1) / pow(yk, p - 1))};
+}
+
+variable_list prod_formula(OpNode& n, const variable_list& grads) {
+  Tensor x = n.saved(0), y = n.saved(1);
+  if (n.i2) {  // all: product of the others = y / x where x != 0
+    Tensor g = grads[0];
+    return {where(eq(x, 0), (x.masked_fill(eq(x, 0), 1)).prod() * eq(eq(x, 0).sum(), 1), y / x) * g};
+  }
+  Tensor yk = keep(y, n.shape0, {n.i0}, n.i1), gk = keep(grads[0], n.shape0, {n.i0}, n.i1);
+  return {gk * yk / x};
+}
+
+variable_list cumsum_formula(OpNode& n, const variable_list& grads) {
+  return {grads[0].flip({n.i0}).cumsum(n.i0).flip({n.i0})};
+}
+
+variable_list cumprod_formula(OpNode& n, const variable_list& grads) {
+  // Valid for inputs without zeros: d/dx_i sum_j g_j y_j = sum_{j>=i} g_j y_j / x_i.
+  Tensor x = n.saved(0), y = n.saved(1);
+  return {(grads[0] * y).flip({n.i0}).cumsum(n.i0).flip({n.i0}) / x};
+}
+
+std::shared_ptr<OpNode> reduce_node(const char* name, Formula f, const Tensor& self, IntArrayRef dims, bool keepdim,
+                                    bool all) {
+  auto node = make_node(name, f, {&self});
+  node->shape0 = DimVector(self.sizes().begin(), self.sizes().end());
+  if (!all) node->shape1 = DimVector(dims.begin(), dims.end());
+  node->i0 = keepdim;
+  node->i2 = all;
+  return node;
+}
+}  // namespace
+
+void record_softmax(const Tensor& self, int64_t dim, const Tensor& result, bool log) {
+  if (!should_record({&self})) return;
+  auto node = make_node(log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", softmax_formula, {&self});
+  node->code = log ? 1 : 0;
+  node->i0 = maybe_wrap_dim(dim, self.dim());
+  set_history(result, node);
+  node->saved_ = {SavedVariable(result, true)};
+}
+
+void record_logsumexp(const Tensor& self, IntArrayRef dims, bool keepdim, const Tensor& result) {
+  if (!should_record({&self})) return;
+  auto node = reduce_node("LogsumexpBackward0", logsumexp_formula, self, dims, keepdim, false);
+  set_history(result, node);
+  node->saved_ = {SavedVariable(self, false), SavedVariable(result, true)};
+}
+
+void record_extremum(const Tensor& self, IntArrayRef dims, bool keepdim, const Tensor& result, bool all,
+                     const char* name) {
+  if (!should_record({&self})) return;
+  auto node = reduce_node(name, extremum_formula, self, dims, keepdim, all);
+  set_history(result, node);
+  node->saved_ = {SavedVariable(self, false), SavedVariable(result, true)};
+}
+
+void record_indexed(const char* name, const Tensor& self, int64_t dim, bool keepdim, const Tensor& values,
+                    const Tensor& indices) {
+  if (!should_record({&self})) return;
+  auto node = make_node(name, indexed_formula, {&self});
+  node->shape0 = DimVector(self.sizes().begin(), self.sizes().end());
+  node->i0 = self.dim() ? maybe_wrap_dim(dim, self.dim()) : 0;
+  node->i1 = keepdim;
+  node->saved_ = {SavedVariable(indices, false)};
+  set_history(values, node);
+}
+
+void record_var_std(const Tensor& self, IntArrayRef dims, int64_t correction, bool keepdim, const Tensor& result,
+                    bool all, bool is_std) {
+  if (!should_record({&self})) return;
+  auto node = reduce_node(is_std ? "StdBackward0" : "VarBackward0", var_std_formula, self, dims, keepdim, all);
+  node->code = is_std;
+  node->i1 = correction;
+  int64_t count = 1;
+  if (all) count = self.numel();
+  else for (int64_t d : dims) count *= self.sizes()[maybe_wrap_dim(d, self.dim())];
+  node->i3 = count;
+  set_history(result, node);
+  node->saved_ = {SavedVariable(self, false), SavedVariable(result, true)};
+}
+
+void record_norm(const Tensor& self, double p, IntArrayRef dims, bool keepdim, const Tensor& result, bool all) {
+  if (!should_record({&self})) return;
+  auto node = reduce_node("NormBackward1", norm_formula, self, dims, keepdim, all);
+  node->s0 = p;
+  set_history(result, node);
+  node->saved_ = {SavedVariable(self, false), SavedVariable(result, true)};
+}
+
+void record_prod(const Tensor& self, std::optional<int64_t> dim, bool keepdim, const Tensor& result) {
+  if (!should_record({&self})) return;
+  auto node = make_node(dim ? "ProdBackward1" : "ProdBackward0", prod_formula, {&self});
+  node->shape0 = DimVector(self.sizes().begin(), self.sizes().end());
+  node->i0 = dim ? maybe_wrap_dim(*dim, self.dim()) : 0;
+  node->i1 = keepdim;
+  node->i2 = !dim;
+  set_history(result, node);
+  node->saved_ = {SavedVariable(self, false), SavedVariable(result, true)};
+}
+
+void record_cumsum(const Tensor& self, int64_t dim, const Tensor& result) {
+  if (!should_record({&self})) return;
+  auto node = make_node("CumsumBackward0", cumsum_formula, {&self});
+  node->i0 = maybe_wrap_dim(dim, self.dim());
+  set_history(result, node);
+}
+
+void record_cumprod(const Tensor& self, int64_t dim, const Tensor& result) {
+  if (!should_record({&self})) return;
+  auto node = make_node("CumprodBackward0", cumprod_formula, {&self});
+  node->i0 = maybe_wrap_dim(dim, self.dim());
+  set_history(result, node);
+  node->saved_ = {SavedVariable(self, false), SavedVariable(result, true)};
 }
 
 }  // namespace ember::autograd

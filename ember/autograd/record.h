@@ -41,4 +41,12 @@ void set_history(const Tensor& output, const std::shared_ptr<Node>& node, uint32
 void check_inplace(const Tensor& self);
 void commit_inplace(Tensor& self, const Tensor& result);
 
+// Runs an op's implementation with recording off: a front end that records its own node
+// (record_<op>) must not also leave the nodes of the ops it is built from.
+template <class F>
+auto untracked(F&& f) {
+  AutoGradMode off(false);
+  return f();
+}
+
 }  // namespace ember::autograd

@@ -13,12 +13,17 @@ constexpr int kNumClasses = 64 * 4;
 
 // Size class: blocks up to 64 bytes share class 0; above that each power of two is split
 // into four classes.
+// Every class size is a multiple of kAlignment (aligned_alloc requires it).
 int size_class(size_t n, size_t* rounded) {
   if (n <= 64) {
     *rounded = 64;
     return 0;
   }
-  int log2 = 63 - __builtin_clzll(n - 1);  // 2^log2 < n <= 2^(log2+1)
+  if (n <= 256) {  // 128, 192, 256 (classes 2..4): quarter steps this small are not multiples of 64
+    *rounded = (n + 63) & ~size_t(63);
+    return static_cast<int>(*rounded / 64);
+  }
+  int log2 = 63 - __builtin_clzll(n - 1);  // 2^log2 < n <= 2^(log2+1), log2 >= 8 here
   size_t base = size_t(1) << log2;
   size_t quarter = base / 4;
   size_t steps = (n - base + quarter - 1) / quarter;  // 1..4

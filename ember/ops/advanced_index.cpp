@@ -18,6 +18,8 @@
 // out-of-range value names the index tensor's position j, as PyTorch does.
 #include "ember/ops/advanced_index.h"
 
+#include "ember/autograd/derivatives.h"
+
 #include <numeric>
 #include <sstream>
 
@@ -202,7 +204,10 @@ void advanced_put(const AdvancedIndex& ai, const Tensor& values, bool accumulate
 namespace ember {
 
 Tensor index(const Tensor& self, const std::vector<std::optional<Tensor>>& indices) {
-  return detail::advanced_gather(detail::make_advanced_index(self, indices, detail::IndexMode::Subscript));
+  Tensor r = autograd::untracked(
+      [&] { return detail::advanced_gather(detail::make_advanced_index(self, indices, detail::IndexMode::Subscript)); });
+  autograd::record_index(self, indices, r);
+  return r;
 }
 
 void check_no_internal_overlap(const Tensor& t);  // ops/copy.cpp
@@ -213,6 +218,17 @@ Tensor& index_put_(Tensor& self, const std::vector<std::optional<Tensor>>& indic
   EMBER_CHECK(values.dtype() == self.dtype(), "Index put requires the source and destination dtypes match, got ",
               self.dtype(), " for the destination and ", values.dtype(), " for the source.");
   check_no_internal_overlap(self);
+  if (autograd::should_record({&self, &values})) {  // Note [In-place on views]
+    autograd::check_inplace(self);
+    Tensor result = autograd::untracked([&] {
+      Tensor r = self.clone();
+      detail::advanced_put(detail::make_advanced_index(r, indices, detail::IndexMode::Subscript), values, accumulate);
+      return r;
+    });
+    autograd::record_index_put(self, indices, values, accumulate, result);
+    autograd::commit_inplace(self, result);
+    return self;
+  }
   detail::advanced_put(detail::make_advanced_index(self, indices, detail::IndexMode::Subscript), values, accumulate);
   mark_written(self);
   return self;

@@ -1,6 +1,8 @@
 // index_select, gather, scatter*, index_add, masked_*, nonzero, where(condition).
 #include "ember/ops/index_ops.h"
 
+#include "ember/autograd/derivatives.h"
+
 #include <algorithm>
 
 #include "ember/core/tensor_iterator.h"
@@ -101,8 +103,12 @@ Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index) {
                       index.numel(), " value(s)");
   std::vector<std::optional<Tensor>> indices(static_cast<size_t>(dim), std::nullopt);
   indices.emplace_back(index.reshape({-1}));
-  Tensor r = detail::advanced_gather(detail::make_advanced_index(at_least_1d(self), indices, detail::IndexMode::Select));
-  return self.dim() == 0 ? r.view(IntArrayRef{}) : r;
+  Tensor r = autograd::untracked([&] {
+    Tensor g = detail::advanced_gather(detail::make_advanced_index(at_least_1d(self), indices, detail::IndexMode::Select));
+    return self.dim() == 0 ? g.view(IntArrayRef{}) : g;
+  });
+  autograd::record_index_select(self, dim, index.reshape({-1}), r);
+  return r;
 }
 
 Tensor gather(const Tensor& self, int64_t dim, const Tensor& index, bool /*sparse_grad*/) {
@@ -117,6 +123,7 @@ Tensor gather(const Tensor& self, int64_t dim, const Tensor& index, bool /*spars
                 " expected index ", index.sizes(), " to be smaller than self ", self.sizes(), " apart from dimension ",
                 dim);
   run_fibers(cpu::ScatterGatherOp::gather, out, self, index, dim);
+  autograd::record_gather(self, dim, index, out);
   return out;
 }
 
@@ -134,12 +141,20 @@ Tensor& scatter_(Tensor& self, int64_t dim, const Tensor& index, const Scalar& v
   return scatter_impl("scatter", self, dim, index, nullptr, &value, reduce_op(reduce));
 }
 Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
-  Tensor out = self.clone();
-  return scatter_(out, dim, index, src);
+  Tensor out = autograd::untracked([&] {
+    Tensor o = self.clone();
+    return scatter_(o, dim, index, src);
+  });
+  autograd::record_scatter(self, dim, index, src, out, false);
+  return out;
 }
 Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Scalar& value) {
-  Tensor out = self.clone();
-  return scatter_(out, dim, index, value);
+  Tensor out = autograd::untracked([&] {
+    Tensor o = self.clone();
+    return scatter_(o, dim, index, value);
+  });
+  autograd::record_scatter(self, dim, index, Tensor(), out, false);
+  return out;
 }
 Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src, const std::string& reduce) {
   Tensor out = self.clone();
@@ -153,8 +168,12 @@ Tensor& scatter_add_(Tensor& self, int64_t dim, const Tensor& index, const Tenso
   return scatter_impl("scatter_add", self, dim, index, &src, nullptr, cpu::ScatterGatherOp::scatter_add);
 }
 Tensor scatter_add(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
-  Tensor out = self.clone();
-  return scatter_add_(out, dim, index, src);
+  Tensor out = autograd::untracked([&] {
+    Tensor o = self.clone();
+    return scatter_add_(o, dim, index, src);
+  });
+  autograd::record_scatter(self, dim, index, src, out, true);
+  return out;
 }
 
 // ---- index_add ---------------------------------------------------------------------------
@@ -191,8 +210,12 @@ Tensor& index_add_(Tensor& self, int64_t dim, const Tensor& index, const Tensor&
   return self;
 }
 Tensor index_add(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source, const Scalar& alpha) {
-  Tensor out = self.clone();
-  return index_add_(out, dim, index, source, alpha);
+  Tensor out = autograd::untracked([&] {
+    Tensor o = self.clone();
+    return index_add_(o, dim, index, source, alpha);
+  });
+  autograd::record_index_add(self, maybe_wrap_dim(dim, std::max<int64_t>(self.dim(), 1)), index, source, alpha, out);
+  return out;
 }
 
 // ---- masked_fill, masked_select --------------------------------------------------------
@@ -201,6 +224,11 @@ Tensor& masked_fill_(Tensor& self, const Tensor& mask, const Scalar& value) {
   EMBER_CHECK(is_mask_dtype(mask.dtype()), "masked_fill_ only supports boolean masks, but got mask with dtype ",
               dtype_name(mask.dtype()));
   check_no_internal_overlap(self);
+  if (autograd::should_record({&self})) {  // Note [In-place on views]
+    autograd::check_inplace(self);
+    autograd::commit_inplace(self, masked_fill(self, mask, value));
+    return self;
+  }
   // out = mask ? value : self, written over self (the where kernel, in place).
   TensorIterator iter;
   iter.add_output(self)
@@ -222,9 +250,13 @@ Tensor masked_fill(const Tensor& self, const Tensor& mask, const Scalar& value) 
   EMBER_CHECK(self.defined() && mask.defined(), "masked_fill(): expected defined tensors");
   EMBER_CHECK(is_mask_dtype(mask.dtype()), "masked_fill_ only supports boolean masks, but got mask with dtype ",
               dtype_name(mask.dtype()));
-  Tensor out = empty(broadcast_shapes(self.sizes(), mask.sizes()), self.options());
-  out.copy_(self);
-  return masked_fill_(out, mask, value);
+  Tensor out = autograd::untracked([&] {
+    Tensor o = empty(broadcast_shapes(self.sizes(), mask.sizes()), self.options());
+    o.copy_(self);
+    return masked_fill_(o, mask, value);
+  });
+  autograd::record_masked_fill(self, mask, out);
+  return out;
 }
 Tensor masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value) {
   EMBER_CHECK(value.defined(), "masked_fill(): expected a defined value tensor");

@@ -3,6 +3,8 @@
 // ops/linalg_gemm.cpp.
 #include "ember/ops/linalg.h"
 
+#include "ember/autograd/derivatives.h"
+
 #include <initializer_list>
 
 #include "ember/ops/elementwise.h"
@@ -118,10 +120,14 @@ void check_dot(const Tensor& a, const Tensor& b) {
 // ---- mm / addmm -------------------------------------------------------------------------
 
 Tensor mm(const Tensor& self, const Tensor& mat2) {
-  check_mm(self, mat2);
-  Tensor out = empty({self.size(0), mat2.size(1)}, self.options());
-  linalg_detail::gemm(out, self, mat2, 0, 1);
-  return out;
+  Tensor result = autograd::untracked([&]() -> Tensor {
+    check_mm(self, mat2);
+    Tensor out = empty({self.size(0), mat2.size(1)}, self.options());
+    linalg_detail::gemm(out, self, mat2, 0, 1);
+    return out;
+  });
+  autograd::record_mm(self, mat2, result, false);
+  return result;
 }
 
 Tensor& mm_out(Tensor& out, const Tensor& self, const Tensor& mat2) {
@@ -133,13 +139,17 @@ Tensor& mm_out(Tensor& out, const Tensor& self, const Tensor& mat2) {
 }
 
 Tensor addmm(const Tensor& self, const Tensor& mat1, const Tensor& mat2, const Scalar& beta, const Scalar& alpha) {
-  check_addmm(self, mat1, mat2);
-  Tensor bias = self.expand({mat1.size(0), mat2.size(1)});
-  Tensor out = empty({mat1.size(0), mat2.size(1)}, mat1.options());
-  const bool use_bias = !is_zero_in(beta, out.dtype());  // beta == 0: self is not read
-  if (use_bias) out.copy_(bias);
-  linalg_detail::gemm(out, mat1, mat2, use_bias ? beta : Scalar(0), alpha);
-  return out;
+  Tensor result = autograd::untracked([&]() -> Tensor {
+    check_addmm(self, mat1, mat2);
+    Tensor bias = self.expand({mat1.size(0), mat2.size(1)});
+    Tensor out = empty({mat1.size(0), mat2.size(1)}, mat1.options());
+    const bool use_bias = !is_zero_in(beta, out.dtype());  // beta == 0: self is not read
+    if (use_bias) out.copy_(bias);
+    linalg_detail::gemm(out, mat1, mat2, use_bias ? beta : Scalar(0), alpha);
+    return out;
+  });
+  autograd::record_addmm(self, mat1, mat2, beta, alpha, result);
+  return result;
 }
 
 Tensor& addmm_out(Tensor& out, const Tensor& self, const Tensor& mat1, const Tensor& mat2, const Scalar& beta,
@@ -167,10 +177,14 @@ Tensor& addmm_(Tensor& self, const Tensor& mat1, const Tensor& mat2, const Scala
 // ---- bmm / baddbmm ----------------------------------------------------------------------
 
 Tensor bmm(const Tensor& self, const Tensor& mat2) {
-  check_bmm(self, mat2, "bmm");
-  Tensor out = empty({self.size(0), self.size(1), mat2.size(2)}, self.options());
-  linalg_detail::gemm(out, self, mat2, 0, 1);
-  return out;
+  Tensor result = autograd::untracked([&]() -> Tensor {
+    check_bmm(self, mat2, "bmm");
+    Tensor out = empty({self.size(0), self.size(1), mat2.size(2)}, self.options());
+    linalg_detail::gemm(out, self, mat2, 0, 1);
+    return out;
+  });
+  autograd::record_mm(self, mat2, result, true);
+  return result;
 }
 
 Tensor& bmm_out(Tensor& out, const Tensor& self, const Tensor& mat2) {
@@ -197,10 +211,14 @@ Tensor baddbmm(const Tensor& self, const Tensor& batch1, const Tensor& batch2, c
 // ---- mv / addmv -------------------------------------------------------------------------
 
 Tensor mv(const Tensor& self, const Tensor& vec) {
-  check_mv(1, self.defined() && self.dim() >= 1 ? self.size(0) : 1, self, vec);
-  Tensor out = empty({self.size(0)}, self.options());
-  linalg_detail::gemv(out, self, vec, 0, 1);
-  return out;
+  Tensor result = autograd::untracked([&]() -> Tensor {
+    check_mv(1, self.defined() && self.dim() >= 1 ? self.size(0) : 1, self, vec);
+    Tensor out = empty({self.size(0)}, self.options());
+    linalg_detail::gemv(out, self, vec, 0, 1);
+    return out;
+  });
+  autograd::record_mv(self, vec, result);
+  return result;
 }
 
 Tensor& mv_out(Tensor& out, const Tensor& self, const Tensor& vec) {
@@ -224,8 +242,12 @@ Tensor addmv(const Tensor& self, const Tensor& mat, const Tensor& vec, const Sca
 // ---- dot / outer ------------------------------------------------------------------------
 
 Tensor dot(const Tensor& self, const Tensor& other) {
-  check_dot(self, other);
-  return linalg_detail::dot(self, other);
+  Tensor result = autograd::untracked([&]() -> Tensor {
+    check_dot(self, other);
+    return linalg_detail::dot(self, other);
+  });
+  autograd::record_dot(self, other, result);
+  return result;
 }
 
 Tensor vdot(const Tensor& self, const Tensor& other) { return dot(self, other); }

@@ -3,6 +3,8 @@
 // from print_format.cpp. The rules are those of PyTorch's torch/_tensor_str.py.
 #include "ember/ops/print.h"
 
+#include "ember/autograd/node.h"
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -263,9 +265,10 @@ std::string Tensor::repr() const {
     body = layout.str(fmt, 0, 0, indent);
   }
 
-  // Autograd lives above ops/, so the grad_fn name comes through the registered hook.
+  // A registered hook may rename the node (tests use one); otherwise it is the grad_fn's name.
   std::string grad_fn_name;
   if (GradFnNameHook hook = get_grad_fn_name_hook()) grad_fn_name = hook(*this);
+  else if (grad_fn()) grad_fn_name = grad_fn()->name();
   if (!grad_fn_name.empty()) suffixes.push_back("grad_fn=<" + grad_fn_name + ">");
   else if (requires_grad() && is_leaf()) suffixes.push_back("requires_grad=True");
 

@@ -3,6 +3,8 @@
 // all/any and count_nonzero are composed from the kernel reductions and elementwise ops.
 #include "ember/ops/reduce.h"
 
+#include "ember/autograd/derivatives.h"
+
 #include <cmath>
 #include <limits>
 
@@ -247,16 +249,30 @@ Tensor all_any(bool is_all, const Tensor& x, IntArrayRef dims, bool keepdim) {
 }  // namespace
 
 // ---- free functions --------------------------------------------------------------------------
-Tensor sum(const Tensor& x, std::optional<ScalarType> dtype) { return sum_impl(x, {}, false, dtype); }
+using autograd::untracked;
+
+Tensor sum(const Tensor& x, std::optional<ScalarType> dtype) {
+  Tensor r = untracked([&] { return sum_impl(x, {}, false, dtype); });
+  autograd::record_sum(x, {}, false, r, true, false);
+  return r;
+}
 Tensor sum(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) {
-  return sum_impl(x, dims, keepdim, dtype);
+  Tensor r = untracked([&] { return sum_impl(x, dims, keepdim, dtype); });
+  autograd::record_sum(x, dims, keepdim, r, dims.empty(), false);
+  return r;
 }
 Tensor& sum_out(Tensor& out, const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) {
   return write_out(out, sum_impl(x, dims, keepdim, dtype ? dtype : std::optional<ScalarType>(out.dtype())));
 }
-Tensor mean(const Tensor& x, std::optional<ScalarType> dtype) { return mean_impl(x, {}, false, dtype); }
+Tensor mean(const Tensor& x, std::optional<ScalarType> dtype) {
+  Tensor r = untracked([&] { return mean_impl(x, {}, false, dtype); });
+  autograd::record_sum(x, {}, false, r, true, true);
+  return r;
+}
 Tensor mean(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) {
-  return mean_impl(x, dims, keepdim, dtype);
+  Tensor r = untracked([&] { return mean_impl(x, dims, keepdim, dtype); });
+  autograd::record_sum(x, dims, keepdim, r, dims.empty(), true);
+  return r;
 }
 Tensor& mean_out(Tensor& out, const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) {
   return write_out(out, mean_impl(x, dims, keepdim, dtype ? dtype : std::optional<ScalarType>(out.dtype())));
@@ -266,14 +282,18 @@ Tensor prod(const Tensor& x, std::optional<ScalarType> dtype) {
   EMBER_CHECK(x.defined(), "prod(): expected a defined tensor");
   DimMask m = make_mask(x, {});
   ScalarType rt = sum_result_dtype(x, dtype);
-  return finish(cast(sum_like_keepdim(ReduceOp::prod, x, m, rt), rt), m, false);
+  Tensor r = untracked([&] { return finish(cast(sum_like_keepdim(ReduceOp::prod, x, m, rt), rt), m, false); });
+  autograd::record_prod(x, std::nullopt, false, r);
+  return r;
 }
 Tensor prod(const Tensor& x, int64_t dim, bool keepdim, std::optional<ScalarType> dtype) {
   EMBER_CHECK(x.defined(), "prod(): expected a defined tensor");
   const int64_t dims_one[1] = {dim};
   DimMask m = make_mask(x, IntArrayRef(dims_one, 1));
   ScalarType rt = sum_result_dtype(x, dtype);
-  return finish(cast(sum_like_keepdim(ReduceOp::prod, x, m, rt), rt), m, keepdim);
+  Tensor r = untracked([&] { return finish(cast(sum_like_keepdim(ReduceOp::prod, x, m, rt), rt), m, keepdim); });
+  autograd::record_prod(x, dim, keepdim, r);
+  return r;
 }
 Tensor& prod_out(Tensor& out, const Tensor& x, int64_t dim, bool keepdim, std::optional<ScalarType> dtype) {
   return write_out(out, prod(x, dim, keepdim, dtype ? dtype : std::optional<ScalarType>(out.dtype())));
@@ -286,13 +306,25 @@ Tensor count_nonzero(const Tensor& x, IntArrayRef dims) {
   return finish(reduce_keepdim(ReduceOp::sum, b.to(kInt64), m), m, false);
 }
 
-Tensor max(const Tensor& x) { return extreme_all(true, x); }
-Tensor min(const Tensor& x) { return extreme_all(false, x); }
+Tensor max(const Tensor& x) {
+  Tensor r = untracked([&] { return extreme_all(true, x); });
+  autograd::record_extremum(x, {}, false, r, true, "MaxBackward1");
+  return r;
+}
+Tensor min(const Tensor& x) {
+  Tensor r = untracked([&] { return extreme_all(false, x); });
+  autograd::record_extremum(x, {}, false, r, true, "MinBackward1");
+  return r;
+}
 std::tuple<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim) {
-  return arg_reduce(true, "max", x, dim, keepdim, true);
+  auto r = untracked([&] { return arg_reduce(true, "max", x, dim, keepdim, true); });
+  autograd::record_indexed("MaxBackward0", x, dim, keepdim, std::get<0>(r), std::get<1>(r));
+  return r;
 }
 std::tuple<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim) {
-  return arg_reduce(false, "min", x, dim, keepdim, true);
+  auto r = untracked([&] { return arg_reduce(false, "min", x, dim, keepdim, true); });
+  autograd::record_indexed("MinBackward0", x, dim, keepdim, std::get<0>(r), std::get<1>(r));
+  return r;
 }
 std::tuple<Tensor&, Tensor&> max_out(Tensor& values, Tensor& indices, const Tensor& x, int64_t dim, bool keepdim) {
   auto [v, i] = max(x, dim, keepdim);
@@ -306,8 +338,16 @@ std::tuple<Tensor&, Tensor&> min_out(Tensor& values, Tensor& indices, const Tens
   write_out(indices, i);
   return {values, indices};
 }
-Tensor amax(const Tensor& x, IntArrayRef dims, bool keepdim) { return amax_amin(true, x, dims, keepdim); }
-Tensor amin(const Tensor& x, IntArrayRef dims, bool keepdim) { return amax_amin(false, x, dims, keepdim); }
+Tensor amax(const Tensor& x, IntArrayRef dims, bool keepdim) {
+  Tensor r = untracked([&] { return amax_amin(true, x, dims, keepdim); });
+  autograd::record_extremum(x, dims, keepdim, r, dims.empty(), "AmaxBackward0");
+  return r;
+}
+Tensor amin(const Tensor& x, IntArrayRef dims, bool keepdim) {
+  Tensor r = untracked([&] { return amax_amin(false, x, dims, keepdim); });
+  autograd::record_extremum(x, dims, keepdim, r, dims.empty(), "AminBackward0");
+  return r;
+}
 Tensor& amax_out(Tensor& out, const Tensor& x, IntArrayRef dims, bool keepdim) {
   return write_out(out, amax(x, dims, keepdim));
 }
@@ -318,24 +358,36 @@ Tensor argmax(const Tensor& x, std::optional<int64_t> dim, bool keepdim) { retur
 Tensor argmin(const Tensor& x, std::optional<int64_t> dim, bool keepdim) { return arg_only(false, x, dim, keepdim); }
 
 Tensor var(const Tensor& x, std::optional<IntArrayRef> dims, int64_t correction, bool keepdim) {
-  return var_impl(x, dims, correction, keepdim, false);
+  Tensor r = untracked([&] { return var_impl(x, dims, correction, keepdim, false); });
+  bool all = !dims || dims->empty();
+  autograd::record_var_std(x, all ? IntArrayRef() : *dims, correction, keepdim, r, all, false);
+  return r;
 }
 Tensor std(const Tensor& x, std::optional<IntArrayRef> dims, int64_t correction, bool keepdim) {
-  return var_impl(x, dims, correction, keepdim, true);
+  Tensor r = untracked([&] { return var_impl(x, dims, correction, keepdim, true); });
+  bool all = !dims || dims->empty();
+  autograd::record_var_std(x, all ? IntArrayRef() : *dims, correction, keepdim, r, all, true);
+  return r;
 }
 
-Tensor norm(const Tensor& x, const Scalar& p) { return norm_impl(x, p.toDouble(), {}, false); }
+Tensor norm(const Tensor& x, const Scalar& p) { return norm(x, p, {}, false); }
 Tensor norm(const Tensor& x, const Scalar& p, IntArrayRef dims, bool keepdim) {
-  return norm_impl(x, p.toDouble(), dims, keepdim);
+  Tensor r = untracked([&] { return norm_impl(x, p.toDouble(), dims, keepdim); });
+  autograd::record_norm(x, p.toDouble(), dims, keepdim, r, dims.empty());
+  return r;
 }
 Tensor norm(const Tensor& x, const std::string& p, IntArrayRef dims, bool keepdim) {
-  if (p == "fro") return norm_impl(x, 2.0, dims, keepdim);
+  if (p == "fro") return norm(x, Scalar(2.0), dims, keepdim);
   EMBER_CHECK(p == "nuc", "only valid string values are 'fro' and 'nuc', found ", p);
   EMBER_CHECK(dims.size() == 2, "nuclear norm requires a 'dim' argument of size 2");
   EMBER_THROW(NotImplementedError, "norm(): the nuclear norm needs singular values, which ember does not have yet");
 }
 
-Tensor logsumexp(const Tensor& x, IntArrayRef dims, bool keepdim) { return logsumexp_impl(x, dims, keepdim); }
+Tensor logsumexp(const Tensor& x, IntArrayRef dims, bool keepdim) {
+  Tensor r = untracked([&] { return logsumexp_impl(x, dims, keepdim); });
+  autograd::record_logsumexp(x, dims, keepdim, r);
+  return r;
+}
 Tensor& logsumexp_out(Tensor& out, const Tensor& x, IntArrayRef dims, bool keepdim) {
   return write_out(out, logsumexp_impl(x, dims, keepdim));
 }

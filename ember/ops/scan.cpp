@@ -3,6 +3,8 @@
 #include "ember/cpu/reduce_kernels.h"
 #include "ember/ops/factory.h"
 #include "ember/ops/reduce.h"
+
+#include "ember/autograd/derivatives.h"
 #include "ember/ops/reduce_util.h"
 
 namespace ember {
@@ -32,8 +34,16 @@ Tensor scan_impl(bool is_prod, const Tensor& x, int64_t dim, std::optional<Scala
 
 }  // namespace
 
-Tensor cumsum(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype) { return scan_impl(false, x, dim, dtype); }
-Tensor cumprod(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype) { return scan_impl(true, x, dim, dtype); }
+Tensor cumsum(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype) {
+  Tensor r = autograd::untracked([&] { return scan_impl(false, x, dim, dtype); });
+  autograd::record_cumsum(x, dim, r);
+  return r;
+}
+Tensor cumprod(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype) {
+  Tensor r = autograd::untracked([&] { return scan_impl(true, x, dim, dtype); });
+  autograd::record_cumprod(x, dim, r);
+  return r;
+}
 Tensor& cumsum_out(Tensor& out, const Tensor& x, int64_t dim, std::optional<ScalarType> dtype) {
   return reduce_detail::write_out(out, scan_impl(false, x, dim, dtype ? dtype : std::optional<ScalarType>(out.dtype())));
 }

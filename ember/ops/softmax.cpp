@@ -3,6 +3,8 @@
 #include "ember/cpu/reduce_kernels.h"
 #include "ember/ops/factory.h"
 #include "ember/ops/reduce.h"
+
+#include "ember/autograd/derivatives.h"
 #include "ember/ops/reduce_util.h"
 
 namespace ember {
@@ -27,10 +29,17 @@ Tensor softmax_impl(bool log, const Tensor& x, int64_t dim, std::optional<Scalar
 }  // namespace
 
 Tensor softmax(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype) {
-  return softmax_impl(false, x, dim, dtype);
+  // A dtype argument is a cast before the op; the cast records its own node.
+  Tensor in = dtype && *dtype != x.dtype() ? x.to(*dtype) : x;
+  Tensor r = autograd::untracked([&] { return softmax_impl(false, in, dim, std::nullopt); });
+  autograd::record_softmax(in, dim, r, false);
+  return r;
 }
 Tensor log_softmax(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype) {
-  return softmax_impl(true, x, dim, dtype);
+  Tensor in = dtype && *dtype != x.dtype() ? x.to(*dtype) : x;
+  Tensor r = autograd::untracked([&] { return softmax_impl(true, in, dim, std::nullopt); });
+  autograd::record_softmax(in, dim, r, true);
+  return r;
 }
 
 Tensor Tensor::softmax(int64_t d, std::optional<ScalarType> dtype) const { return ::ember::softmax(*this, d, dtype); }

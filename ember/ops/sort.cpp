@@ -4,6 +4,8 @@
 #include "ember/cpu/reduce_kernels.h"
 #include "ember/ops/factory.h"
 #include "ember/ops/reduce.h"
+
+#include "ember/autograd/derivatives.h"
 #include "ember/ops/reduce_util.h"
 
 namespace ember {
@@ -30,9 +32,13 @@ std::tuple<Tensor, Tensor> sort_impl(const Tensor& x, int64_t dim, bool descendi
 
 }  // namespace
 
-std::tuple<Tensor, Tensor> sort(const Tensor& x, int64_t dim, bool descending) { return sort_impl(x, dim, descending); }
+std::tuple<Tensor, Tensor> sort(const Tensor& x, int64_t dim, bool descending) {
+  auto r = autograd::untracked([&] { return sort_impl(x, dim, descending); });
+  autograd::record_indexed("SortBackward0", x, dim, true, std::get<0>(r), std::get<1>(r));
+  return r;
+}
 std::tuple<Tensor, Tensor> sort(const Tensor& x, std::optional<bool> stable, int64_t dim, bool descending) {
-  return sort_impl(x, dim, descending);
+  return sort(x, dim, descending);
 }
 Tensor argsort(const Tensor& x, int64_t dim, bool descending) { return std::get<1>(sort_impl(x, dim, descending)); }
 Tensor argsort(const Tensor& x, bool stable, int64_t dim, bool descending) {
@@ -45,9 +51,14 @@ std::tuple<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim, bool la
   int64_t n = x.dim() == 0 ? 1 : x.size(d);
   EMBER_CHECK(k >= 0 && k <= n, "selected index k out of range");
   EMBER_CHECK_AS(NotImplementedError, x.dtype() != kBool, "\"topk_cpu\" not implemented for 'Bool'");
-  auto [v, i] = sort_impl(x, d, largest);
-  if (x.dim() == 0) return {v, i};
-  return {v.narrow(d, 0, k).contiguous(), i.narrow(d, 0, k).contiguous()};
+  auto [v, i] = autograd::untracked([&] { return sort_impl(x, d, largest); });
+  if (x.dim() != 0) {
+    AutoGradMode off(false);
+    v = v.narrow(d, 0, k).contiguous();
+    i = i.narrow(d, 0, k).contiguous();
+  }
+  autograd::record_indexed("TopkBackward0", x, d, true, v, i);
+  return {v, i};
 }
 
 std::tuple<Tensor, Tensor> Tensor::sort(int64_t d, bool descending, bool stable) const {
