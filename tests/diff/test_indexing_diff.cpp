@@ -47,7 +47,10 @@ Ix L(std::vector<int64_t> v) { return T(torch::tensor(v)); }
 c10::optional<int64_t> c10opt(std::optional<int64_t> v) { return v ? c10::optional<int64_t>(*v) : c10::nullopt; }
 
 std::vector<ti::TensorIndex> to_t(const std::vector<Ix>& v) {
+  // Reserved so that entries are never moved: LibTorch 1.13's TensorIndex copies its
+  // uninitialised members (UBSan flags that in its header).
   std::vector<ti::TensorIndex> out;
+  out.reserve(v.size());
   for (const Ix& x : v) {
     switch (x.kind) {
       case Ix::Int: out.emplace_back(x.i); break;
@@ -62,6 +65,7 @@ std::vector<ti::TensorIndex> to_t(const std::vector<Ix>& v) {
 }
 std::vector<ei::TensorIndex> to_e(const std::vector<Ix>& v) {
   std::vector<ei::TensorIndex> out;
+  out.reserve(v.size());
   for (const Ix& x : v) {
     switch (x.kind) {
       case Ix::Int: out.emplace_back(x.i); break;
