@@ -262,3 +262,11 @@ TEST(Reduce, ThreadCountDeterministicAndAccurate) {
   }
   set_num_threads(saved);
 }
+
+TEST(Reduce, IntegerOverflowWrapsLikePyTorch) {
+  const int64_t big = int64_t(1) << 62;
+  Tensor x = tensor({big, big, big, big});
+  EXPECT_EQ(x.sum().item<int64_t>(), 0);  // 2^64 wraps to 0, as in PyTorch
+  EXPECT_EQ(tensor({int64_t(1) << 32, int64_t(1) << 32}).prod().item<int64_t>(), 0);
+  EXPECT_EQ(x.cumsum(0)[1].item<int64_t>(), std::numeric_limits<int64_t>::min());
+}

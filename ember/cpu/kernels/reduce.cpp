@@ -39,32 +39,45 @@ constexpr int kLeaf = 16;
 constexpr int kMaxLevels = 48;
 
 // ---- the reduction ops -----------------------------------------------------------------
+// Integer sums and products wrap around on overflow as in PyTorch; computing them in the
+// unsigned type makes that defined behaviour.
+template <class T>
+inline T wrap_add(T a, T b) {
+  if constexpr (std::is_integral_v<T>) return T(std::make_unsigned_t<T>(a) + std::make_unsigned_t<T>(b));
+  else return a + b;
+}
+template <class T>
+inline T wrap_mul(T a, T b) {
+  if constexpr (std::is_integral_v<T>) return T(std::make_unsigned_t<T>(a) * std::make_unsigned_t<T>(b));
+  else return a * b;
+}
+
 // step(acc, x) folds one element in; combine(a, b) merges two partial results.
 template <class T>
 struct SumOp {
   static constexpr bool cascade = std::is_floating_point_v<T>;
   static T init() { return T(0); }
-  static T step(T a, T x) { return a + x; }
-  static T combine(T a, T b) { return a + b; }
+  static T step(T a, T x) { return wrap_add(a, x); }
+  static T combine(T a, T b) { return wrap_add(a, b); }
 };
 template <class T>
 struct AbsSumOp : SumOp<T> {
-  static T step(T a, T x) { return a + (x < T(0) ? -x : x); }
+  static T step(T a, T x) { return wrap_add(a, x < T(0) ? T(-x) : x); }
 };
 template <class T>
 struct SqSumOp : SumOp<T> {
-  static T step(T a, T x) { return a + x * x; }
+  static T step(T a, T x) { return wrap_add(a, wrap_mul(x, x)); }
 };
 template <class T>
 struct NonzeroSumOp : SumOp<T> {
-  static T step(T a, T x) { return a + T(x != T(0)); }
+  static T step(T a, T x) { return wrap_add(a, T(x != T(0))); }
 };
 template <class T>
 struct ProdOp {
   static constexpr bool cascade = false;
   static T init() { return T(1); }
-  static T step(T a, T x) { return a * x; }
-  static T combine(T a, T b) { return a * b; }
+  static T step(T a, T x) { return wrap_mul(a, x); }
+  static T combine(T a, T b) { return wrap_mul(a, b); }
 };
 // max/min propagate NaN: once an accumulator holds NaN no comparison replaces it.
 template <class T>
@@ -135,7 +148,9 @@ T reduce_contig(const T* __restrict p, int64_t n) {
   int64_t i = 0;
   if constexpr (Op::cascade) {
     constexpr int64_t kBlock = int64_t(L) * kLeaf;
-    if (n >= 2 * kBlock) {
+    // Short rows (each lane then adds at most 8 * kLeaf values in order) skip the
+    // cascade: its bookkeeping costs ~20% on 4096-element rows and buys no accuracy there.
+    if (n >= 8 * kBlock) {
       Cascade<T, Op> c;
       alignas(64) T leaf[L];
       for (; i + kBlock <= n; i += kBlock) {

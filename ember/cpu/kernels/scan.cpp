@@ -19,7 +19,15 @@ using scan_acc_t = std::conditional_t<std::is_floating_point_v<T>, double, T>;
 template <class T, bool IsProd>
 void scan_impl(const T* in, T* out, int64_t outer, int64_t n, int64_t inner) {
   using A = scan_acc_t<T>;
-  auto op = [](A a, A x) { return IsProd ? a * x : a + x; };
+  // Integer scans wrap around on overflow as in PyTorch (unsigned arithmetic: defined).
+  auto op = [](A a, A x) -> A {
+    if constexpr (std::is_integral_v<A>) {
+      using U = std::make_unsigned_t<A>;
+      return IsProd ? A(U(a) * U(x)) : A(U(a) + U(x));
+    } else {
+      return IsProd ? a * x : a + x;
+    }
+  };
   if (inner == 1) {
     // Each line is contiguous: a sequential running value per line.
     int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(n, 1));
