@@ -33,6 +33,7 @@ struct ViewArgs {
 };
 void record_view(ViewKind kind, const Tensor& self, const Tensor& result, const ViewArgs& args = {});
 void record_cat(TensorList inputs, int64_t dim, const Tensor& result);
+void record_stack(TensorList inputs, int64_t dim, const Tensor& result);
 void record_flip(const Tensor& self, IntArrayRef dims, const Tensor& result);
 void record_repeat(const Tensor& self, IntArrayRef repeats, const Tensor& result);
 

@@ -224,7 +224,7 @@ void record_var_std(const Tensor& self, IntArrayRef dims, int64_t correction, bo
 
 void record_norm(const Tensor& self, double p, IntArrayRef dims, bool keepdim, const Tensor& result, bool all) {
   if (!should_record({&self})) return;
-  auto node = reduce_node("NormBackward1", norm_formula, self, dims, keepdim, all);
+  auto node = reduce_node(all ? "NormBackward0" : "NormBackward1", norm_formula, self, dims, keepdim, all);
   node->s0 = p;
   set_history(result, node);
   node->saved_ = {SavedVariable(self, false), SavedVariable(result, true)};

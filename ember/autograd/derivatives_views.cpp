@@ -88,6 +88,13 @@ variable_list cat_formula(OpNode& n, const variable_list& grads) {
   return out;
 }
 
+variable_list stack_formula(OpNode& n, const variable_list& grads) {
+  variable_list out;
+  for (size_t i = 0; i < n.num_outputs(); ++i)
+    out.push_back(n.needs_grad(i) ? grads[0].select(n.i0, static_cast<int64_t>(i)) : Tensor());
+  return out;
+}
+
 variable_list flip_formula(OpNode& n, const variable_list& grads) { return {grads[0].flip(n.shape0)}; }
 
 variable_list repeat_formula(OpNode& n, const variable_list& grads) {
@@ -138,6 +145,13 @@ void record_cat(TensorList inputs, int64_t dim, const Tensor& result) {
   auto node = make_node("CatBackward0", cat_formula, inputs);
   node->i0 = dim;
   for (const Tensor& t : inputs) node->shapes.push_back(DimVector(t.sizes().begin(), t.sizes().end()));
+  set_history(result, node);
+}
+
+void record_stack(TensorList inputs, int64_t dim, const Tensor& result) {
+  if (!should_record(inputs)) return;
+  auto node = make_node("StackBackward0", stack_formula, inputs);
+  node->i0 = dim;
   set_history(result, node);
 }
 

@@ -546,10 +546,14 @@ Tensor stack(TensorList tensors, int64_t d) {
   for (size_t i = 1; i < tensors.size(); ++i)
     EMBER_CHECK(tensors[i].sizes() == tensors[0].sizes(), "stack expects each tensor to be equal size, but got ",
                 tensors[0].sizes(), " at entry 0 and ", tensors[i].sizes(), " at entry ", i);
-  std::vector<Tensor> parts;
-  parts.reserve(tensors.size());
-  for (const Tensor& t : tensors) parts.push_back(t.unsqueeze(d));
-  return cat(parts, d);
+  Tensor out = autograd::untracked([&] {
+    std::vector<Tensor> parts;
+    parts.reserve(tensors.size());
+    for (const Tensor& t : tensors) parts.push_back(t.unsqueeze(d));
+    return cat(parts, d);
+  });
+  autograd::record_stack(tensors, d, out);
+  return out;
 }
 Tensor hstack(TensorList tensors) {
   EMBER_CHECK(!tensors.empty(), "hstack expects a non-empty TensorList");
