@@ -30,6 +30,22 @@ std::ostream& operator<<(std::ostream& os, ScalarType t) {
   }
 }
 
+const char* cpp_type_name(ScalarType t) {
+  switch (t) {
+    case kBool: return "bool";
+    case kUInt8: return "unsigned char";
+    case kInt8: return "signed char";
+    case kInt16: return "short int";
+    case kInt32: return "int";
+    case kInt64: return "long int";
+    case kFloat16: return "c10::Half";
+    case kBFloat16: return "c10::BFloat16";
+    case kFloat32: return "float";
+    case kFloat64: return "double";
+    default: return "unknown";
+  }
+}
+
 ScalarType promote_types(ScalarType a, ScalarType b) {
   if (a == b) return a;
   if (a == ScalarType::Undefined) return b;

@@ -74,6 +74,10 @@ constexpr bool is_reduced_float(ScalarType t) { return t == kFloat16 || t == kBF
 const char* dtype_name(ScalarType t);
 std::ostream& operator<<(std::ostream& os, ScalarType t);  // prints "Float", "Long" like c10
 
+// The C++ type name PyTorch prints in some messages (caffe2::TypeMeta names:
+// "long int", "c10::Half", ...).
+const char* cpp_type_name(ScalarType t);
+
 // torch.promote_types
 ScalarType promote_types(ScalarType a, ScalarType b);
 

@@ -99,22 +99,6 @@ void scale_only(const Tensor& c_in, const Scalar& beta) {
 
 Tensor widen(const Tensor& t) { return t.to(kFloat32); }
 
-// The C++ type names PyTorch's out= dtype message uses ("long int", "c10::Half", ...).
-const char* cpp_type_name(ScalarType t) {
-  switch (t) {
-    case kBool: return "bool";
-    case kUInt8: return "unsigned char";
-    case kInt8: return "signed char";
-    case kInt16: return "short int";
-    case kInt32: return "int";
-    case kInt64: return "long int";
-    case kFloat16: return "c10::Half";
-    case kBFloat16: return "c10::BFloat16";
-    case kFloat32: return "float";
-    case kFloat64: return "double";
-    default: return "unknown";
-  }
-}
 
 }  // namespace
 

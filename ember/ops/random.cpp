@@ -17,21 +17,6 @@ void check_no_internal_overlap(const Tensor& t);  // ops/copy.cpp
 
 namespace {
 
-// The C++ type names PyTorch's bound checks print (caffe2::TypeMeta names).
-const char* cpp_type_name(ScalarType t) {
-  switch (t) {
-    case kBool: return "bool";
-    case kUInt8: return "unsigned char";
-    case kInt8: return "signed char";
-    case kInt16: return "short int";
-    case kInt32: return "int";
-    case kInt64: return "long int";
-    case kFloat16: return "c10::Half";
-    case kBFloat16: return "c10::BFloat16";
-    case kFloat32: return "float";
-    default: return "double";
-  }
-}
 
 template <class T>
 constexpr int mantissa_digits() {

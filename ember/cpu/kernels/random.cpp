@@ -94,16 +94,8 @@ inline double normal_scalar(GeneratorImpl* g, double mean, double std) {
 
 // ---- normal_: 16-wide vector path -----------------------------------------------------
 
-inline uint32_t bits_of(float f) {
-  uint32_t b;
-  std::memcpy(&b, &f, 4);
-  return b;
-}
-inline float from_bits(uint32_t b) {
-  float f;
-  std::memcpy(&f, &b, 4);
-  return f;
-}
+inline uint32_t bits_of(float f) { return ::ember::detail::f32_bits(f); }
+inline float from_bits(uint32_t b) { return ::ember::detail::f32_from_bits(b); }
 
 // Cephes logf as PyTorch's AVX2 avx_mathfun.h computes it (formats-rng.md 4.4.2 step 2).
 inline float cephes_log(float u) {
