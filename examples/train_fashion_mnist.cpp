@@ -3,7 +3,7 @@
 // plain tensors that require grad, the loss is log_softmax + gather, and SGD with momentum
 // is written out under NoGradGuard, as the seeds' notes do by hand.
 //
-//   build/release/examples/train_fashion_mnist [--epochs 5] [--batch-size 128] [--lr 0.05]
+//   build/release/examples/train_fashion_mnist [--epochs 15] [--batch-size 128] [--lr 0.02]
 //       [--momentum 0.9] [--hidden 256] [--threads N] [--data DIR] [--seed 0] [--limit N]
 #include <cstdio>
 #include <cstdlib>
@@ -19,9 +19,9 @@ using namespace ember;
 
 namespace {
 struct Args {
-  int epochs = 5;
+  int epochs = 15;
   int64_t batch_size = 128;
-  double lr = 0.05;
+  double lr = 0.02;
   double momentum = 0.9;
   int64_t hidden = 256;
   int threads = 0;
