@@ -48,34 +48,6 @@ void resize_output(Tensor& out, IntArrayRef shape) {
 
 namespace {
 
-bool is_unary_float_op(UnaryOp op) {
-  switch (op) {
-#define EMBER_X(name) case UnaryOp::name:
-    EMBER_UNARY_FLOAT_OPS(EMBER_X)
-#undef EMBER_X
-    return true;
-    default: return false;
-  }
-}
-bool is_unary_pred_op(UnaryOp op) {
-  switch (op) {
-#define EMBER_X(name) case UnaryOp::name:
-    EMBER_UNARY_PRED_OPS(EMBER_X)
-#undef EMBER_X
-    return true;
-    default: return false;
-  }
-}
-bool is_bool_result(BinaryOp op) {
-  switch (op) {
-#define EMBER_X(name) case BinaryOp::name:
-    EMBER_BINARY_CMP_OPS(EMBER_X)
-    EMBER_BINARY_LOGIC_OPS(EMBER_X)
-#undef EMBER_X
-    return true;
-    default: return false;
-  }
-}
 
 Tensor cast(const Tensor& t, ScalarType dt) { return t.dtype() == dt ? t : t.to(dt); }
 

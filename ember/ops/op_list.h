@@ -43,4 +43,35 @@ enum class BinaryOp : int {
 const char* op_name(UnaryOp op);
 const char* op_name(BinaryOp op);
 
+// Family membership, generated from the lists above (front ends and kernels both ask).
+constexpr bool is_unary_float_op(UnaryOp op) {
+  switch (op) {
+#define EMBER_X(name) case UnaryOp::name:
+    EMBER_UNARY_FLOAT_OPS(EMBER_X)
+#undef EMBER_X
+    return true;
+    default: return false;
+  }
+}
+constexpr bool is_unary_pred_op(UnaryOp op) {
+  switch (op) {
+#define EMBER_X(name) case UnaryOp::name:
+    EMBER_UNARY_PRED_OPS(EMBER_X)
+#undef EMBER_X
+    return true;
+    default: return false;
+  }
+}
+// CMP and LOGIC ops write bool.
+constexpr bool is_bool_result(BinaryOp op) {
+  switch (op) {
+#define EMBER_X(name) case BinaryOp::name:
+    EMBER_BINARY_CMP_OPS(EMBER_X)
+    EMBER_BINARY_LOGIC_OPS(EMBER_X)
+#undef EMBER_X
+    return true;
+    default: return false;
+  }
+}
+
 }  // namespace ember

@@ -181,16 +181,6 @@ void compare(BinaryOp op, const TensorIterator& iter) {
   }
 }
 
-bool is_bool_result(BinaryOp op) {
-  switch (op) {
-#define EMBER_X(name) case BinaryOp::name:
-    EMBER_BINARY_CMP_OPS(EMBER_X)
-    EMBER_BINARY_LOGIC_OPS(EMBER_X)
-#undef EMBER_X
-    return true;
-    default: return false;
-  }
-}
 
 // iter: (out, a, b); the inputs' (common) dtype selects the instantiation.
 void binary_kernel(BinaryOp op, const TensorIterator& iter, const Scalar& alpha) {

@@ -193,31 +193,13 @@ void pred_op(UnaryOp op, const TensorIterator& iter) {
   }
 }
 
-bool is_float_op(UnaryOp op) {
-  switch (op) {
-#define EMBER_X(name) case UnaryOp::name:
-    EMBER_UNARY_FLOAT_OPS(EMBER_X)
-#undef EMBER_X
-    return true;
-    default: return false;
-  }
-}
-bool is_pred_op(UnaryOp op) {
-  switch (op) {
-#define EMBER_X(name) case UnaryOp::name:
-    EMBER_UNARY_PRED_OPS(EMBER_X)
-#undef EMBER_X
-    return true;
-    default: return false;
-  }
-}
 
 // iter: (out, in); the input's dtype selects the instantiation.
 void unary_kernel(UnaryOp op, const TensorIterator& iter) {
   ScalarType dt = iter.dtype(1);
-  if (is_float_op(op)) {
+  if (is_unary_float_op(op)) {
     EMBER_DISPATCH_FLOATING_TYPES(dt, op_name(op), [&] { float_op<scalar_t>(op, iter); });
-  } else if (is_pred_op(op)) {
+  } else if (is_unary_pred_op(op)) {
     EMBER_DISPATCH_ALL_TYPES(dt, op_name(op), [&] { pred_op<scalar_t>(op, iter); });
   } else {
     EMBER_DISPATCH_ALL_TYPES(dt, op_name(op), [&] { same_op<scalar_t>(op, iter); });
