@@ -23,3 +23,5 @@
 #include "ember/autograd/engine.h"
 #include "ember/autograd/grad_mode.h"
 #include "ember/autograd/custom_function.h"
+#include "ember/ops/linear.h"
+#include "ember/nn/nn.h"

@@ -19,7 +19,7 @@ class ExpandingArray {
   /*implicit*/ ExpandingArray(T single) { values_.fill(single); }
   /*implicit*/ ExpandingArray(std::initializer_list<T> list) : ExpandingArray(std::vector<T>(list)) {}
   /*implicit*/ ExpandingArray(const std::vector<T>& list) {
-    EMBER_VALUE(list.size() == D, "Expected ", D, " values, but instead got ", list.size());
+    EMBER_CHECK_VALUE(list.size() == D, "Expected ", D, " values, but instead got ", list.size());
     for (size_t i = 0; i < D; ++i) values_[i] = list[i];
   }
   /*implicit*/ ExpandingArray(const std::array<T, D>& values) : values_(values) {}

@@ -1,0 +1,144 @@
+#include <sstream>
+
+#include "ember/nn/modules/container/module_list.h"
+#include "ember/nn/modules/container/sequential.h"
+
+namespace ember::nn {
+
+namespace {
+int64_t wrap_index(int64_t index, size_t size, const char* what) {
+  int64_t n = static_cast<int64_t>(size);
+  EMBER_CHECK_INDEX(index >= -n && index < n, "index ", index, " is out of range for ", what, " of size ", n);
+  return index < 0 ? index + n : index;
+}
+}  // namespace
+
+// ---- Sequential ------------------------------------------------------------------------
+
+AnyValue SequentialImpl::any_forward(std::vector<AnyValue>& inputs) {
+  EMBER_CHECK(!modules_.empty(), "Cannot call forward() on an empty Sequential");
+  AnyValue value = modules_.front().any_forward_values(inputs);
+  for (size_t i = 1; i < modules_.size(); ++i) {
+    std::vector<AnyValue> single{std::move(value)};
+    value = modules_[i].any_forward_values(single);
+  }
+  return value;
+}
+
+int64_t SequentialImpl::wrap(int64_t index) const { return wrap_index(index, modules_.size(), "Sequential"); }
+
+std::shared_ptr<Module> SequentialImpl::ptr(int64_t index) const {
+  return modules_[static_cast<size_t>(wrap(index))].ptr();
+}
+
+std::shared_ptr<Module> SequentialImpl::clone(const std::optional<Device>& device) const {
+  auto copy = std::make_shared<SequentialImpl>();
+  auto names = children_.keys();
+  for (size_t i = 0; i < modules_.size(); ++i) copy->push_back(names[i], modules_[i].clone(device));
+  copy->train(is_training());
+  for (size_t i = 0; i < modules_.size(); ++i) copy->modules_[i].ptr()->train(modules_[i].ptr()->is_training());
+  return copy;
+}
+
+// ---- ModuleList ------------------------------------------------------------------------
+
+void ModuleListImpl::push_back(std::shared_ptr<Module> module) {
+  register_module(std::to_string(modules_.size()), module);
+  modules_.push_back(std::move(module));
+}
+
+void ModuleListImpl::insert(int64_t index, std::shared_ptr<Module> module) {
+  int64_t n = static_cast<int64_t>(modules_.size());
+  EMBER_CHECK_INDEX(index >= -n && index <= n, "index ", index, " is out of range for ModuleList of size ", n);
+  if (index < 0) index += n;
+  modules_.insert(modules_.begin() + index, std::move(module));
+  renumber();
+}
+
+void ModuleListImpl::renumber() {
+  children_.clear();
+  for (size_t i = 0; i < modules_.size(); ++i) register_module(std::to_string(i), modules_[i]);
+}
+
+std::shared_ptr<Module> ModuleListImpl::ptr(int64_t index) const {
+  return modules_[static_cast<size_t>(wrap_index(index, modules_.size(), "ModuleList"))];
+}
+
+std::shared_ptr<Module> ModuleListImpl::clone(const std::optional<Device>& device) const {
+  auto copy = std::make_shared<ModuleListImpl>();
+  for (const auto& m : modules_) copy->push_back(m->clone(device));
+  copy->train(is_training());
+  for (size_t i = 0; i < modules_.size(); ++i) copy->modules_[i]->train(modules_[i]->is_training());
+  return copy;
+}
+
+// ---- ModuleDict ------------------------------------------------------------------------
+
+void ModuleDictImpl::insert(const std::string& key, std::shared_ptr<Module> module) {
+  if (children_.contains(key)) replace_module(key, std::move(module));
+  else register_module(key, std::move(module));
+}
+
+std::shared_ptr<Module> ModuleDictImpl::pop(const std::string& key) {
+  EMBER_CHECK_INDEX(children_.contains(key), "Key '", key, "' is not in the ModuleDict");
+  return children_.pop(key);
+}
+
+void ModuleDictImpl::clear() { children_.clear(); }
+
+std::shared_ptr<Module> ModuleDictImpl::operator[](const std::string& key) const {
+  const auto* m = children_.find(key);
+  EMBER_CHECK_INDEX(m, "Key '", key, "' is not in the ModuleDict");
+  return *m;
+}
+
+std::shared_ptr<Module> ModuleDictImpl::clone(const std::optional<Device>& device) const {
+  auto copy = std::make_shared<ModuleDictImpl>();
+  for (const auto& item : children_) copy->insert(item.key(), item.value()->clone(device));
+  copy->train(is_training());
+  return copy;
+}
+
+// ---- ParameterList / ParameterDict ------------------------------------------------------
+
+void ParameterListImpl::append(const Tensor& param) {
+  register_parameter(std::to_string(parameters_.size()), param, param.defined() && param.is_floating_point());
+}
+
+Tensor& ParameterListImpl::operator[](int64_t index) {
+  return parameters_[static_cast<size_t>(wrap_index(index, parameters_.size(), "ParameterList"))].value();
+}
+
+namespace {
+// "(0): Parameter containing: [torch.float32 of size 3x4]", as PyTorch prints containers.
+std::string parameter_line(const std::string& key, const Tensor& t) {
+  std::ostringstream os;
+  os << "(" << key << "): Parameter containing: [torch." << dtype_name(t.dtype()) << " of size ";
+  for (int64_t d = 0; d < t.dim(); ++d) os << (d ? "x" : "") << t.size(d);
+  os << "]";
+  return os.str();
+}
+}  // namespace
+
+std::string ParameterListImpl::extra_repr() const {
+  std::string out;
+  for (const auto& item : parameters_) out += (out.empty() ? "" : "\n") + parameter_line(item.key(), item.value());
+  return out;
+}
+
+void ParameterDictImpl::insert(const std::string& key, const Tensor& param) {
+  if (parameters_.contains(key)) {
+    parameters_[key] = param;
+    if (param.defined() && param.is_floating_point()) parameters_[key].set_requires_grad(true);
+  } else {
+    register_parameter(key, param, param.defined() && param.is_floating_point());
+  }
+}
+
+std::string ParameterDictImpl::extra_repr() const {
+  std::string out;
+  for (const auto& item : parameters_) out += (out.empty() ? "" : "\n") + parameter_line(item.key(), item.value());
+  return out;
+}
+
+}  // namespace ember::nn
