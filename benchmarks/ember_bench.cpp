@@ -24,9 +24,8 @@ ember::Tensor input(ember::IntArrayRef shape) {
 void w1() {
   for (int64_t n : {1, 64}) {
     ember::Tensor a = input({n}), b = input({n});
-    // TODO(autograd): wrap in ember::NoGradGuard once autograd lands; today no ember op
-    // records a graph, so this is the no-grad path already.
     auto t = bench::time_per_call([&](long iters) {
+      ember::NoGradGuard no_grad;
       for (long i = 0; i < iters; ++i) {
         ember::Tensor c = a + b;
       }
@@ -34,6 +33,21 @@ void w1() {
     bench::emit(kImpl, "W1.add_n" + std::to_string(n) + "_nograd",
                 {{"ns_per_op", bench::map(t, [](double s) { return s * 1e9; })}});
   }
+  {
+    // Grad mode on, no input requiring grad: must cost what no_grad costs.
+    ember::Tensor a = input({1}), b = input({1});
+    auto t = bench::time_per_call([&](long iters) {
+      for (long i = 0; i < iters; ++i) {
+        ember::Tensor c = a + b;
+      }
+    }, 0.2);
+    bench::emit(kImpl, "W1.add_n1_gradmode", {{"ns_per_op", bench::map(t, [](double s) { return s * 1e9; })}});
+  }
+  ember::Tensor x = input({64}).requires_grad_();
+  auto t = bench::time_per_call([&](long iters) {
+    for (long i = 0; i < iters; ++i) (x * 2 + 1).sum().backward();
+  }, 0.3);
+  bench::emit(kImpl, "W1.autograd_fwd_bwd_n64", {{"us_per_iter", bench::map(t, [](double s) { return s * 1e6; })}});
 }
 
 void w5() {
@@ -76,9 +90,16 @@ std::function<void(long)> make_probe(const std::string& op) {
     const int64_t k = op == "add_n1" ? 1 : 64;
     ember::Tensor a = input({k}), b = input({k});
     return [a, b](long n) {
+      ember::NoGradGuard no_grad;
       for (long i = 0; i < n; ++i) {
         ember::Tensor c = a + b;
       }
+    };
+  }
+  if (op == "autograd_n64") {
+    ember::Tensor x = input({64}).requires_grad_();
+    return [x](long n) {
+      for (long i = 0; i < n; ++i) (x * 2 + 1).sum().backward();
     };
   }
   if (op == "mm_n16") {  // small-GEMM floor (the MLP-inference shapes are small too)

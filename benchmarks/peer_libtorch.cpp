@@ -27,6 +27,20 @@ void w1() {
     bench::emit(kImpl, "W1.add_n" + std::to_string(n) + "_nograd",
                 {{"ns_per_op", bench::map(t, [](double s) { return s * 1e9; })}});
   }
+  {
+    torch::Tensor a = input({1}), b = input({1});
+    auto t = bench::time_per_call([&](long iters) {
+      for (long i = 0; i < iters; ++i) {
+        torch::Tensor c = a + b;
+      }
+    }, 0.2);
+    bench::emit(kImpl, "W1.add_n1_gradmode", {{"ns_per_op", bench::map(t, [](double s) { return s * 1e9; })}});
+  }
+  torch::Tensor x = input({64}).requires_grad_();
+  auto t = bench::time_per_call([&](long iters) {
+    for (long i = 0; i < iters; ++i) (x * 2 + 1).sum().backward();
+  }, 0.3);
+  bench::emit(kImpl, "W1.autograd_fwd_bwd_n64", {{"us_per_iter", bench::map(t, [](double s) { return s * 1e6; })}});
 }
 
 void w5() {
@@ -92,6 +106,12 @@ std::function<void(long)> make_probe(const std::string& op) {
       for (long i = 0; i < n; ++i) {
         torch::Tensor c = a + b;
       }
+    };
+  }
+  if (op == "autograd_n64") {
+    torch::Tensor x = input({64}).requires_grad_();
+    return [x](long n) {
+      for (long i = 0; i < n; ++i) (x * 2 + 1).sum().backward();
     };
   }
   if (op == "mm_n16") {

@@ -19,7 +19,8 @@ class StorageImpl : public RefCounted {
  public:
   using Deleter = std::function<void(void*)>;
 
-  // Owns `nbytes` fresh bytes from the device's caching allocator.
+  // Owns `nbytes` fresh bytes: from the device's caching allocator, or for tiny CPU
+  // tensors from a buffer inside this object (Note [Inline storage]).
   StorageImpl(size_t nbytes, Device device);
   // Wraps external memory (from_blob). `deleter` (may be empty) runs when the last
   // tensor using the memory dies.
@@ -43,6 +44,16 @@ class StorageImpl : public RefCounted {
   bool owned_ = true;
   Deleter deleter_;
   std::atomic<uint32_t> version_{0};
+  bool inline_ = false;
+  // Note [Inline storage]: tensors of at most kInlineBytes (scalars, losses, small
+  // vectors) keep their bytes here, so creating one costs a single heap allocation and
+  // no allocator lock; that is most of a 1-element op's cost. 16-byte alignment suits
+  // every dtype; kernels never assume more (from_blob memory may be unaligned anyway).
+ public:
+  static constexpr size_t kInlineBytes = 64;
+
+ private:
+  alignas(16) unsigned char inline_bytes_[kInlineBytes];
 };
 
 using Storage = intrusive_ptr<StorageImpl>;

@@ -44,6 +44,24 @@ TensorIterator& TensorIterator::add_input(const Tensor& t) {
 }
 
 TensorIterator& TensorIterator::build() {
+  // 0. Fast path: every operand contiguous with one shape (same-shape elementwise ops, the
+  // per-op floor of small models): one dense dimension, nothing to broadcast, reorder or
+  // coalesce.
+  if (ntensors_ > 0) {
+    IntArrayRef s0 = operands_[0].sizes();
+    bool dense = true;
+    for (int i = 0; i < ntensors_ && dense; ++i) dense = operands_[i].is_contiguous() && operands_[i].sizes() == s0;
+    if (dense) {
+      broadcast_shape_.assign(s0.begin(), s0.end());
+      numel_ = operands_[0].numel();
+      shape_.assign(1, numel_);
+      for (int i = 0; i < ntensors_; ++i) {
+        data_[i] = static_cast<char*>(operands_[i].data_ptr());
+        strides_[i].assign(1, static_cast<int64_t>(operands_[i].element_size()));
+      }
+      return *this;
+    }
+  }
   // 1. Broadcast the inputs; outputs must already have that shape.
   DimVector shape;
   bool first = true;
