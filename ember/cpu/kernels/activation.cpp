@@ -109,8 +109,21 @@ void forward_block(ActOp op, const ActParams& p, const T* __restrict x, T* __res
       for (int64_t i = 0; i < m; ++i) out[i] = std::min(x[i], T(0)) - tmp[i];
       return;
     }
-    default:
-      for (int64_t i = 0; i < m; ++i) out[i] = forward_scalar<T>(op, p, x[i]);
+    case ActOp::leaky_relu: {
+      const T s = T(p.a);
+      for (int64_t i = 0; i < m; ++i) out[i] = x[i] > T(0) ? x[i] : x[i] * s;
+      return;
+    }
+    case ActOp::hardtanh: {
+      const T lo = T(p.a), hi = T(p.b);
+      for (int64_t i = 0; i < m; ++i) out[i] = x[i] < lo ? lo : (x[i] > hi ? hi : x[i]);
+      return;
+    }
+    case ActOp::hardsigmoid:
+      for (int64_t i = 0; i < m; ++i) out[i] = std::min(std::max(x[i] + T(3), T(0)), T(6)) / T(6);
+      return;
+    case ActOp::hardswish:
+      for (int64_t i = 0; i < m; ++i) out[i] = x[i] * std::min(std::max(x[i] + T(3), T(0)), T(6)) / T(6);
       return;
   }
 }
@@ -160,8 +173,22 @@ void backward_block(ActOp op, const ActParams& p, const T* __restrict g, const T
         out[i] = x[i] >= T(0) ? g[i] * tmp[i] / (T(1) + tmp[i]) : g[i] / (T(1) + tmp[i]);
       return;
     }
-    default:
-      for (int64_t i = 0; i < m; ++i) out[i] = backward_scalar<T>(op, p, g[i], x[i]);
+    case ActOp::leaky_relu: {
+      const T s = T(p.a);
+      for (int64_t i = 0; i < m; ++i) out[i] = x[i] > T(0) ? g[i] : g[i] * s;
+      return;
+    }
+    case ActOp::hardtanh: {
+      const T lo = T(p.a), hi = T(p.b);
+      for (int64_t i = 0; i < m; ++i) out[i] = (x[i] <= lo || x[i] >= hi) ? T(0) : g[i];
+      return;
+    }
+    case ActOp::hardsigmoid:
+      for (int64_t i = 0; i < m; ++i) out[i] = (x[i] > T(-3) && x[i] < T(3)) ? g[i] / T(6) : T(0);
+      return;
+    case ActOp::hardswish:
+      for (int64_t i = 0; i < m; ++i)
+        out[i] = x[i] < T(-3) ? T(0) : (x[i] <= T(3) ? g[i] * (x[i] / T(3) + T(0.5)) : g[i]);
       return;
   }
 }
