@@ -1,0 +1,30 @@
+#pragma once
+// Kernels of the parametrised pointwise activations (leaky_relu, elu, hardtanh, softplus,
+// ...) and of their derivatives: one pass over memory each, where the composites built
+// from elementwise ops would make several full-size temporaries. Filled by the per-ISA
+// copies of cpu/kernels/activation.cpp (Note [CPU capability dispatch]).
+#include "ember/core/tensor_iterator.h"
+#include "ember/cpu/dispatch.h"
+
+namespace ember::cpu {
+
+enum class ActOp : int { leaky_relu, elu, hardtanh, hardsigmoid, hardswish, softplus, silu, mish, log_sigmoid };
+
+// The op's parameters; which ones are read depends on the op:
+//   leaky_relu: a = negative_slope
+//   elu:        a = alpha, b = scale, c = input_scale (selu and celu are elu too)
+//   hardtanh:   a = min_val, b = max_val
+//   softplus:   a = beta, b = threshold
+struct ActParams {
+  double a = 0, b = 0, c = 0;
+};
+
+// iter: (out, x), Float32 or Float64 throughout.
+using ActForwardKernel = void (*)(ActOp op, const ActParams& p, const TensorIterator& iter);
+// iter: (grad_input, grad_output, x), one floating dtype: grad_input = grad_output * f'(x).
+using ActBackwardKernel = void (*)(ActOp op, const ActParams& p, const TensorIterator& iter);
+
+extern DispatchStub<ActForwardKernel> act_forward_stub;
+extern DispatchStub<ActBackwardKernel> act_backward_stub;
+
+}  // namespace ember::cpu

@@ -1,0 +1,52 @@
+// F::normalize, F::cosine_similarity, F::pairwise_distance: composites of ember ops.
+#include "ember/nn/functional/distance.h"
+
+#include "ember/autograd/grad_mode.h"
+#include "ember/nn/functional/normalize.h"
+#include "ember/ops/elementwise.h"
+#include "ember/ops/reduce.h"
+#include "ember/ops/shape.h"
+#include "ember/ops/type_promotion.h"
+
+namespace ember::nn::functional {
+
+Tensor normalize(const Tensor& input, NormalizeFuncOptions options) {
+  EMBER_CHECK(input.defined(), "normalize: expected a defined tensor");
+  Tensor denom = clamp(input.norm(options.p(), {options.dim()}, true), options.eps());
+  return input / denom.expand_as(input);
+}
+
+Tensor cosine_similarity(const Tensor& x1, const Tensor& x2, const CosineSimilarityFuncOptions& options) {
+  EMBER_CHECK(x1.defined() && x2.defined(), "cosine_similarity: expected defined tensors");
+  ScalarType common = result_type(x1, x2);
+  EMBER_CHECK(is_floating_point(common), "expected common dtype to be floating point, yet common dtype is ", common);
+  Tensor a = x1.to(common), b = x2.to(common);
+  if (a.sizes() != b.sizes()) {
+    auto ab = broadcast_tensors({a, b});
+    a = ab[0];
+    b = ab[1];
+  }
+  const int64_t dim = options.dim();
+  // Each input is divided by its (clamped) norm first, which keeps the result within
+  // [-1, 1]. As in PyTorch, the clamp is invisible to autograd: the gradient is that of
+  // the unclamped norm.
+  Tensor n1 = a.norm(2, {dim}, true).clone();
+  Tensor n2 = b.norm(2, {dim}, true).clone();
+  {
+    NoGradGuard guard;
+    n1.clamp_(options.eps());
+    n2.clamp_(options.eps());
+  }
+  return ((a / n1) * (b / n2)).sum({dim});
+}
+
+Tensor pairwise_distance(const Tensor& x1, const Tensor& x2, const PairwiseDistanceFuncOptions& options) {
+  EMBER_CHECK(x1.defined() && x2.defined(), "pairwise_distance: expected defined tensors");
+  const int64_t out_dim = std::max(x1.dim(), x2.dim());
+  const int64_t inner = out_dim == 0 ? 0 : -1;
+  Tensor diff = x1 - x2 + options.eps();
+  if (out_dim == 0) return abs(diff);
+  return diff.norm(options.p(), {inner}, options.keepdim());
+}
+
+}  // namespace ember::nn::functional

@@ -1,0 +1,181 @@
+// Front ends of the parametrised activations: dtype checks, output allocation, one kernel
+// call, then one autograd node (Note [Recording autograd history]).
+#include "ember/ops/activation.h"
+
+#include "ember/autograd/derivatives_functional.h"
+#include "ember/core/tensor_iterator.h"
+#include "ember/ops/activation_impl.h"
+#include "ember/ops/elementwise.h"
+#include "ember/ops/factory.h"
+
+namespace ember {
+
+namespace detail {
+
+using cpu::ActOp;
+using cpu::ActParams;
+
+const char* activation_name(ActOp op) {
+  switch (op) {
+    case ActOp::leaky_relu: return "leaky_relu_cpu";
+    case ActOp::elu: return "elu_cpu";
+    case ActOp::hardtanh: return "hardtanh_cpu";
+    case ActOp::hardsigmoid: return "hardsigmoid_cpu";
+    case ActOp::hardswish: return "hardswish_cpu";
+    case ActOp::softplus: return "softplus_cpu";
+    case ActOp::silu: return "silu_cpu";
+    case ActOp::mish: return "mish_cpu";
+    case ActOp::log_sigmoid: return "log_sigmoid_cpu";
+  }
+  return "activation";
+}
+
+namespace {
+// The dtype the kernel computes in: float32/float64 as they are, half types in float32.
+ScalarType compute_dtype(ActOp op, const Tensor& x) {
+  EMBER_CHECK(x.defined(), activation_name(op), ": expected a defined tensor");
+  EMBER_CHECK_AS(NotImplementedError, is_floating_point(x.dtype()), "\"", activation_name(op),
+                 "\" not implemented for '", x.dtype(), "'");
+  return x.dtype() == kFloat64 ? kFloat64 : kFloat32;
+}
+}  // namespace
+
+Tensor activation_forward(ActOp op, const ActParams& p, const Tensor& x, bool inplace) {
+  ScalarType cd = compute_dtype(op, x);
+  if (inplace && x.dtype() == cd) {
+    if (x.numel() > 0) {
+      TensorIterator iter;
+      iter.add_output(x).add_input(x).build();
+      cpu::act_forward_stub.get()(op, p, iter);
+    }
+    mark_written(x);
+    return x;
+  }
+  Tensor in = x.dtype() == cd ? x : x.to(cd);
+  Tensor out = TensorIterator::allocate_output(in.sizes(), cd, in.device());
+  if (in.numel() > 0) {
+    TensorIterator iter;
+    iter.add_output(out).add_input(in).build();
+    cpu::act_forward_stub.get()(op, p, iter);
+  }
+  if (cd != x.dtype()) out = out.to(x.dtype());
+  if (inplace) {
+    Tensor self = x;
+    self.copy_(out);
+    return self;
+  }
+  return out;
+}
+
+Tensor activation_backward(ActOp op, const ActParams& p, const Tensor& grad, const Tensor& x) {
+  ScalarType cd = compute_dtype(op, x);
+  Tensor g = grad.dtype() == cd ? grad : grad.to(cd);
+  Tensor in = x.dtype() == cd ? x : x.to(cd);
+  DimVector shape = broadcast_shapes(g.sizes(), in.sizes());
+  Tensor out = TensorIterator::allocate_output(shape, cd, in.device());
+  if (out.numel() > 0) {
+    TensorIterator iter;
+    iter.add_output(out).add_input(g).add_input(in).build();
+    cpu::act_backward_stub.get()(op, p, iter);
+  }
+  return cd != x.dtype() ? out.to(x.dtype()) : out;
+}
+
+}  // namespace detail
+
+namespace {
+
+using cpu::ActOp;
+using cpu::ActParams;
+
+Tensor act(ActOp op, ActParams p, const char* node, const Tensor& x) {
+  Tensor r = autograd::untracked([&] { return detail::activation_forward(op, p, x, false); });
+  autograd::record_activation(op, p, node, x, r);
+  return r;
+}
+
+// In place: with grad, replayed out of place on a copy and committed (Note [In-place on
+// views]); without, the kernel writes into x.
+Tensor& act_(ActOp op, ActParams p, const char* node, Tensor& x) {
+  if (autograd::should_record({&x})) {
+    autograd::check_inplace(x);
+    Tensor r = act(op, p, node, x.clone());
+    autograd::commit_inplace(x, r);
+    return x;
+  }
+  detail::activation_forward(op, p, x, true);
+  return x;
+}
+
+constexpr double kSeluAlpha = 1.6732632423543772848170429916717;
+constexpr double kSeluScale = 1.0507009873554804934193349852946;
+
+void check_celu_alpha(double alpha) { EMBER_CHECK(alpha != 0, "ZeroDivisionError: celu: alpha must not be 0"); }
+
+}  // namespace
+
+Tensor leaky_relu(const Tensor& x, double s) { return act(ActOp::leaky_relu, {s, 0, 0}, "LeakyReluBackward0", x); }
+Tensor& leaky_relu_(Tensor& x, double s) { return act_(ActOp::leaky_relu, {s, 0, 0}, "LeakyReluBackward0", x); }
+Tensor elu(const Tensor& x, double alpha, double scale, double input_scale) {
+  return act(ActOp::elu, {alpha, scale, input_scale}, "EluBackward0", x);
+}
+Tensor& elu_(Tensor& x, double alpha, double scale, double input_scale) {
+  return act_(ActOp::elu, {alpha, scale, input_scale}, "EluBackward0", x);
+}
+Tensor selu(const Tensor& x) { return act(ActOp::elu, {kSeluAlpha, kSeluScale, 1.0}, "EluBackward0", x); }
+Tensor& selu_(Tensor& x) { return act_(ActOp::elu, {kSeluAlpha, kSeluScale, 1.0}, "EluBackward0", x); }
+Tensor celu(const Tensor& x, double alpha) {
+  check_celu_alpha(alpha);
+  return act(ActOp::elu, {alpha, 1.0, 1.0 / alpha}, "CeluBackward0", x);
+}
+Tensor& celu_(Tensor& x, double alpha) {
+  check_celu_alpha(alpha);
+  return act_(ActOp::elu, {alpha, 1.0, 1.0 / alpha}, "CeluBackward0", x);
+}
+Tensor hardtanh(const Tensor& x, double lo, double hi) {
+  EMBER_CHECK(lo <= hi, "hardtanh: min_val (", lo, ") must be less than or equal to max_val (", hi, ")");
+  return act(ActOp::hardtanh, {lo, hi, 0}, "HardtanhBackward0", x);
+}
+Tensor& hardtanh_(Tensor& x, double lo, double hi) {
+  EMBER_CHECK(lo <= hi, "hardtanh: min_val (", lo, ") must be less than or equal to max_val (", hi, ")");
+  return act_(ActOp::hardtanh, {lo, hi, 0}, "HardtanhBackward0", x);
+}
+Tensor relu6(const Tensor& x) { return hardtanh(x, 0.0, 6.0); }
+Tensor& relu6_(Tensor& x) { return hardtanh_(x, 0.0, 6.0); }
+Tensor hardsigmoid(const Tensor& x) { return act(ActOp::hardsigmoid, {}, "HardsigmoidBackward0", x); }
+Tensor& hardsigmoid_(Tensor& x) { return act_(ActOp::hardsigmoid, {}, "HardsigmoidBackward0", x); }
+Tensor hardswish(const Tensor& x) { return act(ActOp::hardswish, {}, "HardswishBackward0", x); }
+Tensor& hardswish_(Tensor& x) { return act_(ActOp::hardswish, {}, "HardswishBackward0", x); }
+Tensor softplus(const Tensor& x, double beta, double threshold) {
+  return act(ActOp::softplus, {beta, threshold, 0}, "SoftplusBackward0", x);
+}
+Tensor silu(const Tensor& x) { return act(ActOp::silu, {}, "SiluBackward0", x); }
+Tensor& silu_(Tensor& x) { return act_(ActOp::silu, {}, "SiluBackward0", x); }
+Tensor mish(const Tensor& x) { return act(ActOp::mish, {}, "MishBackward0", x); }
+Tensor& mish_(Tensor& x) { return act_(ActOp::mish, {}, "MishBackward0", x); }
+Tensor log_sigmoid(const Tensor& x) { return act(ActOp::log_sigmoid, {}, "LogSigmoidBackward0", x); }
+
+Tensor prelu(const Tensor& x, const Tensor& weight) {
+  EMBER_CHECK(x.defined() && weight.defined(), "prelu: expected defined tensors");
+  EMBER_CHECK(weight.dim() <= 1, "prelu: Expected `weight` to be a scalar or 1D tensor, but got ndim = ",
+              weight.dim());
+  const int64_t nw = weight.numel();
+  Tensor w = weight.reshape({-1});
+  if (nw != 1) {
+    EMBER_CHECK(x.dim() > 0, "Not allow zero-dim input tensor.");
+    const int64_t channels = x.dim() > 1 ? x.size(1) : 1;
+    EMBER_CHECK(channels == nw, "Mismatch of parameter numbers and input channel size. Found parameter numbers = ",
+                nw, " and channel size = ", channels, ".");
+    // (C) -> (1, C, 1, ...) so it broadcasts along the channel dimension.
+    DimVector shape(static_cast<size_t>(x.dim()), 1);
+    shape[1] = nw;
+    w = w.reshape(shape);
+  } else {
+    w = w.reshape(DimVector(static_cast<size_t>(x.dim()), 1));
+  }
+  Tensor r = autograd::untracked([&] { return where(gt(x, 0), x, mul(w, x)); });
+  autograd::record_prelu(x, weight, r);
+  return r;
+}
+
+}  // namespace ember
