@@ -30,6 +30,7 @@ TARGETS = {
     ("W1.autograd_fwd_bwd_n64", "us_per_iter"): (0.5, "<="),
     ("W5.", "gflops"): (1.0, ">="),
     ("W6.", "gbps"): (1.0, ">="),
+    ("W4ops.", "ms_per_call"): (1.0, "<="),
 }
 
 
@@ -171,7 +172,7 @@ def main():
     p.add_argument("--build-dir", default=os.path.join(ROOT, "build", "release"))
     p.add_argument("--threads", default="1,2", help="comma-separated thread counts")
     p.add_argument("--quick", action="store_true")
-    p.add_argument("--only", default="", help="workloads, e.g. W1,W5")
+    p.add_argument("--only", default="", help="workloads, e.g. W1,W5,W4ops")
     p.add_argument("--reps", type=int, default=0)
     p.add_argument("--callgrind", action="store_true", help="instructions per op for W1 (and a 16x16 mm)")
     p.add_argument("--probe-n", type=int, default=20000)

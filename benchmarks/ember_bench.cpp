@@ -118,7 +118,8 @@ int main(int argc, char** argv) {
   if (bench::opts().threads > 0) ember::set_num_threads(bench::opts().threads);
   if (!bench::opts().probe_op.empty()) return bench::run_probes(ember_bench::make_probe);
   const std::pair<const char*, void (*)()> all[] = {
-      {"W1", ember_bench::w1}, {"W5", ember_bench::w5}, {"W6", ember_bench::w6}, {"W7", ember_bench::w7}};
+      {"W1", ember_bench::w1}, {"W5", ember_bench::w5}, {"W6", ember_bench::w6}, {"W7", ember_bench::w7},
+      {"W4ops", ember_bench::w4ops}};
   for (auto& [id, fn] : all)
     if (bench::wanted(id)) {
       std::fprintf(stderr, "[ember %s, %d threads]\n", id, bench::opts().threads);

@@ -11,6 +11,8 @@ void w6();  // elementwise on 16M floats
 // W7 (sums) needs the reductions branch: ember_w7_sum.cpp when EMBER_BENCH_REDUCTIONS is
 // ON, otherwise ember_w7_stub.cpp, which only says so.
 void w7();
+// W4's convolution and pooling layers, forward and forward + backward (ember_w4_ops.cpp).
+void w4ops();
 
 // Probe loops for callgrind (bench::run_probes); empty function for an unknown op.
 std::function<void(long)> make_probe(const std::string& op);

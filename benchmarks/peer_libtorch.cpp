@@ -5,6 +5,10 @@
 
 #include "bench_common.h"
 
+namespace peer {
+void w4ops();  // peer_w4_ops.cpp
+}
+
 namespace {
 
 const char* kImpl = "libtorch";
@@ -130,7 +134,8 @@ int main(int argc, char** argv) {
   bench::parse_args(argc, argv, "peer_libtorch");
   if (bench::opts().threads > 0) torch::set_num_threads(bench::opts().threads);
   if (!bench::opts().probe_op.empty()) return bench::run_probes(make_probe);
-  const std::pair<const char*, void (*)()> all[] = {{"W1", w1}, {"W5", w5}, {"W6", w6}, {"W7", w7}};
+  const std::pair<const char*, void (*)()> all[] = {{"W1", w1}, {"W5", w5}, {"W6", w6}, {"W7", w7},
+                                                     {"W4ops", peer::w4ops}};
   for (auto& [id, fn] : all)
     if (bench::wanted(id)) {
       std::fprintf(stderr, "[libtorch %s, %d threads]\n", id, bench::opts().threads);

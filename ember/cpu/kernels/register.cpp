@@ -14,6 +14,8 @@ void register_softmax();
 void register_sort();
 void register_index();
 void register_activation();
+void register_conv();
+void register_pool();
 }  // namespace EMBER_CPU_NS
 
 void EMBER_CPU_REGISTER_FN() {
@@ -27,5 +29,7 @@ void EMBER_CPU_REGISTER_FN() {
   EMBER_CPU_NS::register_sort();
   EMBER_CPU_NS::register_index();
   EMBER_CPU_NS::register_activation();
+  EMBER_CPU_NS::register_conv();
+  EMBER_CPU_NS::register_pool();
 }
 }  // namespace ember::cpu
