@@ -13,6 +13,7 @@ void register_scan();
 void register_softmax();
 void register_sort();
 void register_index();
+void register_optim();
 }  // namespace EMBER_CPU_NS
 
 void EMBER_CPU_REGISTER_FN() {
@@ -25,5 +26,6 @@ void EMBER_CPU_REGISTER_FN() {
   EMBER_CPU_NS::register_softmax();
   EMBER_CPU_NS::register_sort();
   EMBER_CPU_NS::register_index();
+  EMBER_CPU_NS::register_optim();
 }
 }  // namespace ember::cpu
