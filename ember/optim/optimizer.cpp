@@ -42,7 +42,11 @@ const OptimizerOptions& OptimizerParamGroup::options() const {
 // ---- Optimizer ------------------------------------------------------------------------
 Optimizer::Optimizer(std::vector<OptimizerParamGroup> param_groups, std::unique_ptr<OptimizerOptions> defaults)
     : defaults_(std::move(defaults)) {
-  EMBER_CHECK_VALUE(!param_groups.empty(), "optimizer got an empty parameter list");
+  // (PyTorch accepts [{'params': []}]; ember's vector<Tensor> constructors make exactly
+  // that of an empty list, so no parameters at all is the error.)
+  size_t total = 0;
+  for (const OptimizerParamGroup& g : param_groups) total += g.params().size();
+  EMBER_CHECK_VALUE(total > 0, "optimizer got an empty parameter list");
   for (const OptimizerParamGroup& g : param_groups) add_param_group(g);
 }
 
