@@ -138,7 +138,7 @@ void OneCycleLR::save_fields(Dict& d) const {
   d.insert_or_assign("_schedule_phases", IValue(std::move(phases)));
   d.insert_or_assign("anneal_strategy", cos_ ? "cos" : "linear");  // PyTorch stores the bound method
   d.insert_or_assign("cycle_momentum", cycle_momentum_);
-  d.insert_or_assign("use_beta1", use_beta1_);
+  if (cycle_momentum_) d.insert_or_assign("use_beta1", use_beta1_);
 }
 
 void OneCycleLR::load_fields(const Dict& d) {
