@@ -1,6 +1,14 @@
 // Fused optimiser updates (Note [Fused optimiser steps] in cpu/optim_kernels.h). Compiled
 // once per ISA. Every loop is written as the PyTorch op sequence it replaces, one element
 // at a time; the comments name the op each line stands for.
+//
+// Each update is a *_range function over [b, e) whose arrays are __restrict parameters and
+// whose constants arrive by value. GCC honours restrict on parameters (also once inlined),
+// not on locals or lambda captures: without it the Adam/AMSGrad loop (five arrays, three
+// written) needs more runtime alias checks than GCC will emit and ran scalar, 20-30x
+// slower than its memory traffic allows. Loop-invariant choices are template parameters or
+// selects; every array element is loaded unconditionally (a load under `if` also blocks
+// vectorisation).
 #include "ember/cpu/kernels/kernel_prelude.h"
 
 #include <cmath>
@@ -12,29 +20,33 @@
 namespace ember::cpu::EMBER_CPU_NS {
 namespace {
 
-// Runs body(begin, end) over [0, n) on the thread pool; loop-invariant flags are template
-// parameters of the bodies so each variant's loop vectorises without branches.
-template <class F>
-void for_range(int64_t n, const F& body) {
-  parallel_for(0, n, kGrainSize, body);
+// ---- SGD --------------------------------------------------------------------------------
+template <class T>
+struct SgdC {
+  T wd, mom, one_minus_damp, neg_lr;
+  bool init, nesterov;
+};
+
+template <class T, bool kMax, bool kWd, bool kMomentum>
+void sgd_range(int64_t b, int64_t e, T* __restrict p, const T* __restrict g, T* __restrict buf, const SgdC<T> c) {
+  for (int64_t i = b; i < e; ++i) {
+    const T pv = p[i];
+    T d = kMax ? -g[i] : g[i];
+    if (kWd) d = d + c.wd * pv;  // d_p = d_p.add(param, alpha=weight_decay)
+    if (kMomentum) {
+      T m = c.init ? d : buf[i] * c.mom + c.one_minus_damp * d;  // buf.mul_(momentum).add_(d_p, alpha=1-dampening)
+      buf[i] = m;
+      d = c.nesterov ? d + c.mom * m : m;  // d_p.add(buf, alpha=momentum) or buf
+    }
+    p[i] = pv + c.neg_lr * d;  // param.add_(d_p, alpha=-lr)
+  }
 }
 
 template <class T, bool kMax, bool kWd, bool kMomentum>
-void sgd_typed(int64_t n, T* __restrict p, const T* __restrict g, T* __restrict buf, const SgdStepArgs& a) {
-  const T wd = T(a.weight_decay), mom = T(a.momentum), one_minus_damp = T(1 - a.dampening), neg_lr = T(-a.lr);
-  const bool init = a.init_buffer, nesterov = a.nesterov;
-  for_range(n, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) {
-      T d = kMax ? -g[i] : g[i];
-      if (kWd) d = d + wd * p[i];  // d_p = d_p.add(param, alpha=weight_decay)
-      if (kMomentum) {
-        T m = init ? d : buf[i] * mom + one_minus_damp * d;  // buf.mul_(momentum).add_(d_p, alpha=1-dampening)
-        buf[i] = m;
-        d = nesterov ? d + mom * m : m;  // d_p.add(buf, alpha=momentum) or buf
-      }
-      p[i] = p[i] + neg_lr * d;  // param.add_(d_p, alpha=-lr)
-    }
-  });
+void sgd_typed(int64_t n, T* p, const T* g, T* buf, const SgdStepArgs& a) {
+  const SgdC<T> c{T(a.weight_decay), T(a.momentum), T(1 - a.dampening), T(-a.lr), a.init_buffer, a.nesterov};
+  parallel_for(0, n, kGrainSize,
+               [&](int64_t b, int64_t e) { sgd_range<T, kMax, kWd, kMomentum>(b, e, p, g, buf, c); });
 }
 
 template <class T>
@@ -57,34 +69,46 @@ void sgd_kernel(ScalarType dt, int64_t n, void* p, const void* g, void* buf, con
   EMBER_THROW(Error, "sgd kernel: unsupported dtype ", dt);
 }
 
+// ---- Adam / AdamW ------------------------------------------------------------------------
+template <class T>
+struct AdamC {
+  T b1, one_minus_b1, b2, one_minus_b2, wd, decay, eps, bc2, neg_step, sign;
+  bool coupled_wd;
+};
+
 template <class T, bool kAmsgrad, bool kDecoupled>
-void adam_typed(int64_t n, T* __restrict p, const T* __restrict g, T* __restrict m, T* __restrict v,
-                T* __restrict vmax, const AdamStepArgs& a) {
-  const T b1 = T(a.beta1), one_minus_b1 = T(1 - a.beta1), b2 = T(a.beta2), one_minus_b2 = T(1 - a.beta2);
-  const T wd = T(a.weight_decay), decay = T(1 - a.lr * a.weight_decay), eps = T(a.eps);
-  const T bc2 = T(a.bias_correction2_sqrt), neg_step = T(-a.step_size), sign = a.maximize ? T(-1) : T(1);
-  const bool coupled_wd = !kDecoupled && a.weight_decay != 0;
-  for_range(n, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) {
-      T pv = p[i];
-      if (kDecoupled) pv = pv * decay;  // param.mul_(1 - lr * weight_decay)
-      T gv = sign * g[i];               // -grad when maximizing (exact)
-      if (coupled_wd) gv = gv + wd * pv;  // grad.add(param, alpha=weight_decay)
-      T mv = m[i] * b1 + one_minus_b1 * gv;          // exp_avg.mul_(beta1).add_(grad, alpha=1-beta1)
-      T vv = v[i] * b2 + one_minus_b2 * gv * gv;     // exp_avg_sq.mul_(beta2).addcmul_(grad, grad, 1-beta2)
-      m[i] = mv;
-      v[i] = vv;
-      if (kAmsgrad) {
-        T x = vmax[i];
-        x = (x != x || x > vv) ? x : vv;  // torch.maximum (NaN propagates)
-        x = (vv != vv) ? vv : x;
-        vmax[i] = x;
-        vv = x;
-      }
-      T denom = std::sqrt(vv) / bc2 + eps;  // (sqrt() / bias_correction2_sqrt).add_(eps)
-      p[i] = pv + neg_step * mv / denom;    // param.addcdiv_(exp_avg, denom, value=-step_size)
+void adam_range(int64_t b, int64_t e, T* __restrict p, const T* __restrict g, T* __restrict m, T* __restrict v,
+                T* __restrict vmax, const AdamC<T> c) {
+  for (int64_t i = b; i < e; ++i) {
+    T pv = p[i];
+    if (kDecoupled) pv = pv * c.decay;  // param.mul_(1 - lr * weight_decay)
+    T gv = c.sign * g[i];               // -grad when maximizing (exact)
+    if (!kDecoupled && c.coupled_wd) gv = gv + c.wd * pv;  // grad.add(param, alpha=weight_decay)
+    const T mv = m[i] * c.b1 + c.one_minus_b1 * gv;        // exp_avg.mul_(beta1).add_(grad, alpha=1-beta1)
+    T vv = v[i] * c.b2 + c.one_minus_b2 * gv * gv;         // exp_avg_sq.mul_(beta2).addcmul_(grad, grad, 1-beta2)
+    m[i] = mv;
+    v[i] = vv;
+    if (kAmsgrad) {
+      // torch.maximum, NaN propagating, as two selects.
+      T x = vmax[i];
+      x = vv > x ? vv : x;  // a NaN x stays
+      x = vv != vv ? vv : x;
+      vmax[i] = x;
+      vv = x;
     }
-  });
+    const T denom = std::sqrt(vv) / c.bc2 + c.eps;  // (sqrt() / bias_correction2_sqrt).add_(eps)
+    p[i] = pv + c.neg_step * mv / denom;            // param.addcdiv_(exp_avg, denom, value=-step_size)
+  }
+}
+
+template <class T, bool kAmsgrad, bool kDecoupled>
+void adam_typed(int64_t n, T* p, const T* g, T* m, T* v, T* vmax, const AdamStepArgs& a) {
+  const AdamC<T> c{T(a.beta1),        T(1 - a.beta1), T(a.beta2),
+                   T(1 - a.beta2),    T(a.weight_decay), T(1 - a.lr * a.weight_decay),
+                   T(a.eps),          T(a.bias_correction2_sqrt), T(-a.step_size),
+                   a.maximize ? T(-1) : T(1), a.weight_decay != 0};
+  parallel_for(0, n, kGrainSize,
+               [&](int64_t b, int64_t e) { adam_range<T, kAmsgrad, kDecoupled>(b, e, p, g, m, v, vmax, c); });
 }
 
 template <class T>
@@ -108,36 +132,47 @@ void adam_kernel(ScalarType dt, int64_t n, void* p, const void* g, void* m, void
   EMBER_THROW(Error, "adam kernel: unsupported dtype ", dt);
 }
 
+// ---- RMSprop -------------------------------------------------------------------------------
+template <class T>
+struct RmspropC {
+  T alpha, one_minus_alpha, eps, wd, mom, neg_lr, sign;
+  bool has_wd;
+};
+
 template <class T, bool kCentered, bool kMomentum>
-void rmsprop_typed(int64_t n, T* __restrict p, const T* __restrict g, T* __restrict sq, T* __restrict ga,
-                   T* __restrict buf, const RmspropStepArgs& a) {
-  const T alpha = T(a.alpha), one_minus_alpha = T(1 - a.alpha), eps = T(a.eps), wd = T(a.weight_decay);
-  const T mom = T(a.momentum), neg_lr = T(-a.lr), sign = a.maximize ? T(-1) : T(1);
-  const bool has_wd = a.weight_decay != 0;
-  for_range(n, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) {
-      T gv = sign * g[i];
-      if (has_wd) gv = gv + wd * p[i];                  // grad.add(param, alpha=weight_decay)
-      T s = sq[i] * alpha + one_minus_alpha * gv * gv;  // square_avg.mul_(alpha).addcmul_(grad, grad, 1-alpha)
-      sq[i] = s;
-      T avg;
-      if (kCentered) {
-        T gav = ga[i] * alpha + one_minus_alpha * gv;  // grad_avg.mul_(alpha).add_(grad, alpha=1-alpha)
-        ga[i] = gav;
-        avg = std::sqrt(s + T(-1) * gav * gav);  // square_avg.addcmul(grad_avg, grad_avg, value=-1).sqrt_()
-      } else {
-        avg = std::sqrt(s);
-      }
-      avg = avg + eps;
-      if (kMomentum) {
-        T bv = buf[i] * mom + T(1) * gv / avg;  // buf.mul_(momentum).addcdiv_(grad, avg)
-        buf[i] = bv;
-        p[i] = p[i] + neg_lr * bv;  // param.add_(buf, alpha=-lr)
-      } else {
-        p[i] = p[i] + neg_lr * gv / avg;  // param.addcdiv_(grad, avg, value=-lr)
-      }
+void rmsprop_range(int64_t b, int64_t e, T* __restrict p, const T* __restrict g, T* __restrict sq,
+                   T* __restrict ga, T* __restrict buf, const RmspropC<T> c) {
+  for (int64_t i = b; i < e; ++i) {
+    const T pv = p[i];
+    T gv = c.sign * g[i];
+    if (c.has_wd) gv = gv + c.wd * pv;                    // grad.add(param, alpha=weight_decay)
+    const T s = sq[i] * c.alpha + c.one_minus_alpha * gv * gv;  // square_avg.mul_(alpha).addcmul_(grad, grad, 1-alpha)
+    sq[i] = s;
+    T avg;
+    if (kCentered) {
+      const T gav = ga[i] * c.alpha + c.one_minus_alpha * gv;  // grad_avg.mul_(alpha).add_(grad, alpha=1-alpha)
+      ga[i] = gav;
+      avg = std::sqrt(s + T(-1) * gav * gav);  // square_avg.addcmul(grad_avg, grad_avg, value=-1).sqrt_()
+    } else {
+      avg = std::sqrt(s);
     }
-  });
+    avg = avg + c.eps;
+    if (kMomentum) {
+      const T bv = buf[i] * c.mom + T(1) * gv / avg;  // buf.mul_(momentum).addcdiv_(grad, avg)
+      buf[i] = bv;
+      p[i] = pv + c.neg_lr * bv;  // param.add_(buf, alpha=-lr)
+    } else {
+      p[i] = pv + c.neg_lr * gv / avg;  // param.addcdiv_(grad, avg, value=-lr)
+    }
+  }
+}
+
+template <class T, bool kCentered, bool kMomentum>
+void rmsprop_typed(int64_t n, T* p, const T* g, T* sq, T* ga, T* buf, const RmspropStepArgs& a) {
+  const RmspropC<T> c{T(a.alpha),    T(1 - a.alpha), T(a.eps), T(a.weight_decay), T(a.momentum),
+                      T(-a.lr),      a.maximize ? T(-1) : T(1), a.weight_decay != 0};
+  parallel_for(0, n, kGrainSize,
+               [&](int64_t b, int64_t e) { rmsprop_range<T, kCentered, kMomentum>(b, e, p, g, sq, ga, buf, c); });
 }
 
 template <class T>
@@ -160,20 +195,31 @@ void rmsprop_kernel(ScalarType dt, int64_t n, void* p, const void* g, void* sq, 
   EMBER_THROW(Error, "rmsprop kernel: unsupported dtype ", dt);
 }
 
+// ---- Adagrad -------------------------------------------------------------------------------
 template <class T>
-void adagrad_typed(int64_t n, T* __restrict p, const T* __restrict g, T* __restrict sum, const AdagradStepArgs& a) {
-  const T eps = T(a.eps), wd = T(a.weight_decay), neg_clr = T(-a.clr), sign = a.maximize ? T(-1) : T(1);
-  const bool has_wd = a.weight_decay != 0;
-  for_range(n, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) {
-      T gv = sign * g[i];
-      if (has_wd) gv = gv + wd * p[i];  // grad.add(param, alpha=weight_decay)
-      T s = sum[i] + T(1) * gv * gv;    // state_sum.addcmul_(grad, grad, value=1)
-      sum[i] = s;
-      T std_ = std::sqrt(s) + eps;        // state_sum.sqrt().add_(eps)
-      p[i] = p[i] + neg_clr * gv / std_;  // param.addcdiv_(grad, std, value=-clr)
-    }
-  });
+struct AdagradC {
+  T eps, wd, neg_clr, sign;
+  bool has_wd;
+};
+
+template <class T>
+void adagrad_range(int64_t b, int64_t e, T* __restrict p, const T* __restrict g, T* __restrict sum,
+                   const AdagradC<T> c) {
+  for (int64_t i = b; i < e; ++i) {
+    const T pv = p[i];
+    T gv = c.sign * g[i];
+    if (c.has_wd) gv = gv + c.wd * pv;  // grad.add(param, alpha=weight_decay)
+    const T s = sum[i] + T(1) * gv * gv;  // state_sum.addcmul_(grad, grad, value=1)
+    sum[i] = s;
+    const T std_ = std::sqrt(s) + c.eps;  // state_sum.sqrt().add_(eps)
+    p[i] = pv + c.neg_clr * gv / std_;    // param.addcdiv_(grad, std, value=-clr)
+  }
+}
+
+template <class T>
+void adagrad_typed(int64_t n, T* p, const T* g, T* sum, const AdagradStepArgs& a) {
+  const AdagradC<T> c{T(a.eps), T(a.weight_decay), T(-a.clr), a.maximize ? T(-1) : T(1), a.weight_decay != 0};
+  parallel_for(0, n, kGrainSize, [&](int64_t b, int64_t e) { adagrad_range<T>(b, e, p, g, sum, c); });
 }
 
 void adagrad_kernel(ScalarType dt, int64_t n, void* p, const void* g, void* sum, const AdagradStepArgs& a) {
@@ -185,24 +231,34 @@ void adagrad_kernel(ScalarType dt, int64_t n, void* p, const void* g, void* sum,
   EMBER_THROW(Error, "adagrad kernel: unsupported dtype ", dt);
 }
 
+// ---- Adadelta ------------------------------------------------------------------------------
 template <class T>
-void adadelta_typed(int64_t n, T* __restrict p, const T* __restrict g, T* __restrict sq, T* __restrict acc,
-                    const AdadeltaStepArgs& a) {
-  const T rho = T(a.rho), one_minus_rho = T(1 - a.rho), eps = T(a.eps), wd = T(a.weight_decay);
-  const T neg_lr = T(-a.lr), sign = a.maximize ? T(-1) : T(1);
-  const bool has_wd = a.weight_decay != 0;
-  for_range(n, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) {
-      T gv = sign * g[i];
-      if (has_wd) gv = gv + wd * p[i];                // grad.add(param, alpha=weight_decay)
-      T s = sq[i] * rho + one_minus_rho * gv * gv;    // square_avg.mul_(rho).addcmul_(grad, grad, 1-rho)
-      sq[i] = s;
-      T std_ = std::sqrt(s + eps);                    // square_avg.add(eps).sqrt_()
-      T delta = std::sqrt(acc[i] + eps) / std_ * gv;  // acc_delta.add(eps).sqrt_().div_(std).mul_(grad)
-      acc[i] = acc[i] * rho + one_minus_rho * delta * delta;  // acc_delta.mul_(rho).addcmul_(delta, delta, 1-rho)
-      p[i] = p[i] + neg_lr * delta;                           // param.add_(delta, alpha=-lr)
-    }
-  });
+struct AdadeltaC {
+  T rho, one_minus_rho, eps, wd, neg_lr, sign;
+  bool has_wd;
+};
+
+template <class T>
+void adadelta_range(int64_t b, int64_t e, T* __restrict p, const T* __restrict g, T* __restrict sq,
+                    T* __restrict acc, const AdadeltaC<T> c) {
+  for (int64_t i = b; i < e; ++i) {
+    const T pv = p[i];
+    T gv = c.sign * g[i];
+    if (c.has_wd) gv = gv + c.wd * pv;                        // grad.add(param, alpha=weight_decay)
+    const T s = sq[i] * c.rho + c.one_minus_rho * gv * gv;    // square_avg.mul_(rho).addcmul_(grad, grad, 1-rho)
+    sq[i] = s;
+    const T std_ = std::sqrt(s + c.eps);                      // square_avg.add(eps).sqrt_()
+    const T delta = std::sqrt(acc[i] + c.eps) / std_ * gv;    // acc_delta.add(eps).sqrt_().div_(std).mul_(grad)
+    acc[i] = acc[i] * c.rho + c.one_minus_rho * delta * delta;  // acc_delta.mul_(rho).addcmul_(delta, delta, 1-rho)
+    p[i] = pv + c.neg_lr * delta;                               // param.add_(delta, alpha=-lr)
+  }
+}
+
+template <class T>
+void adadelta_typed(int64_t n, T* p, const T* g, T* sq, T* acc, const AdadeltaStepArgs& a) {
+  const AdadeltaC<T> c{T(a.rho), T(1 - a.rho), T(a.eps), T(a.weight_decay), T(-a.lr), a.maximize ? T(-1) : T(1),
+                       a.weight_decay != 0};
+  parallel_for(0, n, kGrainSize, [&](int64_t b, int64_t e) { adadelta_range<T>(b, e, p, g, sq, acc, c); });
 }
 
 void adadelta_kernel(ScalarType dt, int64_t n, void* p, const void* g, void* sq, void* acc,
