@@ -21,46 +21,16 @@
 #include <tuple>
 #include <type_traits>
 #include <unordered_set>
-#include <variant>
 #include <vector>
 
 #include "ember/autograd/record.h"
+#include "ember/core/ivalue.h"
 #include "ember/autograd/saved_variable.h"
 
 namespace ember::autograd {
 
-// A value kept in ctx->saved_data (LibTorch's IValue, reduced to what custom functions use).
-class IValue {
- public:
-  IValue() = default;
-  IValue(bool v) : v_(v) {}
-  IValue(int v) : v_(static_cast<int64_t>(v)) {}
-  IValue(int64_t v) : v_(v) {}
-  IValue(double v) : v_(v) {}
-  IValue(std::string v) : v_(std::move(v)) {}
-  IValue(const char* v) : v_(std::string(v)) {}
-  IValue(Tensor v) : v_(std::move(v)) {}
-  IValue(std::vector<int64_t> v) : v_(std::move(v)) {}
-  bool toBool() const { return get<bool>("bool"); }
-  int64_t toInt() const { return get<int64_t>("int"); }
-  double toDouble() const {
-    if (auto p = std::get_if<int64_t>(&v_)) return static_cast<double>(*p);
-    return get<double>("double");
-  }
-  const std::string& toStringRef() const { return get<std::string>("string"); }
-  const Tensor& toTensor() const { return get<Tensor>("Tensor"); }
-  const std::vector<int64_t>& toIntVector() const { return get<std::vector<int64_t>>("int[]"); }
-  bool isNone() const { return std::holds_alternative<std::monostate>(v_); }
-
- private:
-  template <class T>
-  const T& get(const char* what) const {
-    auto p = std::get_if<T>(&v_);
-    EMBER_CHECK(p, "saved_data: expected ", what, " but the stored value has another type");
-    return *p;
-  }
-  std::variant<std::monostate, bool, int64_t, double, std::string, Tensor, std::vector<int64_t>> v_;
-};
+// A value kept in ctx->saved_data: ember's IValue (core/ivalue.h), as LibTorch's c10::IValue.
+using IValue = ::ember::IValue;
 
 struct AutogradContext {
   AutogradContext() = default;

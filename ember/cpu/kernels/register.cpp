@@ -16,6 +16,7 @@ void register_index();
 void register_activation();
 void register_conv();
 void register_pool();
+void register_optim();
 }  // namespace EMBER_CPU_NS
 
 void EMBER_CPU_REGISTER_FN() {
@@ -31,5 +32,6 @@ void EMBER_CPU_REGISTER_FN() {
   EMBER_CPU_NS::register_activation();
   EMBER_CPU_NS::register_conv();
   EMBER_CPU_NS::register_pool();
+  EMBER_CPU_NS::register_optim();
 }
 }  // namespace ember::cpu
