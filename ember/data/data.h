@@ -1,0 +1,11 @@
+#pragma once
+// ember::data: datasets, samplers, transforms and the DataLoader (torch.utils.data,
+// torchvision.transforms / datasets; LibTorch's torch::data names).
+#include "ember/data/collate.h"
+#include "ember/data/dataloader.h"
+#include "ember/data/dataset.h"
+#include "ember/data/datasets/subset.h"
+#include "ember/data/datasets/tensor_dataset.h"
+#include "ember/data/example.h"
+#include "ember/data/idx.h"
+#include "ember/data/samplers/sampler.h"
