@@ -9,3 +9,8 @@
 #include "ember/data/example.h"
 #include "ember/data/idx.h"
 #include "ember/data/samplers/sampler.h"
+#include "ember/data/transforms/transforms.h"
+#include "ember/data/datasets/cifar.h"
+#include "ember/data/datasets/image_folder.h"
+#include "ember/data/datasets/mnist.h"
+#include "ember/data/image.h"
