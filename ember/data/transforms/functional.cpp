@@ -48,8 +48,9 @@ int64_t nearest_index(int64_t dst, int64_t in, int64_t out) {
   return std::min(static_cast<int64_t>(std::floor(static_cast<float>(dst) * scale)), in - 1);
 }
 
-// Linear source indices and weights with align_corners=false (area_pixel_compute_source_index),
-// computed in T as PyTorch's opmath does for T inputs.
+// Linear source indices and weights with align_corners=false, as PyTorch 1.13 computes them
+// (checked against F.interpolate): the ratio in/out is a T division, the source position
+// ratio * (d + 0.5) - 0.5 is evaluated in double, and the weights are rounded to T.
 template <class T>
 struct LinearTap {
   int64_t i0, i1;
@@ -64,14 +65,21 @@ std::vector<LinearTap<T>> linear_taps(int64_t in, int64_t out) {
       taps[d] = {d, d, T(1), T(0)};
       continue;
     }
-    T src = ratio * (static_cast<T>(d) + T(0.5)) - T(0.5);
-    if (src < T(0)) src = T(0);
+    double src = static_cast<double>(ratio) * (static_cast<double>(d) + 0.5) - 0.5;
+    if (src < 0) src = 0;
     int64_t i0 = static_cast<int64_t>(src);
     int64_t i1 = i0 + (i0 < in - 1 ? 1 : 0);
-    T l1 = std::min(std::max(src - static_cast<T>(i0), T(0)), T(1));
+    T l1 = static_cast<T>(std::min(std::max(src - static_cast<double>(i0), 0.0), 1.0));
     taps[d] = {i0, i1, T(1) - l1, l1};
   }
   return taps;
+}
+
+// x0 * l0 + x1 * l1 with PyTorch's rounding: the second product rounded, the first fused
+// into the sum (the multiply-add its compiled kernel performs).
+template <class T>
+inline T lerp2(T x0, T l0, T x1, T l1) {
+  return std::fma(x0, l0, x1 * l1);
 }
 
 template <class T>
@@ -99,10 +107,10 @@ void resize_planes(const T* src, T* dst, int64_t planes, int64_t h, int64_t w, i
       T* o = dst + (p * oh + y) * ow;
       for (int64_t x = 0; x < ow; ++x) {
         const LinearTap<T>& c = tx[x];
-        // Same association as PyTorch's separable kernel: rows first, then columns.
-        T top = r0[c.i0] * c.l0 + r0[c.i1] * c.l1;
-        T bottom = r1[c.i0] * c.l0 + r1[c.i1] * c.l1;
-        o[x] = top * ty[y].l0 + bottom * ty[y].l1;
+        // Same association as PyTorch's separable kernel: along rows first, then columns.
+        T top = lerp2(r0[c.i0], c.l0, r0[c.i1], c.l1);
+        T bottom = lerp2(r1[c.i0], c.l0, r1[c.i1], c.l1);
+        o[x] = lerp2(top, ty[y].l0, bottom, ty[y].l1);
       }
     }
   }
@@ -145,7 +153,7 @@ Tensor to_tensor(const Tensor& image) {
 
 Tensor normalize(const Tensor& image, const std::vector<double>& mean, const std::vector<double>& std, bool inplace) {
   EMBER_CHECK(image.defined(), "normalize: the image is an undefined tensor");
-  EMBER_CHECK_TYPE(image.is_floating_point(), "Input tensor should be a float tensor. Got ", image.dtype(), ".");
+  EMBER_CHECK_TYPE(image.is_floating_point(), "Input tensor should be a float tensor. Got torch.", dtype_name(image.dtype()), ".");
   EMBER_CHECK_TYPE(image.dim() >= 3, "Expected tensor to be a tensor image of size (..., C, H, W). Got tensor.size() = ",
                    image.sizes(), ".");
   const int64_t c = image.size(-3);
@@ -154,7 +162,7 @@ Tensor normalize(const Tensor& image, const std::vector<double>& mean, const std
                       v == &mean ? "mean" : "std", " has ", v->size(), " values for an image with ", c, " channels");
   Tensor m = tensor(mean, TensorOptions(kFloat64)).to(image.dtype()).view({-1, 1, 1});
   Tensor s = tensor(std, TensorOptions(kFloat64)).to(image.dtype()).view({-1, 1, 1});
-  EMBER_CHECK_VALUE(!s.eq(0).any().item<bool>(), "std evaluated to zero after conversion to ", image.dtype(),
+  EMBER_CHECK_VALUE(!s.eq(0).any().item<bool>(), "std evaluated to zero after conversion to torch.", dtype_name(image.dtype()),
                     ", leading to division by zero.");
   if (inplace) {
     Tensor out = image;
@@ -453,7 +461,7 @@ Tensor convert_image_dtype(const Tensor& image, ScalarType dtype) {
   if (in_float) {
     EMBER_CHECK(!((image.dtype() == kFloat32 && (dtype == kInt32 || dtype == kInt64)) ||
                   (image.dtype() == kFloat64 && dtype == kInt64)),
-                "The cast from ", image.dtype(), " to ", dtype, " cannot be performed safely.");
+                "The cast from torch.", dtype_name(image.dtype()), " to torch.", dtype_name(dtype), " cannot be performed safely.");
     // Multiply by max + 1 - eps so that 1.0 maps to max and the bins are equally wide.
     return image.mul(int_max(dtype) + 1.0 - 1e-3).to(dtype);
   }
