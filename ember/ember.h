@@ -23,3 +23,7 @@
 #include "ember/autograd/engine.h"
 #include "ember/autograd/grad_mode.h"
 #include "ember/autograd/custom_function.h"
+#include "ember/core/thread_state.h"
+#include "ember/data/data.h"
+#include "ember/utils/progress.h"
+#include "ember/utils/tqdm.h"

@@ -78,13 +78,13 @@ std::vector<LinearTap<T>> linear_taps(int64_t in, int64_t out) {
 // x0 * l0 + x1 * l1 with PyTorch's rounding: the second product rounded, the first fused
 // into the sum (the multiply-add its compiled kernel performs).
 template <class T>
-inline T lerp2(T x0, T l0, T x1, T l1) {
+__attribute__((always_inline)) inline T lerp2(T x0, T l0, T x1, T l1) {
   return std::fma(x0, l0, x1 * l1);
 }
 
 template <class T>
-void resize_planes(const T* src, T* dst, int64_t planes, int64_t h, int64_t w, int64_t oh, int64_t ow,
-                   InterpolateMode mode) {
+__attribute__((always_inline)) inline void resize_planes_impl(const T* src, T* dst, int64_t planes, int64_t h,
+                                                              int64_t w, int64_t oh, int64_t ow, InterpolateMode mode) {
   if (mode == kNearest) {
     std::vector<int64_t> ys(oh), xs(ow);
     for (int64_t y = 0; y < oh; ++y) ys[y] = nearest_index(y, h, oh);
@@ -114,6 +114,19 @@ void resize_planes(const T* src, T* dst, int64_t planes, int64_t h, int64_t w, i
       }
     }
   }
+}
+
+// Built twice, with and without the FMA instruction set, and picked at load time: std::fma
+// is one instruction where the CPU has FMA instead of a call into libm per tap.
+__attribute__((target_clones("fma", "default"))) void resize_planes(const float* src, float* dst, int64_t planes,
+                                                                    int64_t h, int64_t w, int64_t oh, int64_t ow,
+                                                                    InterpolateMode mode) {
+  resize_planes_impl(src, dst, planes, h, w, oh, ow, mode);
+}
+__attribute__((target_clones("fma", "default"))) void resize_planes(const double* src, double* dst, int64_t planes,
+                                                                    int64_t h, int64_t w, int64_t oh, int64_t ow,
+                                                                    InterpolateMode mode) {
+  resize_planes_impl(src, dst, planes, h, w, oh, ow, mode);
 }
 
 // --- padding ---------------------------------------------------------------------------
