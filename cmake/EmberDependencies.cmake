@@ -20,3 +20,8 @@ find_path(EMBER_SLEEF_INCLUDE sleef.h PATHS /usr/include/x86_64-linux-gnu /usr/i
 
 # zlib: gzip-compressed datasets (IDX files) and, later, checkpoints.
 find_package(ZLIB REQUIRED)
+
+# stb_image (Debian's libstb-dev): PNG/JPEG/BMP/... decoding for ImageFolder. Debian builds
+# stb into libstb.so, so ember links it instead of compiling the implementation itself.
+find_path(EMBER_STB_INCLUDE stb/stb_image.h REQUIRED)
+find_library(EMBER_STB_LIB stb REQUIRED)

@@ -6,6 +6,7 @@
 
 #include "ember/core/error.h"
 #include "ember/core/tensor.h"
+#include "ember/core/thread_state.h"
 
 namespace ember {
 
@@ -124,11 +125,24 @@ void Generator::set_state(const Tensor& state) {
 
 Generator make_generator(uint64_t seed) { return Generator(seed); }
 
+namespace {
+// Note [Per-thread overrides] (core/parallel.cpp): set by DefaultGeneratorGuard.
+__attribute__((tls_model("initial-exec"))) thread_local Generator* t_default_generator = nullptr;
+}  // namespace
+
 Generator& default_generator() {
+  if (Generator* g = t_default_generator) return *g;
   // Never destroyed: kernels on other threads may still use it during static destruction.
   static Generator* gen = new Generator(kDefaultRngSeed);
   return *gen;
 }
+
+DefaultGeneratorGuard::DefaultGeneratorGuard(Generator gen) : gen_(std::move(gen)), prev_(t_default_generator) {
+  EMBER_CHECK(gen_.defined(), "DefaultGeneratorGuard needs a defined generator");
+  t_default_generator = &gen_;
+}
+
+DefaultGeneratorGuard::~DefaultGeneratorGuard() { t_default_generator = prev_; }
 
 void manual_seed(uint64_t seed) { default_generator().set_current_seed(seed); }
 
