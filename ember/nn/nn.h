@@ -10,5 +10,6 @@
 #include "ember/nn/modules/container/functional.h"
 #include "ember/nn/modules/container/module_list.h"
 #include "ember/nn/modules/container/sequential.h"
+#include "ember/nn/functional.h"
 #include "ember/nn/modules/linear.h"
 #include "ember/ops/linear.h"
