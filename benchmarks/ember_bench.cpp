@@ -108,7 +108,7 @@ std::function<void(long)> make_probe(const std::string& op) {
       for (long i = 0; i < n; ++i) ember::mm_out(c, a, b);
     };
   }
-  return {};
+  return make_model_probe(op);
 }
 
 }  // namespace ember_bench
@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
   if (!bench::opts().probe_op.empty()) return bench::run_probes(ember_bench::make_probe);
   const std::pair<const char*, void (*)()> all[] = {
       {"W1", ember_bench::w1}, {"W5", ember_bench::w5}, {"W6", ember_bench::w6}, {"W7", ember_bench::w7},
-      {"W4ops", ember_bench::w4ops}};
+      {"W4ops", ember_bench::w4ops}, {"W2", ember_bench::w2}, {"W3", ember_bench::w3}, {"W4", ember_bench::w4}, {"W8", ember_bench::w8}};
   for (auto& [id, fn] : all)
     if (bench::wanted(id)) {
       std::fprintf(stderr, "[ember %s, %d threads]\n", id, bench::opts().threads);

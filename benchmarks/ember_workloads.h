@@ -13,6 +13,12 @@ void w6();  // elementwise on 16M floats
 void w7();
 // W4's convolution and pooling layers, forward and forward + backward (ember_w4_ops.cpp).
 void w4ops();
+// W3 MLP training step, W4 CNN training step, W8 MLP inference (ember_models.cpp).
+void w2();
+void w3();
+void w4();
+void w8();
+std::function<void(long)> make_model_probe(const std::string& op);
 
 // Probe loops for callgrind (bench::run_probes); empty function for an unknown op.
 std::function<void(long)> make_probe(const std::string& op);

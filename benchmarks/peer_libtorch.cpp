@@ -7,6 +7,10 @@
 
 namespace peer {
 void w4ops();  // peer_w4_ops.cpp
+void w3();     // peer_models.cpp
+void w4();
+void w8();
+std::function<void(long)> make_model_probe(const std::string& op);
 }
 
 namespace {
@@ -125,7 +129,7 @@ std::function<void(long)> make_probe(const std::string& op) {
       for (long i = 0; i < n; ++i) torch::mm_out(c, a, b);
     };
   }
-  return {};
+  return peer::make_model_probe(op);
 }
 
 }  // namespace
@@ -135,7 +139,8 @@ int main(int argc, char** argv) {
   if (bench::opts().threads > 0) torch::set_num_threads(bench::opts().threads);
   if (!bench::opts().probe_op.empty()) return bench::run_probes(make_probe);
   const std::pair<const char*, void (*)()> all[] = {{"W1", w1}, {"W5", w5}, {"W6", w6}, {"W7", w7},
-                                                     {"W4ops", peer::w4ops}};
+                                                     {"W4ops", peer::w4ops}, {"W3", peer::w3}, {"W4", peer::w4},
+                                                     {"W8", peer::w8}};
   for (auto& [id, fn] : all)
     if (bench::wanted(id)) {
       std::fprintf(stderr, "[libtorch %s, %d threads]\n", id, bench::opts().threads);

@@ -1,4 +1,5 @@
 #pragma once
+#include <optional>
 // ArrayRef / IntArrayRef: a non-owning view of a contiguous list of values, the type every
 // shape argument takes (LibTorch's at::IntArrayRef). It binds to braced lists, vectors,
 // SmallVectors and a single value, so `zeros({2, 3})`, `zeros(sizes_vector)` and
@@ -53,6 +54,31 @@ class ArrayRef {
 using IntArrayRef = ArrayRef<int64_t>;
 // Sizes and strides live inline for up to 6 dimensions.
 using DimVector = SmallVector<int64_t, 6>;
+
+// A dimension list that may be absent (`var(dims = None)`), holding its values: a
+// std::optional<IntArrayRef> made from one integer (`t.std(0)`) would point at a temporary
+// that dies before the op reads it.
+class OptionalIntArrayRef {
+ public:
+  OptionalIntArrayRef() = default;
+  OptionalIntArrayRef(std::nullopt_t) {}
+  OptionalIntArrayRef(int64_t dim) : dims_(DimVector{dim}) {}
+  OptionalIntArrayRef(std::initializer_list<int64_t> dims) : dims_(DimVector(dims.begin(), dims.end())) {}
+  OptionalIntArrayRef(IntArrayRef dims) : dims_(DimVector(dims.begin(), dims.end())) {}
+  OptionalIntArrayRef(const std::vector<int64_t>& dims) : dims_(DimVector(dims.begin(), dims.end())) {}
+  OptionalIntArrayRef(const std::optional<IntArrayRef>& dims) {
+    if (dims) dims_ = DimVector(dims->begin(), dims->end());
+  }
+
+  bool has_value() const noexcept { return dims_.has_value(); }
+  explicit operator bool() const noexcept { return has_value(); }
+  IntArrayRef operator*() const { return IntArrayRef(*dims_); }
+  IntArrayRef value() const { return IntArrayRef(dims_.value()); }
+  const DimVector* operator->() const { return &*dims_; }
+
+ private:
+  std::optional<DimVector> dims_;
+};
 
 // Prints like PyTorch prints a size list inside error messages: [2, 3]
 template <class T>

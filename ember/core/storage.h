@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "ember/core/device.h"
+#include "ember/core/small_object_pool.h"
 #include "ember/core/intrusive_ptr.h"
 
 namespace ember {
@@ -26,6 +27,7 @@ class StorageImpl : public RefCounted {
   // tensor using the memory dies.
   StorageImpl(void* data, size_t nbytes, Device device, Deleter deleter);
   ~StorageImpl() override;
+  EMBER_POOLED_ALLOCATION(StorageImpl)  // Note [Small object pool]
   StorageImpl(const StorageImpl&) = delete;
   StorageImpl& operator=(const StorageImpl&) = delete;
 

@@ -278,8 +278,8 @@ class Tensor {
   Tensor amin(IntArrayRef dims = {}, bool keepdim = false) const;
   Tensor argmax(std::optional<int64_t> d = std::nullopt, bool keepdim = false) const;
   Tensor argmin(std::optional<int64_t> d = std::nullopt, bool keepdim = false) const;
-  Tensor var(std::optional<IntArrayRef> dims = std::nullopt, int64_t correction = 1, bool keepdim = false) const;
-  Tensor std(std::optional<IntArrayRef> dims = std::nullopt, int64_t correction = 1, bool keepdim = false) const;
+  Tensor var(OptionalIntArrayRef dims = std::nullopt, int64_t correction = 1, bool keepdim = false) const;
+  Tensor std(OptionalIntArrayRef dims = std::nullopt, int64_t correction = 1, bool keepdim = false) const;
   // p: a number (1, 2, inf, ...) as a Scalar; "fro" via the string overload.
   Tensor norm(const Scalar& p = 2) const;
   Tensor norm(const Scalar& p, IntArrayRef dims, bool keepdim = false) const;

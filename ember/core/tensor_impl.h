@@ -8,6 +8,7 @@
 #include "ember/core/device.h"
 #include "ember/core/dtype.h"
 #include "ember/core/intrusive_ptr.h"
+#include "ember/core/small_object_pool.h"
 #include "ember/core/storage.h"
 
 namespace ember {
@@ -26,6 +27,7 @@ class TensorImpl : public RefCounted {
   // A fresh contiguous tensor backed by new storage.
   TensorImpl(IntArrayRef sizes, ScalarType dtype, Device device);
   ~TensorImpl() override;
+  EMBER_POOLED_ALLOCATION(TensorImpl)  // Note [Small object pool]
 
   const Storage& storage() const { return storage_; }
   ScalarType dtype() const { return dtype_; }

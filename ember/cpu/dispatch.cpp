@@ -36,7 +36,7 @@ void ensure_kernels_registered() {
   static std::once_flag once;
   std::call_once(once, [] {
     register_kernels_default();
-#if defined(__x86_64__)
+#if defined(__x86_64__) && !defined(EMBER_KERNELS_DEFAULT_ONLY)
     register_kernels_avx2();
     register_kernels_avx512();
 #endif

@@ -4,6 +4,9 @@
 //   namespace F = ember::nn::functional;
 //   auto loss = F::cross_entropy(logits, target, F::CrossEntropyFuncOptions().label_smoothing(0.1));
 #include "ember/nn/functional/activation.h"
+#include "ember/nn/functional/conv.h"
+#include "ember/nn/functional/linear.h"
+#include "ember/nn/functional/pooling.h"
 #include "ember/nn/functional/distance.h"
 #include "ember/nn/functional/dropout.h"
 #include "ember/nn/functional/embedding.h"

@@ -11,5 +11,8 @@
 #include "ember/nn/modules/container/module_list.h"
 #include "ember/nn/modules/container/sequential.h"
 #include "ember/nn/functional.h"
+#include "ember/nn/modules/conv.h"
 #include "ember/nn/modules/linear.h"
+#include "ember/nn/modules/normalization.h"
+#include "ember/nn/modules/pooling.h"
 #include "ember/ops/linear.h"

@@ -183,7 +183,7 @@ Tensor arg_only(bool is_max, const Tensor& x, std::optional<int64_t> dim, bool k
   return idx.reshape(DimVector(static_cast<size_t>(x.dim()), 1));
 }
 
-Tensor var_impl(const Tensor& x, std::optional<IntArrayRef> dims, int64_t correction, bool keepdim, bool take_sqrt) {
+Tensor var_impl(const Tensor& x, OptionalIntArrayRef dims, int64_t correction, bool keepdim, bool take_sqrt) {
   EMBER_CHECK(x.defined(), "var(): expected a defined tensor");
   EMBER_CHECK(is_floating_point(x.dtype()), "std and var only support floating point and complex dtypes");
   DimMask m = make_mask(x, dims ? *dims : IntArrayRef());
@@ -357,13 +357,13 @@ Tensor& amin_out(Tensor& out, const Tensor& x, IntArrayRef dims, bool keepdim) {
 Tensor argmax(const Tensor& x, std::optional<int64_t> dim, bool keepdim) { return arg_only(true, x, dim, keepdim); }
 Tensor argmin(const Tensor& x, std::optional<int64_t> dim, bool keepdim) { return arg_only(false, x, dim, keepdim); }
 
-Tensor var(const Tensor& x, std::optional<IntArrayRef> dims, int64_t correction, bool keepdim) {
+Tensor var(const Tensor& x, OptionalIntArrayRef dims, int64_t correction, bool keepdim) {
   Tensor r = untracked([&] { return var_impl(x, dims, correction, keepdim, false); });
   bool all = !dims || dims->empty();
   autograd::record_var_std(x, all ? IntArrayRef() : *dims, correction, keepdim, r, all, false);
   return r;
 }
-Tensor std(const Tensor& x, std::optional<IntArrayRef> dims, int64_t correction, bool keepdim) {
+Tensor std(const Tensor& x, OptionalIntArrayRef dims, int64_t correction, bool keepdim) {
   Tensor r = untracked([&] { return var_impl(x, dims, correction, keepdim, true); });
   bool all = !dims || dims->empty();
   autograd::record_var_std(x, all ? IntArrayRef() : *dims, correction, keepdim, r, all, true);
@@ -424,10 +424,10 @@ Tensor Tensor::amax(IntArrayRef dims, bool keepdim) const { return ::ember::amax
 Tensor Tensor::amin(IntArrayRef dims, bool keepdim) const { return ::ember::amin(*this, dims, keepdim); }
 Tensor Tensor::argmax(std::optional<int64_t> d, bool keepdim) const { return ::ember::argmax(*this, d, keepdim); }
 Tensor Tensor::argmin(std::optional<int64_t> d, bool keepdim) const { return ::ember::argmin(*this, d, keepdim); }
-Tensor Tensor::var(std::optional<IntArrayRef> dims, int64_t correction, bool keepdim) const {
+Tensor Tensor::var(OptionalIntArrayRef dims, int64_t correction, bool keepdim) const {
   return ::ember::var(*this, dims, correction, keepdim);
 }
-Tensor Tensor::std(std::optional<IntArrayRef> dims, int64_t correction, bool keepdim) const {
+Tensor Tensor::std(OptionalIntArrayRef dims, int64_t correction, bool keepdim) const {
   return ::ember::std(*this, dims, correction, keepdim);
 }
 Tensor Tensor::norm(const Scalar& p) const { return ::ember::norm(*this, p); }

@@ -53,9 +53,9 @@ Tensor argmin(const Tensor& x, std::optional<int64_t> dim = std::nullopt, bool k
 
 // ---- statistics and norms ------------------------------------------------------------------
 // Divides by max(N - correction, 0) (correction 1: the unbiased estimate).
-Tensor var(const Tensor& x, std::optional<IntArrayRef> dims = std::nullopt, int64_t correction = 1,
+Tensor var(const Tensor& x, OptionalIntArrayRef dims = std::nullopt, int64_t correction = 1,
            bool keepdim = false);
-Tensor std(const Tensor& x, std::optional<IntArrayRef> dims = std::nullopt, int64_t correction = 1,
+Tensor std(const Tensor& x, OptionalIntArrayRef dims = std::nullopt, int64_t correction = 1,
            bool keepdim = false);
 // Vector p-norm over dims (all when empty): p = 0 counts non-zeros, +-inf take max/min |x|.
 Tensor norm(const Tensor& x, const Scalar& p = 2);

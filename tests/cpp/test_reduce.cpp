@@ -270,3 +270,16 @@ TEST(Reduce, IntegerOverflowWrapsLikePyTorch) {
   EXPECT_EQ(tensor({int64_t(1) << 32, int64_t(1) << 32}).prod().item<int64_t>(), 0);
   EXPECT_EQ(x.cumsum(0)[1].item<int64_t>(), std::numeric_limits<int64_t>::min());
 }
+
+// Regression: std/var with a single integer or braced dim used to keep a pointer to a
+// temporary (std::optional<IntArrayRef>) and read garbage dims in optimised builds.
+TEST(Reduce, VarStdWithScalarDimHoldsItsDims) {
+  Tensor x = arange(12, kFloat32).view({3, 4});
+  Tensor by_vec = x.std(std::vector<int64_t>{0});
+  EXPECT_TRUE(allclose(x.std(0), by_vec));
+  EXPECT_TRUE(allclose(x.std({0}), by_vec));
+  EXPECT_TRUE(allclose(ember::std(x, 0), by_vec));
+  EXPECT_TRUE(allclose(x.var(1, 0, true), x.var(std::vector<int64_t>{1}, 0, true)));
+  EXPECT_EQ(x.var({0, 1}).dim(), 0);
+  EXPECT_TRUE(allclose(x.var(), x.var({0, 1})));
+}
