@@ -7,6 +7,7 @@
 //
 //   build/release/examples/xor [--epochs 100] [--train-size 2500] [--test-size 500]
 #include <cstdio>
+#include <iostream>
 
 #include <ember/ember.h>
 
@@ -61,8 +62,7 @@ int main(int argc, char** argv) {
 
   SimpleClassifier model(2, 4, 1);
   std::printf("%s\n", model->repr().c_str());
-  for (const auto& p : model->named_parameters()) std::printf("parameter %s, shape %s\n", p.key().c_str(),
-                                                              tensor(p.value().sizes().vec()).repr().c_str());
+  for (const auto& p : model->named_parameters()) std::cout << "parameter " << p.key() << ", shape " << p.value().sizes() << "\n";
 
   data::DataLoader loader(XORDataset(train_size), data::DataLoaderOptions(128).shuffle(true));
   optim::SGD optimizer(model->parameters(), optim::SGDOptions(0.1));
