@@ -20,6 +20,8 @@ find_path(EMBER_SLEEF_INCLUDE sleef.h PATHS /usr/include/x86_64-linux-gnu /usr/i
 
 # zlib: gzip-compressed datasets (IDX files) and, later, checkpoints.
 find_package(ZLIB REQUIRED)
+# safetensors headers are JSON (io/safetensors.cpp); header-only, linked PRIVATE.
+find_package(nlohmann_json 3 REQUIRED)
 
 # stb_image (Debian's libstb-dev): PNG/JPEG/BMP/... decoding for ImageFolder. Debian builds
 # stb into libstb.so, so ember links it instead of compiling the implementation itself.

@@ -51,3 +51,4 @@
 #include "ember/optim/schedulers/sequential_lr.h"
 #include "ember/optim/schedulers/reduce_lr_on_plateau.h"
 #include "ember/metrics/classification.h"
+#include "ember/io/safetensors.h"

@@ -10,6 +10,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev           # tests and micro-benchmarks
   zlib1g-dev                                           # gzip-compressed datasets, checkpoints
   libstb-dev                                           # image decoding (ImageFolder)
+  nlohmann-json3-dev                                   # JSON headers of safetensors checkpoints
   libtorch-dev python3-torch python3-numpy python3-pytest  # the oracle and benchmark peer (tests only)
   dataset-fashion-mnist                                # real data for the main job
   valgrind                                             # instruction counts in benchmarks
