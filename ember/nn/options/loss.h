@@ -98,6 +98,10 @@ struct CrossEntropyLossOptions {
 // input holds log-probabilities; target probabilities (log-probabilities with log_target).
 struct KLDivLossOptions {
   /*implicit*/ KLDivLossOptions(KLDivReduction reduction = kMean) : reduction_(reduction) {}
+  // One conversion each, so KLDivLoss(ember::kBatchMean) and F::kl_div(x, t, ember::kSum) compile
+  // as in LibTorch (two chained implicit conversions would not).
+  /*implicit*/ KLDivLossOptions(Reduction reduction) : reduction_(reduction) {}
+  /*implicit*/ KLDivLossOptions(BatchMean batchmean) : reduction_(batchmean) {}
   EMBER_ARG(KLDivReduction, reduction);
   EMBER_ARG(bool, log_target) = false;
 };
