@@ -180,6 +180,7 @@ def main():
     p.add_argument("--reps", type=int, default=0)
     p.add_argument("--callgrind", action="store_true", help="instructions per op for W1 (and a 16x16 mm)")
     p.add_argument("--probe-n", type=int, default=20000)
+    p.add_argument("--w2", action="store_true", help="W2 (XOR through DataLoader) against PyTorch from Python")
     args = p.parse_args()
     ember_bin = os.path.join(args.build_dir, "benchmarks", "ember_bench")
     peer_bin = os.path.join(args.build_dir, "benchmarks", "peer_libtorch")
@@ -193,13 +194,33 @@ def main():
         shim_dir = tempfile.mkdtemp()
         shim = build_hwy_shim(shim_dir)
         targets = {"add_n1": 0.25, "autograd_n64": 0.5}
-        for op in ("add_n1", "add_n64", "autograd_n64", "mm_n16"):
-            n = args.probe_n if op != "autograd_n64" else max(args.probe_n // 10, 1)
+        for op in ("add_n1", "add_n64", "autograd_n64", "mm_n16", "mlp_infer_b1", "mlp_step"):
+            n = {"autograd_n64": args.probe_n // 10, "mlp_infer_b1": args.probe_n // 100,
+                 "mlp_step": max(args.probe_n // 2000, 3)}.get(op, args.probe_n)
             e = callgrind_ir_per_op(ember_bin, op, n)
             t = callgrind_ir_per_op(peer_bin, op, n, preload=shim)
             tgt = f"<= {targets[op]}" if op in targets else ""
             met = ("yes" if e / t <= targets[op] else "NO") if op in targets else ""
             print(f"| {op} | {e:.0f} | {t:.0f} | {e / t:.3f} | {tgt} | {met} |")
+        return
+
+    if args.w2:
+        # W2's peer is PyTorch from Python (the DataLoader is Python code there).
+        print("| workload | threads | ember s | PyTorch s | ember/PyTorch | target | met |")
+        print("|---|---|---|---|---|---|---|")
+        for t in [int(x) for x in args.threads.split(",") if x]:
+            extra = ["--quick"] if args.quick else []
+            e = {r["bench"]: r["metrics"]["s_total"]["median"]
+                 for r in run_json([ember_bin, "--threads", str(t), "--only", "W2"] + extra, thread_env(t))}
+            p = {r["bench"]: r["metrics"]["s_total"]["median"]
+                 for r in run_json(["/usr/bin/python3", os.path.join(HERE, "peer_torch_w2.py"), "--threads", str(t)]
+                                   + extra, thread_env(t))}
+            for bench in sorted(e):
+                ratio = e[bench] / p[bench]
+                tgt = 0.3 if bench == "W2.xor_dataloader" else None
+                met = "" if tgt is None else ("yes" if ratio <= tgt else "NO")
+                print(f"| {bench} | {t} | {e[bench]:.3f} | {p[bench]:.3f} | {ratio:.3f} | "
+                      f"{'' if tgt is None else '<= 0.3'} | {met} |")
         return
 
     all_results = []

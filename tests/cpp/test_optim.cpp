@@ -523,7 +523,10 @@ TEST(OptimLBFGS, DefaultsAndStateRoundTrip) {
   opt2.step(closure_for(opt2, q));
   EXPECT_EQ(p.flat(), q.flat());
   std::vector<std::string> keys;
-  for (const auto& kv : opt.state_dict().toDict().at("state").toDict().at(0).toDict())
+  // Keep the state dict alive: a range-for over a chain of references into a temporary
+  // would read freed memory.
+  IValue state_dict = opt.state_dict();
+  for (const auto& kv : state_dict.toDict().at("state").toDict().at(0).toDict())
     keys.push_back(kv.first.toStringRef());
   EXPECT_EQ(keys, (std::vector<std::string>{"func_evals", "n_iter", "al", "d", "t", "old_dirs", "old_stps", "ro",
                                             "H_diag", "prev_flat_grad", "prev_loss"}));
