@@ -6,6 +6,8 @@
 #include "ember/core/parallel.h"
 #include "ember/cpu/blas.h"
 #include "ember/ops/factory.h"
+#include <type_traits>
+
 #include "ember/ops/linalg_impl.h"
 
 namespace ember::linalg_detail {
@@ -70,9 +72,22 @@ void run_gemms(const MatGeom& c, const MatGeom& a, bool ta, int64_t lda, const M
                int64_t ldc, int64_t k, const Scalar& beta, const Scalar& alpha) {
   const T tal = alpha.to<T>(), tbe = beta.to<T>();
   auto one = [&](int64_t i) {
-    cpu::gemm<T>(ta, tb, c.rows, c.cols, k, tal, reinterpret_cast<const T*>(a.data) + i * a.bs, lda,
-                 reinterpret_cast<const T*>(b.data) + i * b.bs, ldb, tbe, reinterpret_cast<T*>(c.data) + i * c.bs,
-                 ldc);
+    const T* ap = reinterpret_cast<const T*>(a.data) + i * a.bs;
+    const T* bp = reinterpret_cast<const T*>(b.data) + i * b.bs;
+    T* cp = reinterpret_cast<T*>(c.data) + i * c.bs;
+    if constexpr (std::is_floating_point_v<T>) {
+      // A single row or column (batch-1 inference, matrix @ vector) is a GEMV: BLAS's GEMM
+      // would pack both operands for one dot product per output.
+      if (c.rows == 1 && c.cols > 1) {
+        // c[0, :] = op(b)^T @ op(a)[0, :]
+        return cpu::gemv<T>(!tb, c.cols, k, tal, bp, ldb, ap, ta ? lda : 1, tbe, cp, 1);
+      }
+      if (c.cols == 1 && c.rows > 1) {
+        // c[:, 0] = op(a) @ op(b)[:, 0]
+        return cpu::gemv<T>(ta, c.rows, k, tal, ap, lda, bp, tb ? 1 : ldb, tbe, cp, ldc);
+      }
+    }
+    cpu::gemm<T>(ta, tb, c.rows, c.cols, k, tal, ap, lda, bp, ldb, tbe, cp, ldc);
   };
   const double work = static_cast<double>(c.rows) * c.cols * std::max<int64_t>(k, 1);
   if (c.batch > 1 && work < kSmallGemm) {

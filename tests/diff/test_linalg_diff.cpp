@@ -164,11 +164,14 @@ TEST(DiffLinalg, BaddbmmAddmvMvDotOuter) {
     auto v6 = twin(diff::random_tensor({6}, dt, 7));
     EXPECT_TRUE(same(ember::outer(v4.e, v6.e), torch::outer(v4.t, v6.t), tol_for(dt), tol_for(dt)));
     if (dt != torch::kInt64) {
+      // beta = 0 ignores self, NaNs included (PyTorch's documented rule). The expected values
+      // are torch's bmm/mv: LibTorch 1.13's own baddbmm sometimes lets the NaNs through
+      // depending on its threading state, which made this comparison flaky.
       auto nans = twin(torch::full({4, 2}, nan, torch::TensorOptions().dtype(dt)));
-      EXPECT_TRUE(same(ember::baddbmm(nans.e, b1.e, b2.e, 0, 1), torch::baddbmm(nans.t, b1.t, b2.t, 0, 1),
+      EXPECT_TRUE(same(ember::baddbmm(nans.e, b1.e, b2.e, 0, 1), torch::bmm(b1.t, b2.t),
                        tol_for(dt), tol_for(dt)));
       auto nanv = twin(torch::full({4}, nan, torch::TensorOptions().dtype(dt)));
-      EXPECT_TRUE(same(ember::addmv(nanv.e, mat.e, vec.e, 0, 1), torch::addmv(nanv.t, mat.t, vec.t, 0, 1),
+      EXPECT_TRUE(same(ember::addmv(nanv.e, mat.e, vec.e, 0, 1), torch::mv(mat.t, vec.t),
                        tol_for(dt), tol_for(dt)));
     }
   }
