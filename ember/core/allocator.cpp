@@ -71,6 +71,11 @@ void* CPUAllocator::allocate(size_t nbytes) {
       impl_->cached -= rounded;
       return p;
     }
+  } else {
+    // Not caching (sanitizers): still count live bytes, which tests use to check that
+    // memory stays flat.
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->allocated += rounded;
   }
   void* p = std::aligned_alloc(kAlignment, rounded);
   if (!p) {
@@ -93,6 +98,9 @@ void CPUAllocator::deallocate(void* p, size_t nbytes) {
       impl_->cached += rounded;
       return;
     }
+  } else {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->allocated -= rounded;
   }
   std::free(p);
 }
