@@ -34,15 +34,15 @@ TARGETS = {
     ("W8.mlp_infer_b128", "us_per_call"): (1.0, "<="),
     ("W5.", "gflops"): (1.0, ">="),
     ("W6.", "gbps"): (1.0, ">="),
+    ("W7.", "gbps"): (1.0, ">="),
     ("W4ops.", "ms_per_call"): (1.0, "<="),
 }
 
 
 def target_for(bench, metric):
-    for (prefix, m), t in TARGETS.items():
-        if bench.startswith(prefix) and metric == m:
-            return t
-    return None
+    # The longest matching prefix wins, so "W8.mlp_infer_b1" does not claim "W8.mlp_infer_b128".
+    matches = [(len(prefix), t) for (prefix, m), t in TARGETS.items() if bench.startswith(prefix) and metric == m]
+    return max(matches)[1] if matches else None
 
 
 def run_json(cmd, env_extra, drop=()):

@@ -1,5 +1,4 @@
-// W7 for ember: sum of 16M floats, and sums over dim 1 and dim 0 of 4096 x 4096. Built only
-// with -DEMBER_BENCH_REDUCTIONS=ON, once the reductions branch provides Tensor::sum.
+// W7 for ember: sum of 16M floats, and sums over dim 1 and dim 0 of 4096 x 4096.
 #include <ember/ember.h>
 
 #include "bench_common.h"

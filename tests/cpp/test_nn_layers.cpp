@@ -156,3 +156,23 @@ TEST(NnLayers, CnnTrainsInSequential) {
   }
   EXPECT_LT(last, first * 0.2);
 }
+
+// linear's x @ W.t(): the weight's gradient is computed as (g^T x) in W's own layout, so
+// it is contiguous like PyTorch's, and equal to the textbook g^T x.
+TEST(NnLayers, LinearWeightGradIsContiguous) {
+  manual_seed(0);
+  nn::Linear fc(5, 3);
+  Tensor x = randn({4, 5}, kFloat64).to(kFloat32);
+  Tensor g = randn({4, 3});
+  fc->forward(x).backward(g);
+  Tensor gw = fc->weight.grad();
+  EXPECT_TRUE(gw.is_contiguous());
+  EXPECT_EQ(gw.sizes(), IntArrayRef({3, 5}));
+  EXPECT_TRUE(allclose(gw, g.t().mm(x), 1e-5, 1e-6));
+  EXPECT_TRUE(allclose(fc->bias.grad(), g.sum(0), 1e-5, 1e-6));
+  // The same through a plain mm with a transposed operand.
+  Tensor w = randn({3, 5}).requires_grad_();
+  x.mm(w.t()).backward(g);
+  EXPECT_TRUE(w.grad().is_contiguous());
+  EXPECT_TRUE(allclose(w.grad(), g.t().mm(x), 1e-5, 1e-6));
+}
