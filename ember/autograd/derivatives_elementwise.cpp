@@ -4,6 +4,7 @@
 
 #include "ember/autograd/derivatives.h"
 #include "ember/autograd/engine.h"
+#include "ember/ops/activation_impl.h"
 #include "ember/ops/elementwise.h"
 #include "ember/ops/factory.h"
 
@@ -88,7 +89,11 @@ variable_list unary_formula(OpNode& n, const variable_list& grads) {
     case UnaryOp::sigmoid: return {g * y * (1 - y)};
     case UnaryOp::erf: return {g * (M_2_SQRTPI * exp(-(x * x)))};
     case UnaryOp::reciprocal: return {g * -(y * y)};
-    case UnaryOp::relu: return {g * gt(y, 0)};
+    case UnaryOp::relu:
+      // PyTorch's threshold_backward(g, result, 0): 0 where result <= 0, g elsewhere (a NaN
+      // result passes g). One fused pass unless the backward itself must be differentiable.
+      if (!GradMode::is_enabled()) return {ember::detail::activation_backward(cpu::ActOp::threshold, {}, g, y)};
+      return {where(le(y, 0), zeros_like(g), g)};
     case UnaryOp::square: return {g * 2 * x};
     case UnaryOp::gelu: {
       Tensor cdf = (erf(x * M_SQRT1_2) + 1) * 0.5;

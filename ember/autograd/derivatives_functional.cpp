@@ -57,6 +57,7 @@ Tensor activation_grad_composite(ActOp op, const ActParams& p, const Tensor& g, 
       return g * (t + x * sigmoid(x) * (1 - t * t));
     }
     case ActOp::log_sigmoid: return g * sigmoid(-x);
+    case ActOp::threshold: return where(le(x, p.a), zeros_like(g), g);
   }
   return g;
 }

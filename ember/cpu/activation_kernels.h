@@ -8,13 +8,14 @@
 
 namespace ember::cpu {
 
-enum class ActOp : int { leaky_relu, elu, hardtanh, hardsigmoid, hardswish, softplus, silu, mish, log_sigmoid };
+enum class ActOp : int { leaky_relu, elu, hardtanh, hardsigmoid, hardswish, softplus, silu, mish, log_sigmoid, threshold };
 
 // The op's parameters; which ones are read depends on the op:
 //   leaky_relu: a = negative_slope
 //   elu:        a = alpha, b = scale, c = input_scale (selu and celu are elu too)
 //   hardtanh:   a = min_val, b = max_val
 //   softplus:   a = beta, b = threshold
+//   threshold:  a = threshold, b = value (x <= a ? b : x); its backward is relu's too
 struct ActParams {
   double a = 0, b = 0, c = 0;
 };

@@ -26,6 +26,7 @@ const char* activation_name(ActOp op) {
     case ActOp::silu: return "silu_cpu";
     case ActOp::mish: return "mish_cpu";
     case ActOp::log_sigmoid: return "log_sigmoid_cpu";
+    case ActOp::threshold: return "threshold_cpu";
   }
   return "activation";
 }
@@ -154,6 +155,12 @@ Tensor& silu_(Tensor& x) { return act_(ActOp::silu, {}, "SiluBackward0", x); }
 Tensor mish(const Tensor& x) { return act(ActOp::mish, {}, "MishBackward0", x); }
 Tensor& mish_(Tensor& x) { return act_(ActOp::mish, {}, "MishBackward0", x); }
 Tensor log_sigmoid(const Tensor& x) { return act(ActOp::log_sigmoid, {}, "LogSigmoidBackward0", x); }
+Tensor threshold(const Tensor& x, double threshold, double value) {
+  return act(ActOp::threshold, {threshold, value, 0}, "ThresholdBackward0", x);
+}
+Tensor& threshold_(Tensor& x, double threshold, double value) {
+  return act_(ActOp::threshold, {threshold, value, 0}, "ThresholdBackward1", x);
+}
 
 Tensor prelu(const Tensor& x, const Tensor& weight) {
   EMBER_CHECK(x.defined() && weight.defined(), "prelu: expected defined tensors");

@@ -32,6 +32,9 @@ Tensor& silu_(Tensor& x);
 Tensor mish(const Tensor& x);
 Tensor& mish_(Tensor& x);
 Tensor log_sigmoid(const Tensor& x);
+// value where x <= threshold, x elsewhere (NaN stays NaN); floating dtypes.
+Tensor threshold(const Tensor& x, double threshold, double value);
+Tensor& threshold_(Tensor& x, double threshold, double value);
 // x where x > 0, weight * x elsewhere; weight has 1 element or one per channel (dim 1).
 Tensor prelu(const Tensor& x, const Tensor& weight);
 

@@ -2,6 +2,9 @@
 // (second derivatives for a few), and the error cases with PyTorch's wording.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+
 #include <ember/ember.h>
 #include <ember/nn/functional.h>
 
@@ -61,6 +64,8 @@ TEST(Functional, ActivationGradcheck) {
       {"softmax", [](const V& v) { return F::softmax(v[0], 1); }},
       {"log_softmax", [](const V& v) { return F::log_softmax(v[0], 0); }},
       {"glu", [](const V& v) { return F::glu(v[0], 1); }},
+      {"threshold", [](const V& v) { return F::threshold(v[0], F::ThresholdFuncOptions(0.1, 20.0)); }},
+      {"relu", [](const V& v) { return F::relu(v[0]); }},
   };
   for (auto& [name, fn] : fns) EXPECT_TRUE(gradcheck(fn, {leaf({3, 4}, 1)})) << name;
   // Strided input.
@@ -73,6 +78,8 @@ TEST(Functional, ActivationGradcheck) {
 TEST(Functional, ActivationGradgradcheck) {
   using V = std::vector<Tensor>;
   std::vector<std::pair<const char*, ember::testing::Fn>> fns = {
+      {"relu", [](const V& v) { return F::relu(v[0]) * v[0]; }},
+      {"threshold", [](const V& v) { return F::threshold(v[0], F::ThresholdFuncOptions(0.1, 2.0)) * v[0]; }},
       {"elu", [](const V& v) { return F::elu(v[0]); }},
       {"silu", [](const V& v) { return F::silu(v[0]); }},
       {"mish", [](const V& v) { return F::mish(v[0]); }},
@@ -247,4 +254,33 @@ TEST(Functional, Errors) {
   EXPECT_EQ(error_of([&] { F::margin_ranking_loss(x, x, ones({3})); }),
             "margin_ranking_loss : All input tensors should have same dimension but got sizes: input1: [3, 5], input2: "
             "[3, 5], target: [3] ");
+}
+
+// relu's backward is PyTorch's threshold_backward(g, result, 0): exactly 0 where the result
+// is <= 0 even for a NaN or inf gradient, and g where the result is NaN.
+TEST(Functional, ReluAndThresholdBackwardNanSemantics) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  Tensor x = tensor({-1.f, 0.f, nan, 2.f}).requires_grad_();
+  relu(x).backward(tensor({1.f, nan, 3.f, 4.f}));
+  EXPECT_TRUE(equal(x.grad(), tensor({0.f, 0.f, 3.f, 4.f})));
+  {
+    // The same with create_graph (the composite formula).
+    Tensor x2 = tensor({-1.f, 0.f, nan, 2.f}).requires_grad_();
+    auto g = autograd::grad({relu(x2)}, {x2}, {tensor({1.f, nan, 3.f, 4.f})}, true, true);
+    EXPECT_TRUE(equal(g[0], tensor({0.f, 0.f, 3.f, 4.f})));
+  }
+  Tensor t = tensor({-1.f, 0.5f, nan, 2.f}).requires_grad_();
+  Tensor y = F::threshold(t, F::ThresholdFuncOptions(0.5, 9.0));
+  EXPECT_EQ(y.grad_fn()->name(), "ThresholdBackward0");
+  EXPECT_TRUE(y.slice(0, 0, 2).equal(tensor({9.f, 9.f})));
+  EXPECT_TRUE(std::isnan(y[2].item<float>()));
+  EXPECT_EQ(y[3].item<float>(), 2.f);
+  y.backward(ones_like(y));
+  EXPECT_TRUE(equal(t.grad(), tensor({0.f, 0.f, 1.f, 1.f})));
+  Tensor c = t.detach().clone().requires_grad_();
+  Tensor d = c * 1;
+  F::threshold(d, F::ThresholdFuncOptions(0.5, 9.0).inplace(true));
+  EXPECT_EQ(d.grad_fn()->name(), "ThresholdBackward1");
+  // Integer inputs keep working (no kernel for them; PyTorch accepts them too).
+  EXPECT_TRUE(equal(F::threshold(tensor({1, 2, 3}), F::ThresholdFuncOptions(1, 0)), tensor({0, 2, 3})));
 }

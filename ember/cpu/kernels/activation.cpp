@@ -21,6 +21,7 @@ template <class T>
 T forward_scalar(ActOp op, const ActParams& p, T x) {
   switch (op) {
     case ActOp::leaky_relu: return x > T(0) ? x : x * T(p.a);
+    case ActOp::threshold: return x <= T(p.a) ? T(p.b) : x;
     case ActOp::elu: return x > T(0) ? x * T(p.b) : std::expm1(x * T(p.c)) * T(p.a * p.b);
     case ActOp::hardtanh: return x < T(p.a) ? T(p.a) : (x > T(p.b) ? T(p.b) : x);
     case ActOp::hardsigmoid: return std::min(std::max(x + T(3), T(0)), T(6)) / T(6);
@@ -40,6 +41,7 @@ template <class T>
 T backward_scalar(ActOp op, const ActParams& p, T g, T x) {
   switch (op) {
     case ActOp::leaky_relu: return x > T(0) ? g : g * T(p.a);
+    case ActOp::threshold: return x <= T(p.a) ? T(0) : g;  // a NaN x passes g, as in PyTorch
     case ActOp::elu: return x > T(0) ? g * T(p.b) : g * T(p.a * p.b * p.c) * std::exp(x * T(p.c));
     case ActOp::hardtanh: return (x <= T(p.a) || x >= T(p.b)) ? T(0) : g;
     case ActOp::hardsigmoid: return (x > T(-3) && x < T(3)) ? g / T(6) : T(0);
@@ -114,6 +116,11 @@ void forward_block(ActOp op, const ActParams& p, const T* __restrict x, T* __res
       for (int64_t i = 0; i < m; ++i) out[i] = x[i] > T(0) ? x[i] : x[i] * s;
       return;
     }
+    case ActOp::threshold: {
+      const T th = T(p.a), v = T(p.b);
+      for (int64_t i = 0; i < m; ++i) out[i] = x[i] <= th ? v : x[i];
+      return;
+    }
     case ActOp::hardtanh: {
       const T lo = T(p.a), hi = T(p.b);
       for (int64_t i = 0; i < m; ++i) out[i] = x[i] < lo ? lo : (x[i] > hi ? hi : x[i]);
@@ -176,6 +183,11 @@ void backward_block(ActOp op, const ActParams& p, const T* __restrict g, const T
     case ActOp::leaky_relu: {
       const T s = T(p.a);
       for (int64_t i = 0; i < m; ++i) out[i] = x[i] > T(0) ? g[i] : g[i] * s;
+      return;
+    }
+    case ActOp::threshold: {
+      const T th = T(p.a);
+      for (int64_t i = 0; i < m; ++i) out[i] = x[i] <= th ? T(0) : g[i];
       return;
     }
     case ActOp::hardtanh: {
