@@ -82,14 +82,14 @@ class TensorDataContainer {
 Tensor tensor(const TensorDataContainer& data, const TensorOptions& options = {});
 
 // A std::vector of floats or doubles gives the default dtype (as LibTorch), other
-// element types their own.
+// element types their own. The elements are kept in their own type and converted once, to
+// the dtype finally chosen, so tensor(vector<double>, kFloat64) loses no precision.
 template <class T>
 TensorDataContainer::TensorDataContainer(ArrayRef<T> v)
     : kind_(Kind::Tensor), sizes_{static_cast<int64_t>(v.size())},
       dtype_(std::is_floating_point_v<T> ? get_default_dtype() : CppTypeToScalarType<T>::value) {
-  Tensor raw = empty({static_cast<int64_t>(v.size())}, TensorOptions(CppTypeToScalarType<T>::value));
-  if (!v.empty()) std::memcpy(raw.data_ptr(), v.data(), v.size() * sizeof(T));
-  tensor_ = raw.to(dtype_);
+  tensor_ = empty({static_cast<int64_t>(v.size())}, TensorOptions(CppTypeToScalarType<T>::value));
+  if (!v.empty()) std::memcpy(tensor_.data_ptr(), v.data(), v.size() * sizeof(T));
 }
 
 }  // namespace ember

@@ -60,3 +60,17 @@ TEST(Errors, IntDivisionByZero) {
   EXPECT_THROW(div(tensor({1, 2}), tensor({0, 1}), "floor"), Error);
   EXPECT_THROW(remainder(tensor({1}), tensor({0})), Error);
 }
+
+// A std::vector<double> infers the default dtype, yet asking for float64 keeps every bit.
+TEST(Factory, VectorOfDoublesKeepsPrecisionInFloat64) {
+  const std::vector<double> v{0.1, 1.0 / 3.0, 1e-300};
+  Tensor d = tensor(v, kFloat64);
+  ASSERT_EQ(d.dtype(), kFloat64);
+  for (size_t i = 0; i < v.size(); ++i) EXPECT_EQ(d[static_cast<int64_t>(i)].item<double>(), v[i]);
+  Tensor f = tensor(v);
+  EXPECT_EQ(f.dtype(), kFloat32);
+  EXPECT_EQ(f[1].item<float>(), static_cast<float>(1.0 / 3.0));
+  // Nested in a braced list, too.
+  Tensor n = tensor({std::vector<double>{0.1, 0.2}, std::vector<double>{0.3, 0.4}}, kFloat64);
+  EXPECT_EQ(n[1][0].item<double>(), 0.3);
+}
