@@ -14,6 +14,19 @@ find_path(EMBER_CBLAS_INCLUDE cblas.h PATHS /usr/include/x86_64-linux-gnu/openbl
   /usr/include/x86_64-linux-gnu/openblas-pthread /usr/include/openblas)
 message(STATUS "ember: BLAS = ${EMBER_OPENBLAS_LIB}")
 
+# oneDNN (Debian's libdnnl-dev, the same library PyTorch's CPU build uses): its dnnl_sgemm
+# JIT-compiles float32 GEMM kernels for the CPU it runs on (AVX-512 where present), about 2x
+# OpenBLAS 0.3.21's on the reference machines. Note [GEMM backends] in cpu/blas.cpp.
+option(EMBER_WITH_ONEDNN "float32 GEMM through oneDNN's dnnl_sgemm" ON)
+if(EMBER_WITH_ONEDNN)
+  find_path(EMBER_DNNL_INCLUDE oneapi/dnnl/dnnl.h)
+  find_library(EMBER_DNNL_LIB dnnl)
+  if(NOT EMBER_DNNL_INCLUDE OR NOT EMBER_DNNL_LIB)
+    message(FATAL_ERROR "oneDNN not found: apt-get install libdnnl-dev (scripts/setup.sh), or -DEMBER_WITH_ONEDNN=OFF")
+  endif()
+  message(STATUS "ember: oneDNN = ${EMBER_DNNL_LIB}")
+endif()
+
 # SLEEF: vectorised transcendental functions (exp, log, tanh, erf, ...).
 find_library(EMBER_SLEEF_LIB sleef REQUIRED)
 find_path(EMBER_SLEEF_INCLUDE sleef.h PATHS /usr/include/x86_64-linux-gnu /usr/include/aarch64-linux-gnu REQUIRED)

@@ -6,6 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config         # toolchain
   libopenblas-dev libopenblas0-openmp                  # BLAS (OpenMP build, shares ember's pool)
+  libdnnl-dev                                          # oneDNN: float32 GEMM with AVX-512 JIT kernels
   libsleef-dev                                         # vectorised math
   libgtest-dev libgmock-dev libbenchmark-dev           # tests and micro-benchmarks
   zlib1g-dev                                           # gzip-compressed datasets, checkpoints

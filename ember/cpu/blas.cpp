@@ -1,9 +1,23 @@
 // BLAS kernels: cblas for float/double, a blocked loop for integer types (blas.h).
+//
+// Note [GEMM backends]
+// float32 GEMMs of at least kOneDnnMinWork multiply-adds go to oneDNN's dnnl_sgemm, the rest
+// (and every float64 one) to OpenBLAS. oneDNN generates its kernels at run time for the CPU
+// it finds (AVX-512 on the reference Zen 4 machines), where Debian 12's OpenBLAS 0.3.21 runs
+// AVX2 kernels: W5's 1024^3 product goes from ~100 to ~195 GFLOP/s on one core. oneDNN pays
+// a few microseconds of dispatch per call, which loses on tiny products, hence the cut-off.
+// Both run on ember's OpenMP pool (oneDNN's Debian build uses OpenMP, OpenBLAS's is the
+// openmp flavour), so set_num_threads governs both. dnnl_sgemm with beta == 0 does not read
+// C, as BLAS. EMBER_GEMM=openblas sends everything to OpenBLAS (for comparisons).
 #include "ember/cpu/blas.h"
 
 #include <cblas.h>
+#if defined(EMBER_HAVE_ONEDNN)
+#include <oneapi/dnnl/dnnl.h>
+#endif
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <type_traits>
 
@@ -74,6 +88,28 @@ void gemm_integer(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T
   });
 }
 
+#if defined(EMBER_HAVE_ONEDNN)
+constexpr double kOneDnnMinWork = 64.0 * 64.0 * 64.0;
+
+bool onednn_enabled() {
+  static const bool enabled = [] {
+    const char* env = std::getenv("EMBER_GEMM");
+    return !(env && std::strcmp(env, "openblas") == 0);
+  }();
+  return enabled;
+}
+
+// True when oneDNN computed the product.
+bool onednn_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+                  int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  if (static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k) < kOneDnnMinWork ||
+      !onednn_enabled())
+    return false;
+  return dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) ==
+         dnnl_success;
+}
+#endif
+
 }  // namespace
 
 template <class T>
@@ -87,6 +123,9 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha, 
   if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
     const auto ta = trans_a ? CblasTrans : CblasNoTrans, tb = trans_b ? CblasTrans : CblasNoTrans;
     if constexpr (std::is_same_v<T, float>) {
+#if defined(EMBER_HAVE_ONEDNN)
+      if (onednn_sgemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)) return;
+#endif
       cblas_sgemm(CblasRowMajor, ta, tb, to_blas(m), to_blas(n), to_blas(k), alpha, a, to_blas(lda), b,
                   to_blas(ldb), beta, c, to_blas(ldc));
     } else {
