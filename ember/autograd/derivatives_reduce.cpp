@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace ember::autograd {
 
@@ -142,24 +143,56 @@ variable_list norm_formula(OpNode& n, const variable_list& grads) {
   return {where(eq(yk, 0), scalar_to_tensor(0.0), g * sign(x) * pow(abs(x), p - 1) / pow(yk, p - 1))};
 }
 
+// prod_{j != i} x_j along d, from exclusive products on both sides: exact with zeros
+// (y / x is not), and written with ember ops so it differentiates again.
+Tensor product_of_others(const Tensor& x, int64_t d) {
+  const int64_t len = x.size(d);
+  if (len <= 1) return ones_like(x);
+  Tensor one = ones_like(x.narrow(d, 0, 1));
+  Tensor left = cat({one, x.narrow(d, 0, len - 1)}, d).cumprod(d);
+  Tensor right = cat({one, x.narrow(d, 1, len - 1).flip({d})}, d).cumprod(d).flip({d});
+  return left * right;
+}
+
 variable_list prod_formula(OpNode& n, const variable_list& grads) {
   Tensor x = n.saved(0), y = n.saved(1);
   if (n.i2) {  // all: product of the others = y / x where x != 0
     Tensor g = grads[0];
     return {where(eq(x, 0), (x.masked_fill(eq(x, 0), 1)).prod() * eq(eq(x, 0).sum(), 1), y / x) * g};
   }
-  Tensor yk = keep(y, n.shape0, {n.i0}, n.i1), gk = keep(grads[0], n.shape0, {n.i0}, n.i1);
-  return {gk * yk / x};
+  Tensor gk = keep(grads[0], n.shape0, {n.i0}, n.i1);
+  if (x.dim() == 0) return {gk};
+  return {gk * product_of_others(x, n.i0)};
 }
 
 variable_list cumsum_formula(OpNode& n, const variable_list& grads) {
   return {grads[0].flip({n.i0}).cumsum(n.i0).flip({n.i0})};
 }
 
+// sum_{k >= i} t_k along d.
+Tensor reverse_cumsum(const Tensor& t, int64_t d) { return t.flip({d}).cumsum(d).flip({d}); }
+
 variable_list cumprod_formula(OpNode& n, const variable_list& grads) {
-  // Valid for inputs without zeros: d/dx_i sum_j g_j y_j = sum_{j>=i} g_j y_j / x_i.
+  // d/dx_i sum_k g_k y_k = sum_{k>=i} g_k prod_{j<=k, j!=i} x_j.
+  const int64_t d = n.i0;
   Tensor x = n.saved(0), y = n.saved(1);
-  return {(grads[0] * y).flip({n.i0}).cumsum(n.i0).flip({n.i0}) / x};
+  const Tensor& g = grads[0];
+  if (x.dim() == 0) return {g};
+  Tensor is_zero = eq(x, 0);
+  // Without zeros the sum is sum_{k>=i} g_k y_k / x_i.
+  if (!is_zero.any().item<bool>()) return {reverse_cumsum(g * y, d) / x};
+  // With zeros: grad_i = prod_{j<i} x_j * S_i with S_i = sum_{k>=i} g_k prod_{i<j<=k} x_j,
+  // built by the recurrence S_i = g_i + x_{i+1} S_{i+1} (one small op per position, paid
+  // only when a zero is present). No division and no case split, so the result also
+  // differentiates correctly in x_z = 0 itself (double backward).
+  const int64_t len = x.size(d);
+  if (len == 0) return {g};
+  Tensor one = ones_like(x.narrow(d, 0, 1));
+  Tensor left = cat({one, x.narrow(d, 0, len - 1)}, d).cumprod(d);
+  std::vector<Tensor> suffix(static_cast<size_t>(len));
+  suffix[len - 1] = g.narrow(d, len - 1, 1);
+  for (int64_t i = len - 2; i >= 0; --i) suffix[i] = g.narrow(d, i, 1) + x.narrow(d, i + 1, 1) * suffix[i + 1];
+  return {left * cat(suffix, d)};
 }
 
 std::shared_ptr<OpNode> reduce_node(const char* name, Formula f, const Tensor& self, IntArrayRef dims, bool keepdim,

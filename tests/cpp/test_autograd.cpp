@@ -428,3 +428,28 @@ TEST(AutogradCustomFunction, DirtyAndNonDifferentiable) {
   EXPECT_FALSE(outs[1].requires_grad());
   EXPECT_THROW(AddOneInPlace::apply(x), Error);  // in place on a leaf that requires grad
 }
+
+// prod over a dim and cumprod with zeros in the input: the product of the other elements
+// (not y / x, which is 0/0 there), checked by finite differences and against PyTorch's
+// values: for [[2, 0], [3, 4]].prod(1) the gradient is [[0, 2], [4, 3]]; for
+// cumprod([2, 0, 3, 4]).sum() it is [1, 32, 0, 0].
+TEST(Autograd, ProdAndCumprodWithZeros) {
+  Tensor z = leaf(tensor({{2.0, 0.0}, {3.0, 4.0}}));
+  z.prod(1).sum().backward();
+  EXPECT_TRUE(equal(z.grad(), tensor({{0.0, 2.0}, {4.0, 3.0}}, kFloat64)));
+  Tensor c = leaf(tensor({2.0, 0.0, 3.0, 4.0}));
+  c.cumprod(0).sum().backward();
+  EXPECT_TRUE(equal(c.grad(), tensor({1.0, 32.0, 0.0, 0.0}, kFloat64)));
+  // Rows with no zero, one zero (first, middle, last) and two zeros, along both dims.
+  Tensor x = leaf(tensor({{1.5, -0.5, 2.0, 0.7},
+                          {0.0, 1.2, -1.1, 0.9},
+                          {1.3, 0.0, 0.8, -1.4},
+                          {0.6, 1.1, -0.7, 0.0},
+                          {0.0, 2.1, 0.0, 1.7}}));
+  for (int64_t d : {0, 1}) {
+    EXPECT_TRUE(gradcheck([d](const std::vector<Tensor>& in) { return in[0].prod(d); }, {x})) << d;
+    EXPECT_TRUE(gradcheck([d](const std::vector<Tensor>& in) { return in[0].cumprod(d); }, {x})) << d;
+    EXPECT_TRUE(gradgradcheck([d](const std::vector<Tensor>& in) { return in[0].prod(d, true); }, {x})) << d;
+    EXPECT_TRUE(gradgradcheck([d](const std::vector<Tensor>& in) { return in[0].cumprod(d); }, {x})) << d;
+  }
+}
