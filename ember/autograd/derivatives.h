@@ -25,8 +25,9 @@ void record_copy(const Tensor& self_old, const Tensor& src, const Tensor& result
 void record_fill(const Tensor& self_old, const Tensor& result);
 
 // Views. `kind` picks the formula; the parameters are those of the forward call.
-enum class ViewKind { View, Reshape, Permute, Transpose, T, Squeeze, Unsqueeze, Expand, Slice, Select, AsStrided,
-                      Diagonal, Alias };
+// Squeeze is squeeze() (SqueezeBackward0), SqueezeDim squeeze(dim) (SqueezeBackward1).
+enum class ViewKind { View, Reshape, Permute, Transpose, T, Squeeze, SqueezeDim, Unsqueeze, Expand, Slice, Select,
+                      AsStrided, Diagonal, Alias };
 struct ViewArgs {
   int64_t d0 = 0, d1 = 0, d2 = 0, d3 = 0;
   DimVector dims;

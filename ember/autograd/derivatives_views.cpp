@@ -20,6 +20,7 @@ const char* view_node_name(ViewKind k) {
     case ViewKind::Transpose: return "TransposeBackward0";
     case ViewKind::T: return "TBackward0";
     case ViewKind::Squeeze: return "SqueezeBackward0";
+    case ViewKind::SqueezeDim: return "SqueezeBackward1";
     case ViewKind::Unsqueeze: return "UnsqueezeBackward0";
     case ViewKind::Expand: return "ExpandBackward0";
     case ViewKind::Slice: return "SliceBackward0";
@@ -53,7 +54,8 @@ Tensor as_strided_backward(const Tensor& g, OpNode& n) {
 variable_list view_formula(OpNode& n, const variable_list& grads) {
   const Tensor& g = grads[0];
   switch (static_cast<ViewKind>(n.code)) {
-    case ViewKind::View: case ViewKind::Reshape: case ViewKind::Squeeze: case ViewKind::Alias:
+    case ViewKind::View: case ViewKind::Reshape: case ViewKind::Squeeze: case ViewKind::SqueezeDim:
+    case ViewKind::Alias:
       return {g.reshape(n.shape0)};
     case ViewKind::Permute: {
       DimVector inverse(n.shape1.size());

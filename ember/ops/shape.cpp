@@ -208,11 +208,11 @@ Tensor Tensor::squeeze(int64_t d) const {
   int64_t nd = dim();
   d = maybe_wrap_dim(d, nd);
   if (nd == 0 || sizes()[d] != 1)
-    return recorded(ViewKind::Squeeze, *this, make_view(*this, sizes(), strides(), storage_offset()));
+    return recorded(ViewKind::SqueezeDim, *this, make_view(*this, sizes(), strides(), storage_offset()));
   DimVector sz(sizes().begin(), sizes().end()), st(strides().begin(), strides().end());
   sz.erase(sz.begin() + d);
   st.erase(st.begin() + d);
-  return recorded(ViewKind::Squeeze, *this, make_view(*this, sz, st, storage_offset()));
+  return recorded(ViewKind::SqueezeDim, *this, make_view(*this, sz, st, storage_offset()));
 }
 Tensor squeeze(const Tensor& t) { return t.squeeze(); }
 Tensor squeeze(const Tensor& t, int64_t d) { return t.squeeze(d); }

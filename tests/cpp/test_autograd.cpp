@@ -453,3 +453,13 @@ TEST(Autograd, ProdAndCumprodWithZeros) {
     EXPECT_TRUE(gradgradcheck([d](const std::vector<Tensor>& in) { return in[0].cumprod(d); }, {x})) << d;
   }
 }
+
+// squeeze() and squeeze(dim) are different nodes in PyTorch's graph.
+TEST(Autograd, SqueezeNodeNames) {
+  Tensor x = leaf(zeros({2, 1, 3}));
+  EXPECT_EQ(x.squeeze().grad_fn()->name(), "SqueezeBackward0");
+  EXPECT_EQ(x.squeeze(1).grad_fn()->name(), "SqueezeBackward1");
+  EXPECT_EQ(x.squeeze(0).grad_fn()->name(), "SqueezeBackward1");  // a no-op squeeze is still a node
+  x.squeeze(1).sum().backward();
+  EXPECT_TRUE(equal(x.grad(), ones({2, 1, 3}, kFloat64)));
+}
