@@ -283,3 +283,13 @@ TEST(Reduce, VarStdWithScalarDimHoldsItsDims) {
   EXPECT_EQ(x.var({0, 1}).dim(), 0);
   EXPECT_TRUE(allclose(x.var(), x.var({0, 1})));
 }
+
+// 16M copies of 0.1f: a running float sum stalls near 2^21 (off by ~20%); the cascade
+// stays within a few float ulps of the true 1677721.6 (times 0.1f's own rounding).
+TEST(Reduce, LongFloatSumStaysAccurate) {
+  const int64_t n = int64_t(1) << 24;
+  Tensor x = full({n}, 0.1f);
+  const double want = static_cast<double>(0.1f) * static_cast<double>(n);
+  EXPECT_NEAR(x.sum().item<float>(), want, want * 1e-6);
+  EXPECT_NEAR(x.view({4096, 4096}).sum(0).sum().item<float>(), want, want * 1e-6);
+}
