@@ -284,6 +284,11 @@ class Tensor {
   Tensor norm(const Scalar& p = 2) const;
   Tensor norm(const Scalar& p, IntArrayRef dims, bool keepdim = false) const;
   Tensor norm(const std::string& p, IntArrayRef dims = {}, bool keepdim = false) const;
+  // x.norm("fro"): without this a string literal converts equally well to Scalar (via bool)
+  // and to std::string, and the call is ambiguous.
+  Tensor norm(const char* p, IntArrayRef dims = {}, bool keepdim = false) const {
+    return norm(std::string(p), dims, keepdim);
+  }
   Tensor logsumexp(IntArrayRef dims, bool keepdim = false) const;
   Tensor all() const;
   Tensor all(int64_t d, bool keepdim = false) const;

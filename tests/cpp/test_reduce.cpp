@@ -293,3 +293,10 @@ TEST(Reduce, LongFloatSumStaysAccurate) {
   EXPECT_NEAR(x.sum().item<float>(), want, want * 1e-6);
   EXPECT_NEAR(x.view({4096, 4096}).sum(0).sum().item<float>(), want, want * 1e-6);
 }
+
+// x.norm("fro") compiles (a string literal picks the string overload, not Scalar via bool).
+TEST(Reduce, FrobeniusNormFromStringLiteral) {
+  Tensor x = tensor({{3.0, 0.0}, {0.0, 4.0}});
+  EXPECT_FLOAT_EQ(x.norm("fro").item<float>(), 5.0f);
+  EXPECT_TRUE(allclose(x.norm("fro", {1}), tensor({3.0f, 4.0f})));
+}
