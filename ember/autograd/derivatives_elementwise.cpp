@@ -3,8 +3,8 @@
 #include <cmath>
 
 #include "ember/autograd/derivatives.h"
+#include "ember/autograd/derivatives_functional.h"
 #include "ember/autograd/engine.h"
-#include "ember/ops/activation_impl.h"
 #include "ember/ops/elementwise.h"
 #include "ember/ops/factory.h"
 
@@ -91,9 +91,8 @@ variable_list unary_formula(OpNode& n, const variable_list& grads) {
     case UnaryOp::reciprocal: return {g * -(y * y)};
     case UnaryOp::relu:
       // PyTorch's threshold_backward(g, result, 0): 0 where result <= 0, g elsewhere (a NaN
-      // result passes g). One fused pass unless the backward itself must be differentiable.
-      if (!GradMode::is_enabled()) return {ember::detail::activation_backward(cpu::ActOp::threshold, {}, g, y)};
-      return {where(le(y, 0), zeros_like(g), g)};
+      // result passes g).
+      return {activation_grad(cpu::ActOp::threshold, {}, g, y)};
     case UnaryOp::square: return {g * 2 * x};
     case UnaryOp::gelu: {
       Tensor cdf = (erf(x * M_SQRT1_2) + 1) * 0.5;

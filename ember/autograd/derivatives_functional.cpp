@@ -63,11 +63,7 @@ Tensor activation_grad_composite(ActOp op, const ActParams& p, const Tensor& g, 
 }
 
 variable_list activation_formula(OpNode& n, const variable_list& grads) {
-  auto op = static_cast<ActOp>(n.code);
-  ActParams p = load_params(n);
-  Tensor x = n.saved(0);
-  if (!GradMode::is_enabled()) return {ember::detail::activation_backward(op, p, grads[0], x)};
-  return {activation_grad_composite(op, p, grads[0], x)};
+  return {activation_grad(static_cast<ActOp>(n.code), load_params(n), grads[0], n.saved(0))};
 }
 
 // prelu: weight broadcast along dim 1 (or a single slope); its gradient is summed back.
@@ -172,6 +168,11 @@ variable_list constant_pad_formula(OpNode& n, const variable_list& grads) {
 }
 
 }  // namespace
+
+Tensor activation_grad(ActOp op, const ActParams& p, const Tensor& grad, const Tensor& x) {
+  if (!GradMode::is_enabled()) return ember::detail::activation_backward(op, p, grad, x);
+  return activation_grad_composite(op, p, grad, x);
+}
 
 // ---- recording ---------------------------------------------------------------------------
 void record_activation(ActOp op, const ActParams& p, const char* name, const Tensor& self, const Tensor& result) {

@@ -15,6 +15,9 @@ namespace ember::autograd {
 void record_activation(cpu::ActOp op, const cpu::ActParams& p, const char* name, const Tensor& self,
                        const Tensor& result);
 void record_prelu(const Tensor& self, const Tensor& weight, const Tensor& result);
+// grad * f'(x) for an ActOp: the fused kernel, or ember ops while a graph of the backward is
+// being built. Also relu's backward (ActOp::threshold at 0 on relu's result).
+Tensor activation_grad(cpu::ActOp op, const cpu::ActParams& p, const Tensor& grad, const Tensor& x);
 
 // Losses. `reduction`: 0 none, 1 mean, 2 sum (PyTorch's enum order).
 void record_mse_loss(const Tensor& input, const Tensor& target, int reduction, const Tensor& result);

@@ -143,15 +143,17 @@ variable_list norm_formula(OpNode& n, const variable_list& grads) {
   return {where(eq(yk, 0), scalar_to_tensor(0.0), g * sign(x) * pow(abs(x), p - 1) / pow(yk, p - 1))};
 }
 
+// prod_{j < i} x_j along d (1 at i = 0); x.size(d) >= 1.
+Tensor exclusive_cumprod(const Tensor& x, int64_t d) {
+  const int64_t len = x.size(d);
+  return cat({ones_like(x.narrow(d, 0, 1)), x.narrow(d, 0, len - 1)}, d).cumprod(d);
+}
+
 // prod_{j != i} x_j along d, from exclusive products on both sides: exact with zeros
 // (y / x is not), and written with ember ops so it differentiates again.
 Tensor product_of_others(const Tensor& x, int64_t d) {
-  const int64_t len = x.size(d);
-  if (len <= 1) return ones_like(x);
-  Tensor one = ones_like(x.narrow(d, 0, 1));
-  Tensor left = cat({one, x.narrow(d, 0, len - 1)}, d).cumprod(d);
-  Tensor right = cat({one, x.narrow(d, 1, len - 1).flip({d})}, d).cumprod(d).flip({d});
-  return left * right;
+  if (x.size(d) <= 1) return ones_like(x);
+  return exclusive_cumprod(x, d) * exclusive_cumprod(x.flip({d}), d).flip({d});
 }
 
 variable_list prod_formula(OpNode& n, const variable_list& grads) {
@@ -165,12 +167,10 @@ variable_list prod_formula(OpNode& n, const variable_list& grads) {
   return {gk * product_of_others(x, n.i0)};
 }
 
-variable_list cumsum_formula(OpNode& n, const variable_list& grads) {
-  return {grads[0].flip({n.i0}).cumsum(n.i0).flip({n.i0})};
-}
-
 // sum_{k >= i} t_k along d.
 Tensor reverse_cumsum(const Tensor& t, int64_t d) { return t.flip({d}).cumsum(d).flip({d}); }
+
+variable_list cumsum_formula(OpNode& n, const variable_list& grads) { return {reverse_cumsum(grads[0], n.i0)}; }
 
 variable_list cumprod_formula(OpNode& n, const variable_list& grads) {
   // d/dx_i sum_k g_k y_k = sum_{k>=i} g_k prod_{j<=k, j!=i} x_j.
@@ -185,14 +185,11 @@ variable_list cumprod_formula(OpNode& n, const variable_list& grads) {
   // built by the recurrence S_i = g_i + x_{i+1} S_{i+1} (one small op per position, paid
   // only when a zero is present). No division and no case split, so the result also
   // differentiates correctly in x_z = 0 itself (double backward).
-  const int64_t len = x.size(d);
-  if (len == 0) return {g};
-  Tensor one = ones_like(x.narrow(d, 0, 1));
-  Tensor left = cat({one, x.narrow(d, 0, len - 1)}, d).cumprod(d);
+  const int64_t len = x.size(d);  // >= 1: x holds a zero
   std::vector<Tensor> suffix(static_cast<size_t>(len));
   suffix[len - 1] = g.narrow(d, len - 1, 1);
   for (int64_t i = len - 2; i >= 0; --i) suffix[i] = g.narrow(d, i, 1) + x.narrow(d, i + 1, 1) * suffix[i + 1];
-  return {left * cat(suffix, d)};
+  return {exclusive_cumprod(x, d) * cat(suffix, d)};
 }
 
 std::shared_ptr<OpNode> reduce_node(const char* name, Formula f, const Tensor& self, IntArrayRef dims, bool keepdim,
