@@ -27,20 +27,40 @@ Tensor TensorIterator::allocate_output(IntArrayRef shape, ScalarType dtype, Devi
   return Tensor(make_intrusive<TensorImpl>(shape, dtype, device));
 }
 
-TensorIterator& TensorIterator::add_output(const Tensor& t) {
-  EMBER_CHECK(noutputs_ == ntensors_, "TensorIterator: outputs must be added before inputs");
+TensorIterator::TensorIterator(TensorIterator&& o) noexcept
+    : ntensors_(o.ntensors_), noutputs_(o.noutputs_), ndim_(o.ndim_), numel_(o.numel_),
+      broadcast_shape_(std::move(o.broadcast_shape_)) {
+  for (int i = 0; i < ntensors_; ++i) {
+    if (o.operands_[i] == &o.owned_[i]) {
+      owned_[i] = std::move(o.owned_[i]);
+      operands_[i] = &owned_[i];
+    } else {
+      operands_[i] = o.operands_[i];
+    }
+    data_[i] = o.data_[i];
+    std::copy(o.strides_[i], o.strides_[i] + ndim_, strides_[i]);
+  }
+  std::copy(o.shape_, o.shape_ + ndim_, shape_);
+}
+
+TensorIterator& TensorIterator::add_operand(const Tensor* t, bool output) {
+  if (output) EMBER_CHECK(noutputs_ == ntensors_, "TensorIterator: outputs must be added before inputs");
   EMBER_CHECK(ntensors_ < kMaxOperands, "TensorIterator: too many operands");
   operands_[ntensors_] = t;
-  ++noutputs_;
+  if (output) ++noutputs_;
   ++ntensors_;
   return *this;
 }
 
-TensorIterator& TensorIterator::add_input(const Tensor& t) {
-  EMBER_CHECK(ntensors_ < kMaxOperands, "TensorIterator: too many operands");
-  operands_[ntensors_] = t;
-  ++ntensors_;
-  return *this;
+TensorIterator& TensorIterator::add_output(const Tensor& t) { return add_operand(&t, true); }
+TensorIterator& TensorIterator::add_input(const Tensor& t) { return add_operand(&t, false); }
+TensorIterator& TensorIterator::add_output(Tensor&& t) {
+  if (ntensors_ < kMaxOperands) owned_[ntensors_] = std::move(t);
+  return add_operand(&owned_[std::min(ntensors_, kMaxOperands - 1)], true);
+}
+TensorIterator& TensorIterator::add_input(Tensor&& t) {
+  if (ntensors_ < kMaxOperands) owned_[ntensors_] = std::move(t);
+  return add_operand(&owned_[std::min(ntensors_, kMaxOperands - 1)], false);
 }
 
 TensorIterator& TensorIterator::build() {
@@ -48,16 +68,17 @@ TensorIterator& TensorIterator::build() {
   // per-op floor of small models): one dense dimension, nothing to broadcast, reorder or
   // coalesce.
   if (ntensors_ > 0) {
-    IntArrayRef s0 = operands_[0].sizes();
+    IntArrayRef s0 = operands_[0]->sizes();
     bool dense = true;
-    for (int i = 0; i < ntensors_ && dense; ++i) dense = operands_[i].is_contiguous() && operands_[i].sizes() == s0;
+    for (int i = 0; i < ntensors_ && dense; ++i) dense = operands_[i]->is_contiguous() && operands_[i]->sizes() == s0;
     if (dense) {
       broadcast_shape_.assign(s0.begin(), s0.end());
-      numel_ = operands_[0].numel();
-      shape_.assign(1, numel_);
+      numel_ = operands_[0]->numel();
+      ndim_ = 1;
+      shape_[0] = numel_;
       for (int i = 0; i < ntensors_; ++i) {
-        data_[i] = static_cast<char*>(operands_[i].data_ptr());
-        strides_[i].assign(1, static_cast<int64_t>(operands_[i].element_size()));
+        data_[i] = static_cast<char*>(operands_[i]->data_ptr());
+        strides_[i][0] = static_cast<int64_t>(operands_[i]->element_size());
       }
       return *this;
     }
@@ -67,16 +88,16 @@ TensorIterator& TensorIterator::build() {
   bool first = true;
   for (int i = noutputs_; i < ntensors_; ++i) {
     if (first) {
-      shape.assign(operands_[i].sizes().begin(), operands_[i].sizes().end());
+      shape.assign(operands_[i]->sizes().begin(), operands_[i]->sizes().end());
       first = false;
     } else {
-      shape = broadcast_shapes(shape, operands_[i].sizes());
+      shape = broadcast_shapes(shape, operands_[i]->sizes());
     }
   }
-  if (first && noutputs_ > 0) shape.assign(operands_[0].sizes().begin(), operands_[0].sizes().end());
+  if (first && noutputs_ > 0) shape.assign(operands_[0]->sizes().begin(), operands_[0]->sizes().end());
   for (int i = 0; i < noutputs_; ++i) {
-    EMBER_CHECK(operands_[i].sizes() == IntArrayRef(shape), "output with shape ",
-                operands_[i].sizes(), " doesn't match the broadcast shape ", shape);
+    EMBER_CHECK(operands_[i]->sizes() == IntArrayRef(shape), "output with shape ",
+                operands_[i]->sizes(), " doesn't match the broadcast shape ", shape);
   }
   broadcast_shape_ = shape;
   numel_ = 1;
@@ -84,13 +105,13 @@ TensorIterator& TensorIterator::build() {
 
   // 2. Strides in bytes over the broadcast shape, innermost dimension first.
   const int nd = static_cast<int>(shape.size());
-  EMBER_CHECK(nd <= 16, "TensorIterator supports at most 16 dimensions, got ", nd);
-  shape_.resize(nd);
+  EMBER_CHECK(nd <= kMaxDims, "TensorIterator supports at most ", kMaxDims, " dimensions, got ", nd);
+  ndim_ = nd;
   for (int d = 0; d < nd; ++d) shape_[d] = shape[nd - 1 - d];
   for (int i = 0; i < ntensors_; ++i) {
-    const Tensor& t = operands_[i];
+    const Tensor& t = *operands_[i];
     data_[i] = static_cast<char*>(t.data_ptr());
-    strides_[i].assign(nd, 0);
+    std::fill(strides_[i], strides_[i] + nd, int64_t(0));
     int64_t offset = nd - t.dim();
     int64_t item = static_cast<int64_t>(t.element_size());
     for (int d = 0; d < t.dim(); ++d) {
@@ -125,13 +146,12 @@ void TensorIterator::reorder_dims() {
   bool identity = true;
   for (int d = 0; d < nd; ++d) identity = identity && perm[d] == d;
   if (identity) return;
-  DimVector new_shape(nd);
-  for (int d = 0; d < nd; ++d) new_shape[d] = shape_[perm[d]];
-  shape_ = new_shape;
+  int64_t tmp[kMaxDims];
+  for (int d = 0; d < nd; ++d) tmp[d] = shape_[perm[d]];
+  std::copy(tmp, tmp + nd, shape_);
   for (int i = 0; i < ntensors_; ++i) {
-    DimVector s(nd);
-    for (int d = 0; d < nd; ++d) s[d] = strides_[i][perm[d]];
-    strides_[i] = s;
+    for (int d = 0; d < nd; ++d) tmp[d] = strides_[i][perm[d]];
+    std::copy(tmp, tmp + nd, strides_[i]);
   }
 }
 
@@ -159,15 +179,14 @@ void TensorIterator::coalesce_dims() {
       }
     }
   }
-  shape_.resize(prev + 1);
-  for (int i = 0; i < ntensors_; ++i) strides_[i].resize(prev + 1);
+  ndim_ = prev + 1;
 }
 
 bool TensorIterator::is_contiguous() const {
   if (ndim() > 1) return false;
   if (ndim() == 0) return true;
   for (int i = 0; i < ntensors_; ++i)
-    if (strides_[i][0] != static_cast<int64_t>(operands_[i].element_size())) return false;
+    if (strides_[i][0] != static_cast<int64_t>(operands_[i]->element_size())) return false;
   return true;
 }
 

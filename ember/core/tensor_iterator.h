@@ -19,14 +19,32 @@ namespace ember {
 // "The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 1"
 DimVector broadcast_shapes(IntArrayRef a, IntArrayRef b);
 
+// Note [TensorIterator operands]
+// An op's operands usually outlive its iterator (they are the op's arguments and locals),
+// so the iterator borrows a tensor passed as an lvalue, as PyTorch's does with
+// MaybeOwned: copying each handle would cost two atomic reference-count updates per
+// operand, a tenth of a 1-element op. A tensor passed as an rvalue (`cast(x, dt)`,
+// `y.expand(...)`) is moved into the iterator and owned. Geometry lives in fixed arrays
+// (at most kMaxDims dimensions), so building and destroying an iterator allocates and
+// frees nothing.
 class TensorIterator {
  public:
   static constexpr int kMaxOperands = 8;
+  static constexpr int kMaxDims = 16;
+
+  TensorIterator() = default;
+  TensorIterator(TensorIterator&& other) noexcept;
+  TensorIterator(const TensorIterator&) = delete;
+  TensorIterator& operator=(const TensorIterator&) = delete;
+  TensorIterator& operator=(TensorIterator&&) = delete;
 
   // Outputs must be defined and already have the broadcast shape of the inputs (an
-  // in-place op passes `self` as output and input). The builder checks that.
+  // in-place op passes `self` as output and input). The builder checks that. An lvalue
+  // is borrowed and must outlive the iterator; an rvalue is owned.
   TensorIterator& add_output(const Tensor& t);
+  TensorIterator& add_output(Tensor&& t);
   TensorIterator& add_input(const Tensor& t);
+  TensorIterator& add_input(Tensor&& t);
   // Broadcasts, checks output shapes, reorders and coalesces dimensions.
   TensorIterator& build();
 
@@ -36,12 +54,12 @@ class TensorIterator {
   int ntensors() const { return ntensors_; }
   int noutputs() const { return noutputs_; }
   int64_t numel() const { return numel_; }
-  int ndim() const { return static_cast<int>(shape_.size()); }
-  IntArrayRef shape() const { return shape_; }      // iteration shape, innermost first
+  int ndim() const { return ndim_; }
+  IntArrayRef shape() const { return IntArrayRef(shape_, static_cast<size_t>(ndim_)); }  // innermost first
   const DimVector& broadcast_shape() const { return broadcast_shape_; }  // logical shape
   char* data(int i) const { return data_[i]; }
-  const Tensor& operand(int i) const { return operands_[i]; }
-  ScalarType dtype(int i) const { return operands_[i].dtype(); }
+  const Tensor& operand(int i) const { return *operands_[i]; }
+  ScalarType dtype(int i) const { return operands_[i]->dtype(); }
   int64_t stride(int operand, int d) const { return strides_[operand][d]; }
   // True when the iteration is one dimension in which every operand is dense.
   bool is_contiguous() const;
@@ -52,24 +70,27 @@ class TensorIterator {
   void serial_for_each(const Loop& loop, int64_t begin, int64_t end) const;
 
  private:
+  TensorIterator& add_operand(const Tensor* t, bool output);
   void reorder_dims();
   void coalesce_dims();
 
-  Tensor operands_[kMaxOperands];
+  const Tensor* operands_[kMaxOperands] = {};
+  Tensor owned_[kMaxOperands];  // rvalue operands; operands_[i] == &owned_[i] for those
   int ntensors_ = 0;
   int noutputs_ = 0;
+  int ndim_ = 0;
   int64_t numel_ = 0;
   DimVector broadcast_shape_;
-  DimVector shape_;
   char* data_[kMaxOperands] = {};
-  DimVector strides_[kMaxOperands];
+  int64_t shape_[kMaxDims];
+  int64_t strides_[kMaxOperands][kMaxDims];  // bytes, innermost first
 };
 
 template <class Loop>
 void TensorIterator::serial_for_each(const Loop& loop, int64_t begin, int64_t end) const {
   if (begin >= end) return;
   const int nt = ntensors_;
-  const int nd = ndim();
+  const int nd = ndim_;
   char* ptrs[kMaxOperands];
   int64_t inner_strides[kMaxOperands];
   for (int i = 0; i < nt; ++i) inner_strides[i] = nd ? strides_[i][0] : 0;

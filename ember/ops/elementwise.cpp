@@ -50,6 +50,13 @@ namespace {
 
 
 Tensor cast(const Tensor& t, ScalarType dt) { return t.dtype() == dt ? t : t.to(dt); }
+// t itself when it already has dtype dt (no handle copy: Note [TensorIterator operands]),
+// else the converted tensor, kept alive in `holder`.
+const Tensor& cast_ref(const Tensor& t, ScalarType dt, Tensor& holder) {
+  if (t.dtype() == dt) return t;
+  holder = t.to(dt);
+  return holder;
+}
 
 // Where the result goes. Allocates when out is null; for in-place/out= checks the cast
 // rule and shape, and returns a temporary when the kernel must compute in another dtype.
@@ -79,7 +86,7 @@ Tensor finish_output(OutputPlan& plan) {
     return *plan.user_out;
   }
   mark_written(plan.target);
-  return plan.target;
+  return std::move(plan.target);
 }
 
 // An out= or in-place call whose inputs require grad. In-place ops are replayed out of
@@ -114,8 +121,9 @@ Tensor unary_op(UnaryOp op, const Tensor& x, Tensor* out) {
   }
   OutputPlan plan = plan_output(op_name(op), x.sizes(), result, result, x, out, inplace);
   if (x.numel() > 0) {
+    Tensor holder;
     TensorIterator iter;
-    iter.add_output(plan.target).add_input(cast(x, compute)).build();
+    iter.add_output(plan.target).add_input(cast_ref(x, compute, holder)).build();
     cpu::unary_stub.get()(op, iter);
   }
   Tensor r = finish_output(plan);
@@ -168,12 +176,15 @@ Tensor binary_op(BinaryOp op, const Tensor& a, const Tensor& b, const Scalar& al
   }
   OutputPlan plan = plan_output(op_name(op), shape, result, result, a, out, inplace);
   if (plan.target.numel() > 0) {
-    Tensor ca = cast(a, compute), cb = cast(b, compute);
+    Tensor hold_a, hold_b;
+    const Tensor* ca = &cast_ref(a, compute, hold_a);
+    const Tensor* cb = &cast_ref(b, compute, hold_b);
     // When the output aliases an input but is not the same view of it, read a copy.
-    if (out && !inplace && plan.target.storage().get() == a.storage().get()) ca = ca.clone();
-    if (out && plan.target.storage().get() == b.storage().get() && !plan.target.is_same(b)) cb = cb.clone();
+    if (out && !inplace && plan.target.storage().get() == a.storage().get()) ca = &(hold_a = ca->clone());
+    if (out && plan.target.storage().get() == b.storage().get() && !plan.target.is_same(b))
+      cb = &(hold_b = cb->clone());
     TensorIterator iter;
-    iter.add_output(plan.target).add_input(ca).add_input(cb).build();
+    iter.add_output(plan.target).add_input(*ca).add_input(*cb).build();
     cpu::binary_stub.get()(op, iter, alpha);
   }
   Tensor r = finish_output(plan);

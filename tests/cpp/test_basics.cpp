@@ -74,3 +74,33 @@ TEST(Factory, VectorOfDoublesKeepsPrecisionInFloat64) {
   Tensor n = tensor({std::vector<double>{0.1, 0.2}, std::vector<double>{0.3, 0.4}}, kFloat64);
   EXPECT_EQ(n[1][0].item<double>(), 0.3);
 }
+
+// Outputs of 32 MiB and more are written with streaming stores (Note [Streaming stores]):
+// a misaligned head, 64-byte blocks, a tail; every element must still be exact.
+TEST(Elementwise, LargeOutputsThroughStreamingStores) {
+  const int64_t n = (int64_t(8) << 20) + 37;
+  Tensor a = arange(n, kFloat32);
+  Tensor b = full({n}, 0.5f);
+  Tensor storage = empty({n + 5});
+  Tensor out = storage.narrow(0, 3, n);  // 12 bytes past a 64-byte boundary
+  add_out(out, a, b);
+  Tensor scaled = a * 2.0;                 // scalar on the right, fresh output
+  Tensor negated = neg(b.narrow(0, 1, n - 1));
+  const float* pa = a.data_ptr<float>();
+  const float* po = out.data_ptr<float>();
+  const float* ps = scaled.data_ptr<float>();
+  const float* pn = negated.data_ptr<float>();
+  for (int64_t i = 0; i < n; ++i) {
+    ASSERT_EQ(po[i], pa[i] + 0.5f) << i;
+    ASSERT_EQ(ps[i], pa[i] * 2.0f) << i;
+  }
+  for (int64_t i = 0; i < n - 1; ++i) ASSERT_EQ(pn[i], -0.5f) << i;
+  const int64_t m = (int64_t(4) << 20) + 5;  // int64: 8-byte elements
+  Tensor ia = arange(m, kInt64);
+  Tensor isum = ia + ia;
+  const int64_t* pi = isum.data_ptr<int64_t>();
+  for (int64_t i = 0; i < m; ++i) ASSERT_EQ(pi[i], 2 * i) << i;
+  // In place (output is an input): plain stores, same values.
+  a.add_(b);
+  for (int64_t i = 0; i < n; ++i) ASSERT_EQ(pa[i], po[i]) << i;
+}

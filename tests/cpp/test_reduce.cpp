@@ -300,3 +300,33 @@ TEST(Reduce, FrobeniusNormFromStringLiteral) {
   EXPECT_FLOAT_EQ(x.norm("fro").item<float>(), 5.0f);
   EXPECT_TRUE(allclose(x.norm("fro", {1}), tensor({3.0f, 4.0f})));
 }
+
+// Rows reduced in pairs (Note [Two read streams]) give the very bits each row gives alone,
+// including the odd last row; and a long run split into two streams stays accurate.
+TEST(Reduce, PairedRowSumsMatchSingleRows) {
+  manual_seed(3);
+  Tensor x = randn({1001, 4096});
+  Tensor s = x.sum({1});
+  for (int64_t k = 0; k < x.size(0); k += 1) {
+    float alone = x.select(0, k).sum().item<float>();
+    ASSERT_EQ(s[k].item<float>(), alone) << "row " << k;
+  }
+  Tensor a = x.abs();
+  Tensor n1 = a.sum({1});
+  for (int64_t k : {int64_t(0), int64_t(499), int64_t(500), int64_t(1000)})
+    ASSERT_EQ(n1[k].item<float>(), a.select(0, k).sum().item<float>()) << "row " << k;
+}
+
+TEST(Reduce, TwoStreamLongSumMatchesDouble) {
+  manual_seed(4);
+  const int64_t n = (int64_t(1) << 20) + 3;  // odd: the split leaves one element over
+  Tensor x = rand({n});
+  double want = 0;
+  const float* p = x.data_ptr<float>();
+  for (int64_t i = 0; i < n; ++i) want += p[i];
+  EXPECT_NEAR(x.sum().item<float>(), want, std::abs(want) * 1e-6);
+  EXPECT_NEAR(x.to(kFloat64).sum().item<double>(), want, std::abs(want) * 1e-12);
+  double sq = 0;
+  for (int64_t i = 0; i < n; ++i) sq += double(p[i]) * p[i];
+  EXPECT_NEAR(x.norm().item<float>(), std::sqrt(sq), std::sqrt(sq) * 1e-6);
+}

@@ -122,7 +122,10 @@ std::string parameter_line(const std::string& key, const Tensor& t) {
 
 std::string ParameterListImpl::extra_repr() const {
   std::string out;
-  for (const auto& item : parameters_) out += (out.empty() ? "" : "\n") + parameter_line(item.key(), item.value());
+  for (const auto& item : parameters_) {
+    if (!out.empty()) out += '\n';
+    out += parameter_line(item.key(), item.value());
+  }
   return out;
 }
 
@@ -137,7 +140,10 @@ void ParameterDictImpl::insert(const std::string& key, const Tensor& param) {
 
 std::string ParameterDictImpl::extra_repr() const {
   std::string out;
-  for (const auto& item : parameters_) out += (out.empty() ? "" : "\n") + parameter_line(item.key(), item.value());
+  for (const auto& item : parameters_) {
+    if (!out.empty()) out += '\n';
+    out += parameter_line(item.key(), item.value());
+  }
   return out;
 }
 
