@@ -44,7 +44,7 @@ class Scalar {
     if constexpr (std::is_same_v<T, bool>) {
       return kind_ == Kind::Float ? d_ != 0 : i_ != 0;
     } else if (kind_ == Kind::Float) {
-      if constexpr (std::is_integral_v<T>) return static_cast<T>(static_cast<int64_t>(d_));
+      if constexpr (std::is_integral_v<T>) return static_cast<T>(double_to_int64(d_));
       else return static_cast<T>(d_);
     } else {
       return static_cast<T>(i_);
@@ -62,6 +62,14 @@ class Scalar {
   }
 
  private:
+  // Truncates toward zero; NaN and values outside int64's range give INT64_MIN, what the
+  // x86 conversion (and so PyTorch) produces, without C++'s undefined behaviour.
+  static int64_t double_to_int64(double d) {
+    if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0))
+      return INT64_MIN;
+    return static_cast<int64_t>(d);
+  }
+
   Kind kind_;
   union {
     int64_t i_;
@@ -70,5 +78,13 @@ class Scalar {
 };
 
 std::ostream& operator<<(std::ostream& os, const Scalar& s);
+
+// PyTorch's checked conversion of a number into an element type (c10's checked_convert,
+// which its kernels get from Scalar::to<scalar_t>()): fill_, full, masked_fill, clamp and the
+// range factories reject a value outside the type's range with "value cannot be converted
+// to type uint8_t without overflow". Negative integers may wrap into unsigned types down to
+// -max, as in C; NaN and infinities pass into floating types and never into integer ones;
+// bool takes anything.
+void check_convertible(const Scalar& value, ScalarType dtype);
 
 }  // namespace ember

@@ -66,6 +66,7 @@ Tensor& Tensor::copy_(const Tensor& src, bool non_blocking) {
 
 Tensor& Tensor::fill_(const Scalar& value) {
   check_no_internal_overlap(*this);
+  check_convertible(value, dtype());
   if (autograd::should_record({this})) {
     autograd::check_inplace(*this);
     Tensor filled = empty(sizes(), options());

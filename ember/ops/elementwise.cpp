@@ -427,6 +427,8 @@ Tensor clamp_impl(const Tensor& x, const std::optional<Scalar>& lo, const std::o
   ScalarType dt = x.dtype();
   if (lo) dt = result_type(x, *lo);
   if (hi) dt = promote_types(dt, result_type(x, *hi));
+  if (lo) check_convertible(*lo, dt);
+  if (hi) check_convertible(*hi, dt);
   bool inplace = out && out->is_same(x);
   if (out && autograd::should_record({&x}) && inplace_with_grad("clamp", x, inplace)) {
     Tensor result_value = clamp_impl(x.clone(), lo, hi, nullptr);

@@ -88,29 +88,87 @@ Tensor arange(const Scalar& start, const Scalar& end, const TensorOptions& optio
   return arange(start, end, 1, options);
 }
 
+// Note [Range factories]
+// arange, linspace and logspace follow PyTorch 1.13's CPU kernels, quirks included, since a
+// range's element count and its last element are what code depends on:
+// - arange works in the dtype's accumulation type: int64 for every integer dtype (so
+//   start, end and step are truncated first: arange(0, 5, 0.5, dtype=int64) has a zero
+//   step and is an error), double for float32/float64, float for the 16-bit floats. The
+//   element count is ceil((end - start) / step) in double from the arguments as given,
+//   except for int64, where it comes from the truncated values.
+// - linspace and logspace first convert start and end to the element type (checked, so
+//   uint8 rejects 1000 but wraps -1 to 255), then step from both ends towards the middle so
+//   the last element is exactly `end`. Integer linspace steps in double; logspace raises a
+//   double base to double exponents and wraps the result into integer types as the x86
+//   conversion does (10^3 in uint8 is 232).
+// One deliberate difference: PyTorch 1.13 computes integer linspace 4 or 8 lanes at a time
+// from a truncated base, which makes fractional-step results non-monotonic
+// (linspace(-3, 5, 100, dtype=int64) starts -3, -2, -2, -2, -2, -1, -1, -1, -2); ember
+// truncates each element of the exact sequence instead.
+namespace {
+
+// A double into an integer element type the way x86's cvttsd2si does it (what PyTorch's
+// results show): narrow types go through int32, and NaN or out-of-range values give the
+// "integer indefinite" INT_MIN, with no undefined behaviour on the C++ side.
+template <class T>
+T wrap_to_integral(double d) {
+  if constexpr (std::is_same_v<T, bool>) {
+    return d != 0;
+  } else if constexpr (sizeof(T) == 8) {
+    return Scalar(d).to<int64_t>();
+  } else {
+    const int32_t i = d > -2147483649.0 && d < 2147483648.0 ? static_cast<int32_t>(d) : INT32_MIN;
+    return static_cast<T>(i);
+  }
+}
+
+// The element type's value of a number, checked as PyTorch's Scalar::to<scalar_t>() is.
+template <class T>
+T checked_element(const Scalar& v, ScalarType dt) {
+  check_convertible(v, dt);
+  return v.to<T>();
+}
+
+}  // namespace
+
 Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step, const TensorOptions& options) {
   bool any_float = start.is_floating_point() || end.is_floating_point() || step.is_floating_point();
   ScalarType dt = options.has_dtype() ? options.dtype() : (any_float ? get_default_dtype() : kInt64);
-  double s = start.toDouble(), e = end.toDouble(), st = step.toDouble();
-  EMBER_CHECK(st != 0, "step must be nonzero");
-  EMBER_CHECK(std::isfinite(s) && std::isfinite(e), "unsupported range: ", s, " -> ", e);
-  EMBER_CHECK((st > 0 && e >= s) || (st < 0 && e <= s), "upper bound and larger bound inconsistent with step sign");
-  double size_d = std::ceil((e - s) / st);
-  EMBER_CHECK(size_d >= 0 && size_d <= static_cast<double>(INT64_MAX),
-              "invalid size, possible overflow?");
-  int64_t n = static_cast<int64_t>(size_d);
+  const bool integral = !is_floating_point(dt);
+  const ScalarType acc = integral ? kInt64 : (dt == kFloat16 || dt == kBFloat16) ? kFloat32 : kFloat64;
+  for (const Scalar* v : {&start, &end, &step}) check_convertible(*v, acc);
+  // The bounds in the accumulation type, widened to double for the checks.
+  auto in_acc = [&](const Scalar& v) {
+    if (integral) return static_cast<double>(v.toLong());
+    return acc == kFloat32 ? static_cast<double>(v.toFloat()) : v.toDouble();
+  };
+  const double xs = in_acc(start), xe = in_acc(end), xst = in_acc(step);
+  EMBER_CHECK(xst != 0, "step must be nonzero");
+  EMBER_CHECK(std::isfinite(xs) && std::isfinite(xe), "unsupported range: ", xs, " -> ", xe);
+  EMBER_CHECK((xst > 0 && xe >= xs) || (xst < 0 && xe <= xs), "upper bound and larger bound inconsistent with step sign");
+  double size_d;
+  if (dt == kInt64) {
+    int64_t diff;
+    const bool wide = __builtin_sub_overflow(end.toLong(), start.toLong(), &diff);
+    size_d = std::ceil((wide ? xe - xs : static_cast<double>(diff)) / xst);
+  } else {
+    size_d = std::ceil((end.toDouble() - start.toDouble()) / step.toDouble());
+  }
+  EMBER_CHECK(size_d >= 0 && size_d <= static_cast<double>(INT64_MAX), "invalid size, possible overflow?");
+  const int64_t n = static_cast<int64_t>(size_d);
   Tensor out = empty({n}, options.dtype(dt).requires_grad(false));
   EMBER_DISPATCH_ALL_TYPES(dt, "arange", [&] {
     scalar_t* p = out.data_ptr<scalar_t>();
     if constexpr (std::is_integral_v<scalar_t>) {
-      int64_t is = start.toLong(), ist = step.toLong();
-      if (!any_float) {
-        for (int64_t i = 0; i < n; ++i) p[i] = static_cast<scalar_t>(is + i * ist);
-        return;
-      }
+      // Unsigned arithmetic: wraps like PyTorch's int64 loop, without signed overflow.
+      const uint64_t s = static_cast<uint64_t>(start.toLong()), st = static_cast<uint64_t>(step.toLong());
+      for (int64_t i = 0; i < n; ++i) p[i] = static_cast<scalar_t>(static_cast<int64_t>(s + st * static_cast<uint64_t>(i)));
+    } else if (acc == kFloat32) {
+      const float s = static_cast<float>(xs), st = static_cast<float>(xst);
+      for (int64_t i = 0; i < n; ++i) p[i] = static_cast<scalar_t>(s + st * static_cast<float>(i));
+    } else {
+      for (int64_t i = 0; i < n; ++i) p[i] = static_cast<scalar_t>(xs + xst * static_cast<double>(i));
     }
-    // Values are computed in double, as PyTorch's CPU kernel accumulates floats in double.
-    for (int64_t i = 0; i < n; ++i) p[i] = static_cast<scalar_t>(static_cast<opmath_t<scalar_t>>(s + st * static_cast<double>(i)));
   });
   return finish(out, options);
 }
@@ -119,21 +177,20 @@ Tensor linspace(const Scalar& start, const Scalar& end, int64_t steps, const Ten
   EMBER_CHECK(steps >= 0, "number of steps must be non-negative");
   ScalarType dt = options.dtype();
   Tensor out = empty({steps}, options.requires_grad(false));
-  if (steps == 0) return finish(out, options);
+  if (steps == 1) out.fill_(start);
+  if (steps <= 1) return finish(out, options);
   EMBER_DISPATCH_ALL_TYPES(dt, "linspace", [&] {
     scalar_t* p = out.data_ptr<scalar_t>();
-    if (steps == 1) {
-      p[0] = static_cast<scalar_t>(static_cast<opmath_t<scalar_t>>(start.toDouble()));
-      return;
-    }
-    // Symmetric from both ends so the last value is exactly `end` (PyTorch's formula).
-    using A = std::conditional_t<std::is_floating_point_v<opmath_t<scalar_t>>, opmath_t<scalar_t>, double>;
-    A a = static_cast<A>(start.toDouble()), b = static_cast<A>(end.toDouble());
-    A step = (b - a) / static_cast<A>(steps - 1);
-    int64_t half = steps / 2;
+    const scalar_t a = checked_element<scalar_t>(start, dt), b = checked_element<scalar_t>(end, dt);
+    // Integer types step in double; floating types in their own type, rounding after each
+    // operation as PyTorch's scalar_t arithmetic does (a no-op for float and double).
+    using step_t = std::conditional_t<std::is_integral_v<scalar_t>, double, scalar_t>;
+    const step_t range = static_cast<step_t>(static_cast<step_t>(b) - static_cast<step_t>(a));
+    const step_t step = static_cast<step_t>(range / static_cast<step_t>(steps - 1));
+    const int64_t half = steps / 2;
     for (int64_t i = 0; i < steps; ++i) {
-      A v = i < half ? a + step * static_cast<A>(i) : b - step * static_cast<A>(steps - i - 1);
-      p[i] = static_cast<scalar_t>(v);
+      if (i < half) p[i] = static_cast<scalar_t>(a + static_cast<step_t>(step * static_cast<step_t>(i)));
+      else p[i] = static_cast<scalar_t>(b - static_cast<step_t>(step * static_cast<step_t>(steps - i - 1)));
     }
   });
   return finish(out, options);
@@ -143,20 +200,26 @@ Tensor logspace(const Scalar& start, const Scalar& end, int64_t steps, double ba
   EMBER_CHECK(steps >= 0, "number of steps must be non-negative");
   ScalarType dt = options.dtype();
   Tensor out = empty({steps}, options.requires_grad(false));
-  if (steps == 0) return finish(out, options);
+  if (steps == 1) out.fill_(std::pow(base, start.toDouble()));
+  if (steps <= 1) return finish(out, options);
   EMBER_DISPATCH_ALL_TYPES(dt, "logspace", [&] {
     scalar_t* p = out.data_ptr<scalar_t>();
-    using A = std::conditional_t<std::is_floating_point_v<opmath_t<scalar_t>>, opmath_t<scalar_t>, double>;
-    A a = static_cast<A>(start.toDouble()), b = static_cast<A>(end.toDouble());
-    if (steps == 1) {
-      p[0] = static_cast<scalar_t>(std::pow(base, static_cast<double>(a)));
-      return;
-    }
-    A step = (b - a) / static_cast<A>(steps - 1);
-    int64_t half = steps / 2;
+    const scalar_t a = checked_element<scalar_t>(start, dt), b = checked_element<scalar_t>(end, dt);
+    // The difference in the element type (promoted to int or float, as C++ does), the
+    // exponents and the power in double.
+    double range;
+    if constexpr (std::is_same_v<scalar_t, int64_t>)  // wraps as PyTorch's int64 difference does
+      range = static_cast<double>(static_cast<int64_t>(static_cast<uint64_t>(b) - static_cast<uint64_t>(a)));
+    else
+      range = static_cast<double>(b - a);
+    const double step = range / static_cast<double>(steps - 1);
+    const int64_t half = steps / 2;
     for (int64_t i = 0; i < steps; ++i) {
-      A e = i < half ? a + step * static_cast<A>(i) : b - step * static_cast<A>(steps - i - 1);
-      p[i] = static_cast<scalar_t>(std::pow(static_cast<A>(base), e));
+      const double e = i < half ? static_cast<double>(a) + step * static_cast<double>(i)
+                                : static_cast<double>(b) - step * static_cast<double>(steps - i - 1);
+      const double v = std::pow(base, e);
+      if constexpr (std::is_integral_v<scalar_t>) p[i] = wrap_to_integral<scalar_t>(v);
+      else p[i] = static_cast<scalar_t>(v);
     }
   });
   return finish(out, options);

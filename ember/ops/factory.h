@@ -81,13 +81,16 @@ class TensorDataContainer {
 
 Tensor tensor(const TensorDataContainer& data, const TensorOptions& options = {});
 
-// A std::vector of floats or doubles gives the default dtype (as LibTorch), other
-// element types their own. The elements are kept in their own type and converted once, to
+// A std::vector of floats or doubles gives the default dtype and one of int32 or int64
+// gives int64 (LibTorch's rule, which matches Python's torch.tensor); other element types
+// keep their own. The elements are kept in their own type and converted once, to
 // the dtype finally chosen, so tensor(vector<double>, kFloat64) loses no precision.
 template <class T>
 TensorDataContainer::TensorDataContainer(ArrayRef<T> v)
     : kind_(Kind::Tensor), sizes_{static_cast<int64_t>(v.size())},
-      dtype_(std::is_floating_point_v<T> ? get_default_dtype() : CppTypeToScalarType<T>::value) {
+      dtype_(std::is_floating_point_v<T>                                  ? get_default_dtype()
+             : std::is_same_v<T, int32_t> || std::is_same_v<T, int64_t> ? kInt64
+                                                                        : CppTypeToScalarType<T>::value) {
   tensor_ = empty({static_cast<int64_t>(v.size())}, TensorOptions(CppTypeToScalarType<T>::value));
   if (!v.empty()) std::memcpy(tensor_.data_ptr(), v.data(), v.size() * sizeof(T));
 }

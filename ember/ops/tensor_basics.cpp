@@ -24,12 +24,4 @@ std::string Tensor::toString() const {
   return dev + names[static_cast<int>(dtype())] + "Type";
 }
 
-std::ostream& operator<<(std::ostream& os, const Scalar& s) {
-  switch (s.kind()) {
-    case Scalar::Kind::Bool: return os << (s.toBool() ? "true" : "false");
-    case Scalar::Kind::Int: return os << s.toLong();
-    default: return os << s.toDouble();
-  }
-}
-
 }  // namespace ember

@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <string>
+#include <vector>
+
 #include <ember/ember.h>
 
 using namespace ember;
@@ -14,6 +18,56 @@ TEST(Factory, ZerosOnesFull) {
   EXPECT_EQ(f[1].item<int64_t>(), 7);
   EXPECT_EQ(full({1}, 2.5).dtype(), kFloat32);
   EXPECT_EQ(full({1}, true).dtype(), kBool);
+}
+
+// The sanitizer preset runs these (the LibTorch comparisons in tests/diff do not): every
+// path through the checked conversion and the range factories' integer conversions.
+TEST(Factory, ValuesThatDoNotFitTheDtypeThrow) {
+  auto message = [](auto&& f) {
+    try {
+      f();
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(message([] { full({2}, 300, kUInt8); }), "value cannot be converted to type uint8_t without overflow");
+  EXPECT_EQ(message([] { zeros({2}, kInt32).fill_(NAN); }), "value cannot be converted to type int without overflow");
+  EXPECT_EQ(message([] { zeros({2}, kInt64).fill_(1e20); }), "value cannot be converted to type int64_t without overflow");
+  EXPECT_EQ(message([] { zeros({2}, kFloat16).fill_(1e5); }), "value cannot be converted to type at::Half without overflow");
+  EXPECT_EQ(message([] { zeros({2}, kUInt8).masked_fill(tensor({true, false}), -1.0); }),
+            "value cannot be converted to type uint8_t without overflow");
+  EXPECT_EQ(message([] { clamp(zeros({2}, kInt8), -200); }), "value cannot be converted to type int8_t without overflow");
+  // Negative integers wrap into unsigned types down to -max; bool and floating infinities pass.
+  EXPECT_EQ(full({1}, -255, kUInt8).item<int64_t>(), 1);
+  EXPECT_TRUE(full({1}, NAN, kBool).item<bool>());
+  EXPECT_TRUE(std::isinf(full({1}, INFINITY, kFloat16).item<double>()));
+  // Scalar::to of NaN or an out-of-range double into an integer is INT64_MIN, never UB.
+  EXPECT_EQ(Scalar(NAN).to<int64_t>(), INT64_MIN);
+  EXPECT_EQ(Scalar(1e300).to<int64_t>(), INT64_MIN);
+  EXPECT_EQ(Scalar(-2.9).to<int64_t>(), -2);
+}
+
+TEST(Factory, RangeFactoriesConvertArgumentsToTheDtypeFirst) {
+  auto values = [](const Tensor& t) {
+    std::vector<int64_t> v;
+    for (int64_t i = 0; i < t.numel(); ++i) v.push_back(t[i].item<int64_t>());
+    return v;
+  };
+  // int64 arange counts from the truncated bounds; int32 from the bounds as given.
+  EXPECT_EQ(values(arange(0.5, 5.5, 1.5, kInt64)), (std::vector<int64_t>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(values(arange(0.5, 5.5, 1.5, kInt32)), (std::vector<int64_t>{0, 1, 2, 3}));
+  EXPECT_THROW(arange(0, 5, 0.5, kInt64), Error);  // the step truncates to zero
+  EXPECT_EQ(values(arange(0, 300, 100, kUInt8)), (std::vector<int64_t>{0, 100, 200}));
+  // uint8 wraps a start of -1 to 255 before stepping; logspace wraps 10^3 to 232.
+  EXPECT_EQ(values(linspace(-1, 3, 5, kUInt8)), (std::vector<int64_t>{255, 192, 129, 66, 3}));
+  EXPECT_EQ(values(linspace(0.5, 3.7, 5, kInt64)), (std::vector<int64_t>{0, 0, 1, 2, 3}));
+  EXPECT_EQ(values(logspace(0, 3, 4, 10, kUInt8)), (std::vector<int64_t>{1, 10, 100, 232}));
+  EXPECT_EQ(values(logspace(-1, 2, 4, 10, kUInt8)), (std::vector<int64_t>{0, 0, 0, 100}));  // 10^255 and 10^86
+  EXPECT_EQ(values(logspace(0.5, 3.7, 5, 2, kInt64)), (std::vector<int64_t>{1, 1, 2, 4, 8}));
+  EXPECT_THROW(logspace(3, 3, 1, 10, kUInt8), Error);
+  EXPECT_THROW(linspace(0, 1000, 2, kUInt8), Error);
+  EXPECT_EQ(linspace(0, 1000, 1, kUInt8)[0].item<int64_t>(), 0);  // one step converts only the start
 }
 
 TEST(Elementwise, AddBroadcast) {
