@@ -23,6 +23,21 @@ int64_t checked_numel(IntArrayRef sizes) {
   return n;
 }
 
+size_t compute_storage_nbytes(IntArrayRef sizes, IntArrayRef strides, size_t itemsize) {
+  uint64_t extent = 1;
+  bool overflowed = false;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    if (sizes[i] == 0) return 0;
+    uint64_t reach = 0;
+    overflowed |= __builtin_mul_overflow(static_cast<uint64_t>(sizes[i] - 1), static_cast<uint64_t>(strides[i]), &reach);
+    overflowed |= __builtin_add_overflow(extent, reach, &extent);
+  }
+  overflowed |= __builtin_mul_overflow(extent, static_cast<uint64_t>(itemsize), &extent);
+  overflowed |= extent > static_cast<uint64_t>(INT64_MAX);
+  EMBER_CHECK(!overflowed, "Storage size calculation overflowed with sizes=", sizes, " and strides=", strides);
+  return static_cast<size_t>(extent);
+}
+
 TensorImpl::TensorImpl(Storage storage, ScalarType dtype, IntArrayRef sizes, IntArrayRef strides,
                        int64_t storage_offset)
     : storage_(std::move(storage)), sizes_(sizes.begin(), sizes.end()),

@@ -86,5 +86,10 @@ class TensorImpl : public RefCounted {
 DimVector contiguous_strides(IntArrayRef sizes);
 // Product of sizes, with PyTorch's overflow check.
 int64_t checked_numel(IntArrayRef sizes);
+// Bytes of storage a view with these (non-negative) sizes and strides reaches from its
+// offset: itemsize * (1 + the largest element offset), 0 when the view is empty. Throws
+// PyTorch's "Storage size calculation overflowed" rather than wrapping, so hostile sizes or
+// strides can never pass a bounds check with a small wrapped-around extent.
+size_t compute_storage_nbytes(IntArrayRef sizes, IntArrayRef strides, size_t itemsize);
 
 }  // namespace ember

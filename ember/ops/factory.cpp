@@ -32,15 +32,9 @@ Tensor empty(IntArrayRef size, const TensorOptions& options) {
 Tensor empty_strided(IntArrayRef size, IntArrayRef stride, const TensorOptions& options) {
   check_sizes(size);
   EMBER_CHECK(size.size() == stride.size(), "mismatch in length of strides and shape");
-  int64_t extent = 1;  // 1 + the largest offset reachable
-  bool any_empty = false;
-  for (size_t i = 0; i < size.size(); ++i) {
-    EMBER_CHECK(stride[i] >= 0, "as_strided: Negative strides are not supported at the moment, got strides: ", stride);
-    if (size[i] == 0) any_empty = true;
-    extent += (size[i] - 1) * stride[i];
-  }
-  if (any_empty) extent = 0;
-  auto storage = make_intrusive<StorageImpl>(static_cast<size_t>(extent) * element_size(options.dtype()),
+  for (int64_t st : stride)
+    EMBER_CHECK(st >= 0, "as_strided: Negative strides are not supported at the moment, got strides: ", stride);
+  auto storage = make_intrusive<StorageImpl>(compute_storage_nbytes(size, stride, element_size(options.dtype())),
                                              options.device());
   return finish(Tensor(make_intrusive<TensorImpl>(std::move(storage), options.dtype(), size, stride, 0)),
                 options);
@@ -251,12 +245,9 @@ Tensor from_blob(void* data, IntArrayRef sizes, IntArrayRef strides, std::functi
                  const TensorOptions& options) {
   check_sizes(sizes);
   EMBER_CHECK(sizes.size() == strides.size(), "from_blob: mismatch in length of strides and shape");
-  int64_t extent = 1;
-  for (size_t i = 0; i < sizes.size(); ++i) {
-    if (sizes[i] == 0) { extent = 0; break; }
-    extent += (sizes[i] - 1) * strides[i];
-  }
-  auto storage = make_intrusive<StorageImpl>(data, static_cast<size_t>(extent) * element_size(options.dtype()),
+  for (int64_t st : strides)
+    EMBER_CHECK(st >= 0, "from_blob: negative strides are not supported, got strides: ", strides);
+  auto storage = make_intrusive<StorageImpl>(data, compute_storage_nbytes(sizes, strides, element_size(options.dtype())),
                                              options.device(), std::move(deleter));
   return finish(Tensor(make_intrusive<TensorImpl>(std::move(storage), options.dtype(), sizes, strides, 0)), options);
 }

@@ -334,11 +334,13 @@ Tensor Tensor::slice(int64_t d, std::optional<int64_t> start_opt, std::optional<
   if (end < 0) end += size;
   start = std::clamp<int64_t>(start, 0, size);
   end = std::clamp<int64_t>(end, start, size);
-  int64_t len = (end - start + step - 1) / step;
+  int64_t len = end == start ? 0 : 1 + (end - start - 1) / step;  // ceil, without overflow for huge steps
   DimVector sz(sizes().begin(), sizes().end()), st(strides().begin(), strides().end());
   int64_t offset = storage_offset() + start * st[d];
   sz[d] = len;
-  st[d] *= step;
+  // A step past the end leaves at most one element, whose stride is never multiplied by
+  // anything but 0; saturate rather than overflow.
+  if (__builtin_mul_overflow(st[d], step, &st[d])) st[d] = INT64_MAX;
   autograd::ViewArgs args;
   args.d0 = d;
   args.d1 = start;
@@ -427,17 +429,18 @@ Tensor Tensor::as_strided(IntArrayRef sz, IntArrayRef st, std::optional<int64_t>
   EMBER_CHECK(sz.size() == st.size(), "mismatch in length of strides and shape");
   int64_t offset = offset_opt.value_or(storage_offset());
   EMBER_CHECK(offset >= 0, "Tensor: invalid storage offset ", offset);
-  int64_t extent = offset + 1;  // elements needed
-  bool empty_view = false;
   for (size_t i = 0; i < sz.size(); ++i) {
     EMBER_CHECK(sz[i] >= 0, "Trying to create tensor with negative dimension ", sz[i], ": ", sz);
     EMBER_CHECK(st[i] >= 0, "as_strided: Negative strides are not supported at the moment, got strides: ", st);
-    if (sz[i] == 0) empty_view = true;
-    extent += (sz[i] - 1) * st[i];
   }
-  int64_t storage_elems = static_cast<int64_t>(storage()->nbytes() / element_size());
-  EMBER_CHECK(empty_view || extent <= storage_elems, "setStorage: sizes ", sz, ", strides ", st, ", storage offset ",
-              offset, ", and itemsize ", element_size(), " requiring a storage size of ", extent * element_size(),
+  // An empty view reaches no storage; any other must fit, offset included, without wrapping.
+  const size_t reach = compute_storage_nbytes(sz, st, element_size());
+  size_t required = 0;
+  const bool overflowed = __builtin_mul_overflow(static_cast<size_t>(offset), element_size(), &required) ||
+                          __builtin_add_overflow(required, reach, &required);
+  EMBER_CHECK(!overflowed, "Storage size calculation overflowed with sizes=", sz, " and strides=", st);
+  EMBER_CHECK(reach == 0 || required <= storage()->nbytes(), "setStorage: sizes ", sz, ", strides ", st,
+              ", storage offset ", offset, ", and itemsize ", element_size(), " requiring a storage size of ", required,
               " are out of bounds for storage of size ", storage()->nbytes());
   return recorded(ViewKind::AsStrided, *this, make_view(*this, sz, st, offset));
 }

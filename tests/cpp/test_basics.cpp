@@ -91,6 +91,41 @@ TEST(Promotion, ScalarRules) {
   EXPECT_EQ((ones({2}, kUInt8) + ones({2}, kInt8)).dtype(), kInt16);
 }
 
+// Sizes and strides chosen so that a wrapping extent computation would come out small and
+// pass the bounds check: each must be an error, never a view past the end of the storage.
+TEST(Views, HostileGeometryIsRejected) {
+  auto message = [](auto&& f) {
+    try {
+      f();
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  Tensor base = zeros({16});
+  const int64_t huge = int64_t{1} << 62;
+  EXPECT_NE(message([&] { base.as_strided({2, 2}, {huge, huge}); }).find("Storage size calculation overflowed"),
+            std::string::npos);
+  EXPECT_NE(message([&] { base.as_strided({5}, {INT64_MAX / 4 + 1}); }).find("Storage size calculation overflowed"),
+            std::string::npos);
+  EXPECT_NE(message([&] { base.as_strided({2}, {1}, INT64_MAX / 2); }).find("overflowed"), std::string::npos);
+  EXPECT_NE(message([&] { base.as_strided({4}, {6}); })
+                .find("requiring a storage size of 76 are out of bounds for storage of size 64"),
+            std::string::npos);
+  EXPECT_EQ(base.as_strided({0, 4}, {huge, huge}).numel(), 0);  // empty: reaches nothing
+  EXPECT_NE(message([&] { empty_strided({3, 3}, {huge, huge}); }).find("Storage size calculation overflowed"),
+            std::string::npos);
+  float blob[4] = {1, 2, 3, 4};
+  EXPECT_NE(message([&] { from_blob(blob, {2, 2}, {huge, huge}); }).find("overflowed"), std::string::npos);
+  EXPECT_NE(message([&] { from_blob(blob, {2}, {-1}); }).find("negative strides"), std::string::npos);
+  // A step past the end keeps one element.
+  Tensor s = base.slice(0, 3, 16, INT64_MAX);
+  EXPECT_EQ(s.numel(), 1);
+  EXPECT_EQ(s.storage_offset(), 3);
+  EXPECT_EQ(base.slice(0, 0, 16, 15).numel(), 2);
+  EXPECT_EQ(base.slice(0, 5, 5, 3).numel(), 0);
+}
+
 TEST(Views, ViewErrorsAndTranspose) {
   Tensor a = arange(12).view({3, 4});
   EXPECT_THROW(a.t().view({12}), Error);
