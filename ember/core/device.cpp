@@ -25,7 +25,10 @@ Device::Device(const std::string& spec) {
 
 std::string Device::str() const {
   std::string s = type == DeviceType::CPU ? "cpu" : "cuda";
-  if (index >= 0) s += ":" + std::to_string(index);
+  if (index >= 0) {
+    s += ':';
+    s += std::to_string(index);
+  }
   return s;
 }
 

@@ -6,20 +6,10 @@
 
 #include <ember/ember.h>
 
+#include "error_of.h"
+
 using namespace ember;
 
-namespace {
-// What `f` throws, or "no error".
-template <class F>
-std::string error_message(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
-}  // namespace
 
 TEST(Factory, ZerosOnesFull) {
   Tensor z = zeros({2, 3});
@@ -36,13 +26,13 @@ TEST(Factory, ZerosOnesFull) {
 // The sanitizer preset runs these (the LibTorch comparisons in tests/diff do not): every
 // path through the checked conversion and the range factories' integer conversions.
 TEST(Factory, ValuesThatDoNotFitTheDtypeThrow) {
-  EXPECT_EQ(error_message([] { full({2}, 300, kUInt8); }), "value cannot be converted to type uint8_t without overflow");
-  EXPECT_EQ(error_message([] { zeros({2}, kInt32).fill_(NAN); }), "value cannot be converted to type int without overflow");
-  EXPECT_EQ(error_message([] { zeros({2}, kInt64).fill_(1e20); }), "value cannot be converted to type int64_t without overflow");
-  EXPECT_EQ(error_message([] { zeros({2}, kFloat16).fill_(1e5); }), "value cannot be converted to type at::Half without overflow");
-  EXPECT_EQ(error_message([] { zeros({2}, kUInt8).masked_fill(tensor({true, false}), -1.0); }),
+  EXPECT_EQ(error_of([] { full({2}, 300, kUInt8); }), "value cannot be converted to type uint8_t without overflow");
+  EXPECT_EQ(error_of([] { zeros({2}, kInt32).fill_(NAN); }), "value cannot be converted to type int without overflow");
+  EXPECT_EQ(error_of([] { zeros({2}, kInt64).fill_(1e20); }), "value cannot be converted to type int64_t without overflow");
+  EXPECT_EQ(error_of([] { zeros({2}, kFloat16).fill_(1e5); }), "value cannot be converted to type at::Half without overflow");
+  EXPECT_EQ(error_of([] { zeros({2}, kUInt8).masked_fill(tensor({true, false}), -1.0); }),
             "value cannot be converted to type uint8_t without overflow");
-  EXPECT_EQ(error_message([] { clamp(zeros({2}, kInt8), -200); }), "value cannot be converted to type int8_t without overflow");
+  EXPECT_EQ(error_of([] { clamp(zeros({2}, kInt8), -200); }), "value cannot be converted to type int8_t without overflow");
   // Negative integers wrap into unsigned types down to -max; bool and floating infinities pass.
   EXPECT_EQ(full({1}, -255, kUInt8).item<int64_t>(), 1);
   EXPECT_TRUE(full({1}, NAN, kBool).item<bool>());
@@ -101,20 +91,20 @@ TEST(Promotion, ScalarRules) {
 TEST(Views, HostileGeometryIsRejected) {
   Tensor base = zeros({16});
   const int64_t huge = int64_t{1} << 62;
-  EXPECT_NE(error_message([&] { base.as_strided({2, 2}, {huge, huge}); }).find("Storage size calculation overflowed"),
+  EXPECT_NE(error_of([&] { base.as_strided({2, 2}, {huge, huge}); }).find("Storage size calculation overflowed"),
             std::string::npos);
-  EXPECT_NE(error_message([&] { base.as_strided({5}, {INT64_MAX / 4 + 1}); }).find("Storage size calculation overflowed"),
+  EXPECT_NE(error_of([&] { base.as_strided({5}, {INT64_MAX / 4 + 1}); }).find("Storage size calculation overflowed"),
             std::string::npos);
-  EXPECT_NE(error_message([&] { base.as_strided({2}, {1}, INT64_MAX / 2); }).find("overflowed"), std::string::npos);
-  EXPECT_NE(error_message([&] { base.as_strided({4}, {6}); })
+  EXPECT_NE(error_of([&] { base.as_strided({2}, {1}, INT64_MAX / 2); }).find("overflowed"), std::string::npos);
+  EXPECT_NE(error_of([&] { base.as_strided({4}, {6}); })
                 .find("requiring a storage size of 76 are out of bounds for storage of size 64"),
             std::string::npos);
   EXPECT_EQ(base.as_strided({0, 4}, {huge, huge}).numel(), 0);  // empty: reaches nothing
-  EXPECT_NE(error_message([&] { empty_strided({3, 3}, {huge, huge}); }).find("Storage size calculation overflowed"),
+  EXPECT_NE(error_of([&] { empty_strided({3, 3}, {huge, huge}); }).find("Storage size calculation overflowed"),
             std::string::npos);
   float blob[4] = {1, 2, 3, 4};
-  EXPECT_NE(error_message([&] { from_blob(blob, {2, 2}, {huge, huge}); }).find("overflowed"), std::string::npos);
-  EXPECT_NE(error_message([&] { from_blob(blob, {2}, {-1}); }).find("negative strides"), std::string::npos);
+  EXPECT_NE(error_of([&] { from_blob(blob, {2, 2}, {huge, huge}); }).find("overflowed"), std::string::npos);
+  EXPECT_NE(error_of([&] { from_blob(blob, {2}, {-1}); }).find("negative strides"), std::string::npos);
   // A step past the end keeps one element.
   Tensor s = base.slice(0, 3, 16, INT64_MAX);
   EXPECT_EQ(s.numel(), 1);

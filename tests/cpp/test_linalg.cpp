@@ -8,20 +8,11 @@
 
 #include <ember/ember.h>
 
+#include "error_of.h"
+
 using namespace ember;
 
 namespace {
-
-// The message of the ember::Error that f throws ("" if none).
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 // Reference product by the definition, in double.
 Tensor naive_mm(const Tensor& a, const Tensor& b) {

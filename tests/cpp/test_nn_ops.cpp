@@ -7,6 +7,8 @@
 
 #include <ember/ember.h>
 
+#include "error_of.h"
+
 #include "gradcheck.h"
 
 using namespace ember;
@@ -18,17 +20,6 @@ namespace {
 Tensor leaf(IntArrayRef shape, uint64_t seed) {
   manual_seed(seed);
   return randn(shape, kFloat64).requires_grad_();
-}
-
-// The message of the ember::Error that f throws ("" if none).
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 }  // namespace
