@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake ninja-build pkg-config         # toolchain
+  build-essential cmake ninja-build pkg-config ccache  # toolchain (ccache: rebuilds reuse earlier compiles)
   libopenblas-dev libopenblas0-openmp                  # BLAS (OpenMP build, shares ember's pool)
   libdnnl-dev                                          # oneDNN: float32 GEMM with AVX-512 JIT kernels
   libsleef-dev                                         # vectorised math

@@ -43,10 +43,13 @@ void record_sum(const Tensor& self, IntArrayRef dims, bool keepdim, const Tensor
 
 void record_softmax(const Tensor& self, int64_t dim, const Tensor& result, bool log);
 void record_logsumexp(const Tensor& self, IntArrayRef dims, bool keepdim, const Tensor& result);
-// max/min/amax/amin without indices: the gradient is shared evenly among the extremal
-// elements (PyTorch's rule). `all`: reduced over every dim.
+// amax/amin: the gradient is shared evenly among the extremal elements (PyTorch's rule).
+// `all`: reduced over every dim.
 void record_extremum(const Tensor& self, IntArrayRef dims, bool keepdim, const Tensor& result, bool all,
                      const char* name);
+// max()/min() of a whole tensor: shared among the elements equal to the result, or among
+// the NaNs when the result is NaN.
+void record_extremum_all(const Tensor& self, const Tensor& result, bool is_max);
 // Reductions and selections that return indices (max/min with dim, sort, topk, kthvalue):
 // the gradient scatters back through the indices.
 void record_indexed(const char* name, const Tensor& self, int64_t dim, bool keepdim, const Tensor& values,
@@ -64,7 +67,9 @@ void record_index_put(const Tensor& self, const std::vector<std::optional<Tensor
                       bool accumulate, const Tensor& result);
 void record_index_select(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& result);
 void record_gather(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& result);
-void record_masked_fill(const Tensor& self, const Tensor& mask, const Tensor& result);
+// value: the 0-dim value tensor of masked_fill(self, mask, Tensor) (MaskedFillBackward1),
+// undefined for a Scalar value (MaskedFillBackward0).
+void record_masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value, const Tensor& result);
 void record_masked_select(const Tensor& self, const Tensor& mask, const Tensor& result);
 void record_scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src, const Tensor& result,
                     bool add);
@@ -77,6 +82,12 @@ void record_addmm(const Tensor& self, const Tensor& m1, const Tensor& m2, const 
                   const Tensor& result);
 void record_mv(const Tensor& m, const Tensor& v, const Tensor& result);
 void record_dot(const Tensor& a, const Tensor& b, const Tensor& result);
+
+// Note [Masked gradients]
+// A gradient that flows only where a condition holds is where(mask, grad, 0), never
+// grad * mask: an infinite incoming gradient times a 0 mask is NaN, where PyTorch's masked
+// formulas give 0.
+Tensor masked_grad(const Tensor& mask, const Tensor& grad);
 
 // Differentiable backward helpers (their own backward is the forward view).
 Tensor select_backward(const Tensor& grad, IntArrayRef input_sizes, int64_t dim, int64_t index);

@@ -10,6 +10,8 @@
 
 namespace ember::autograd {
 
+Tensor masked_grad(const Tensor& mask, const Tensor& grad) { return where(mask, grad, zeros({}, grad.options())); }
+
 namespace {
 
 // ---- unary -------------------------------------------------------------------------------
@@ -155,8 +157,15 @@ variable_list binary_formula(OpNode& n, const variable_list& grads) {
       Tensor a = n.saved(0), b = n.saved(1);
       Tensor da, db;
       if (ga) {
-        // d/da a^b = b a^(b-1), defined as 0 where b == 0 (PyTorch's convention).
-        da = where(eq(b, 0), scalar_to_tensor(0.0), g * b * pow(a, b - 1));
+        // d/da a^b = b a^(b-1), defined as 0 where b == 0 (PyTorch's convention). A number
+        // exponent takes the number overload (Note [Scalar exponents]); a bool exponent
+        // tensor counts as 0/1 (PyTorch 1.13 throws here, computing b - 1 on bools).
+        Tensor a_pow;
+        const Scalar& e = n.s1;
+        if (!n.has_s1) a_pow = pow(a, (b.dtype() == kBool ? b.to(a.dtype()) : b) - 1);
+        else if (e.is_floating_point()) a_pow = pow(a, Scalar(e.toDouble() - 1));
+        else a_pow = pow(a, Scalar(e.toLong() - 1));
+        da = where(eq(b, 0), scalar_to_tensor(0.0), g * b * a_pow);
       }
       if (gb) {
         Tensor result = n.saved(2);
@@ -176,14 +185,14 @@ variable_list binary_formula(OpNode& n, const variable_list& grads) {
       return {g, db};
     }
     case BinaryOp::maximum: case BinaryOp::minimum: {
+      // Ties split the gradient; an operand gets none only where the other one wins, so
+      // with a NaN on either side both get all of it (PyTorch's formula).
       Tensor a = n.saved(0), b = n.saved(1);
-      Tensor half = g / 2;
-      Tensor zero = zeros_like(g);
+      Tensor shared = where(eq(a, b), g / 2, g);
       Tensor a_wins = op == BinaryOp::maximum ? gt(a, b) : lt(a, b);
       Tensor b_wins = op == BinaryOp::maximum ? lt(a, b) : gt(a, b);
-      Tensor tie = eq(a, b);
-      return {ga ? where(tie, half, where(a_wins, g, zero)) : Tensor(),
-              gb ? where(tie, half, where(b_wins, g, zero)) : Tensor()};
+      return {ga ? masked_grad(logical_not(b_wins), shared) : Tensor(),
+              gb ? masked_grad(logical_not(a_wins), shared) : Tensor()};
     }
     case BinaryOp::atan2: {
       Tensor a = n.saved(0), b = n.saved(1);
@@ -196,10 +205,10 @@ variable_list binary_formula(OpNode& n, const variable_list& grads) {
 
 variable_list clamp_formula(OpNode& n, const variable_list& grads) {
   Tensor x = n.saved(0);
-  Tensor mask = ones_like(x, TensorOptions(kBool));
-  if (n.has_s0) mask = logical_and(mask, ge(x, n.s0));
-  if (n.has_s1) mask = logical_and(mask, le(x, n.s1));
-  return {grads[0] * mask};
+  Tensor mask;
+  if (n.has_s0) mask = ge(x, n.s0);
+  if (n.has_s1) mask = mask.defined() ? logical_and(mask, le(x, n.s1)) : le(x, n.s1);
+  return {masked_grad(mask, grads[0])};
 }
 
 variable_list where_formula(OpNode& n, const variable_list& grads) {
@@ -246,6 +255,11 @@ void record_binary(BinaryOp op, const Tensor& a, const Tensor& b, const Scalar& 
   switch (op) {
     case BinaryOp::add: case BinaryOp::sub: case BinaryOp::div_trunc: case BinaryOp::div_floor: break;
     case BinaryOp::pow:
+      // A number exponent (Note [Scalar exponents]); saved tensors lose the wrapped flag.
+      if (is_wrapped(b)) {
+        node->s1 = b.item();
+        node->has_s1 = true;
+      }
       set_history(result, node);
       node->saved_ = {SavedVariable(a, false), SavedVariable(b, false), SavedVariable(result, true)};
       return;

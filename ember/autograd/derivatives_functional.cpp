@@ -3,6 +3,7 @@
 // create_graph can be differentiated again), except that the activations take their fused
 // backward kernel when no graph of the backward is wanted.
 #include "ember/autograd/derivatives_functional.h"
+#include "ember/autograd/derivatives.h"
 
 #include <cstring>
 
@@ -40,8 +41,8 @@ Tensor activation_grad_composite(ActOp op, const ActParams& p, const Tensor& g, 
   switch (op) {
     case ActOp::leaky_relu: return where(gt(x, 0), g, g * p.a);
     case ActOp::elu: return where(gt(x, 0), g * p.b, g * exp(x * p.c) * (p.a * p.b * p.c));
-    case ActOp::hardtanh: return g * logical_and(gt(x, p.a), lt(x, p.b));
-    case ActOp::hardsigmoid: return g * logical_and(gt(x, -3.0), lt(x, 3.0)) / 6.0;
+    case ActOp::hardtanh: return masked_grad(logical_and(gt(x, p.a), lt(x, p.b)), g);
+    case ActOp::hardsigmoid: return masked_grad(logical_and(gt(x, -3.0), lt(x, 3.0)), g / 6.0);
     case ActOp::hardswish:
       return where(lt(x, -3.0), zeros_like(g), where(le(x, 3.0), g * (x / 3.0 + 0.5), g));
     case ActOp::softplus: {

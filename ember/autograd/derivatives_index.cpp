@@ -41,8 +41,13 @@ variable_list gather_formula(OpNode& n, const variable_list& grads) {
   return {zeros(n.shape0, grads[0].options()).scatter_add(n.i0, n.saved(0), grads[0])};
 }
 
+// next edges: self, and the value tensor for MaskedFillBackward1 (code 1).
 variable_list masked_fill_formula(OpNode& n, const variable_list& grads) {
-  return {grads[0].masked_fill(n.saved(0), 0)};
+  Tensor mask = n.saved(0);
+  Tensor gself = n.needs_grad(0) ? grads[0].masked_fill(mask, 0) : Tensor();
+  if (n.code == 0) return {gself};
+  Tensor gvalue = n.needs_grad(1) ? masked_grad(mask, grads[0]).sum().to(n.dtype0) : Tensor();
+  return {gself, gvalue};
 }
 
 variable_list masked_select_formula(OpNode& n, const variable_list& grads) {
@@ -107,9 +112,13 @@ void record_gather(const Tensor& self, int64_t dim, const Tensor& index, const T
   set_history(result, node);
 }
 
-void record_masked_fill(const Tensor& self, const Tensor& mask, const Tensor& result) {
-  if (!should_record({&self})) return;
-  auto node = make_node("MaskedFillBackward0", masked_fill_formula, {&self});
+void record_masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value, const Tensor& result) {
+  if (!should_record({&self, &value})) return;
+  const bool tensor_value = value.defined();
+  auto node = tensor_value ? make_node("MaskedFillBackward1", masked_fill_formula, {&self, &value})
+                           : make_node("MaskedFillBackward0", masked_fill_formula, {&self});
+  node->code = tensor_value;
+  if (tensor_value) node->dtype0 = value.dtype();
   node->saved_ = {SavedVariable(mask, false)};
   set_history(result, node);
 }

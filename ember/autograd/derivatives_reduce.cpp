@@ -12,11 +12,24 @@
 namespace ember::autograd {
 
 namespace {
+// Note [Reducing a 0-dim tensor]
+// A 0-dim input accepts dim 0 / -1 and reduces nothing: its gradient is already 0-dim and
+// its element count is 1. Formulas must not unsqueeze it nor read sizes()[dim] of it.
+
+// Elements folded into each output of a reduction over `dims` (every dim when `all`).
+int64_t reduced_count(const Tensor& self, IntArrayRef dims, bool all) {
+  if (all) return self.numel();
+  int64_t count = 1;
+  if (self.dim() > 0)
+    for (int64_t d : dims) count *= self.size(maybe_wrap_dim(d, self.dim()));
+  return count;
+}
+
 // Puts back the reduced dims (as size 1) of a gradient reduced without keepdim, then
 // expands it to the input's shape.
 Tensor unreduce(const Tensor& g, IntArrayRef input_sizes, IntArrayRef dims, bool keepdim) {
   Tensor r = g;
-  if (!keepdim && !dims.empty()) {
+  if (!keepdim && !dims.empty() && !input_sizes.empty()) {
     DimVector sorted;
     for (int64_t d : dims) sorted.push_back(maybe_wrap_dim(d, static_cast<int64_t>(input_sizes.size())));
     std::sort(sorted.begin(), sorted.end());
@@ -46,10 +59,7 @@ void record_sum(const Tensor& self, IntArrayRef dims, bool keepdim, const Tensor
   node->shape0 = DimVector(self.sizes().begin(), self.sizes().end());
   if (!all) node->shape1 = DimVector(dims.begin(), dims.end());
   node->i0 = keepdim;
-  int64_t count = 1;
-  if (all) count = self.numel();
-  else for (int64_t d : dims) count *= self.sizes()[maybe_wrap_dim(d, self.dim())];
-  node->i1 = count;
+  node->i1 = reduced_count(self, dims, all);
   node->dtype0 = self.dtype();
   set_history(result, node);
 }
@@ -64,9 +74,10 @@ DimVector all_dims(int64_t n) {
   for (int64_t i = 0; i < n; ++i) d.push_back(i);
   return d;
 }
-// Reattaches reduced dims (size 1) to a result reduced without keepdim.
+// Reattaches reduced dims (size 1) to a result reduced without keepdim (none for a 0-dim
+// input: Note [Reducing a 0-dim tensor]).
 Tensor keep(const Tensor& t, IntArrayRef input_sizes, IntArrayRef dims, bool keepdim) {
-  if (keepdim) return t;
+  if (keepdim || input_sizes.empty()) return t;
   Tensor r = t;
   DimVector sorted;
   for (int64_t d : dims) sorted.push_back(maybe_wrap_dim(d, static_cast<int64_t>(input_sizes.size())));
@@ -89,6 +100,8 @@ variable_list logsumexp_formula(OpNode& n, const variable_list& grads) {
   return {keep(grads[0], n.shape0, dims, n.i0) * exp(x - keep(y, n.shape0, dims, n.i0))};
 }
 
+// amax/amin: the gradient is shared evenly among the elements equal to the result. A NaN
+// result equals nothing, so its slice gets 0/0 = NaN, as in PyTorch.
 variable_list extremum_formula(OpNode& n, const variable_list& grads) {
   Tensor x = n.saved(0), y = n.saved(1);
   DimVector dims = dims_or_all(n);
@@ -97,6 +110,15 @@ variable_list extremum_formula(OpNode& n, const variable_list& grads) {
   Tensor gk = n.i2 ? grads[0].reshape(DimVector(n.shape0.size(), 1)) : keep(grads[0], n.shape0, dims, kd);
   Tensor mask = eq(x, yk).to(x.dtype());
   return {gk * mask / mask.sum(dims, true)};
+}
+
+// max()/min() of a whole tensor: the gradient is shared evenly among the elements equal to
+// the result, or among the NaN elements when the result is NaN (PyTorch's
+// evenly_distribute_backward); elsewhere it is exactly 0, even for an infinite gradient.
+variable_list extremum_all_formula(OpNode& n, const variable_list& grads) {
+  Tensor x = n.saved(0), y = n.saved(1);
+  Tensor mask = isnan(y).item<bool>() ? isnan(x) : eq(x, y);
+  return {masked_grad(mask, grads[0] / mask.sum())};
 }
 
 variable_list indexed_formula(OpNode& n, const variable_list& grads) {
@@ -115,13 +137,15 @@ variable_list var_std_formula(OpNode& n, const variable_list& grads) {
   DimVector dims = dims_or_all(n);
   bool kd = n.i0 || n.i2;
   Tensor g = n.i2 ? grads[0].reshape(DimVector(n.shape0.size(), 1)) : keep(grads[0], n.shape0, dims, kd);
-  double denom = static_cast<double>(std::max<int64_t>(n.i3 - n.i1, 0));
+  // PyTorch divides by N - correction unclamped here (the forward clamps it at 0), so a
+  // correction above the count gives a finite negative factor, not infinity.
+  double denom = static_cast<double>(n.i3 - n.i1);
   Tensor centered = x - x.mean(dims, true);
   Tensor gvar = g * centered * (2.0 / denom);
-  if (n.code == 1) {  // std = sqrt(var): d std = d var / (2 std)
+  if (n.code == 1) {  // std = sqrt(var): d std = d var / (2 std), and 0 where std is 0
     Tensor s = n.saved(1);
     Tensor sk = n.i2 ? s.reshape(DimVector(n.shape0.size(), 1)) : keep(s, n.shape0, dims, kd);
-    return {gvar / (sk * 2)};
+    return {masked_grad(ne(sk, 0), gvar / (sk * 2))};
   }
   return {gvar};
 }
@@ -133,14 +157,17 @@ variable_list norm_formula(OpNode& n, const variable_list& grads) {
   Tensor g = n.i2 ? grads[0].reshape(DimVector(n.shape0.size(), 1)) : keep(grads[0], n.shape0, dims, kd);
   Tensor yk = n.i2 ? y.reshape(DimVector(n.shape0.size(), 1)) : keep(y, n.shape0, dims, kd);
   double p = n.s0.toDouble();
+  if (p == 0) return {zeros_like(x)};  // the count of non-zeros is piecewise constant
   if (p == 1) return {g * sign(x)};
   if (std::isinf(p)) {
     Tensor mask = eq(abs(x), yk).to(x.dtype());
     return {g * sign(x) * mask / mask.sum(dims, true)};
   }
   if (p == 2) return {where(eq(yk, 0), scalar_to_tensor(0.0), g * x / yk)};
-  // General p: |x|^(p-1) sign(x) / ||x||^(p-1)
-  return {where(eq(yk, 0), scalar_to_tensor(0.0), g * sign(x) * pow(abs(x), p - 1) / pow(yk, p - 1))};
+  // General p: |x|^(p-1) sign(x) / ||x||^(p-1), 0 where x is 0 (for p < 1, |x|^(p-1) is
+  // infinite there) and where the norm is 0.
+  Tensor scaled = masked_grad(ne(x, 0), sign(x) * pow(abs(x), p - 1));
+  return {where(eq(yk, 0), scalar_to_tensor(0.0), g * scaled / pow(yk, p - 1))};
 }
 
 // prod_{j < i} x_j along d (1 at i = 0); x.size(d) >= 1.
@@ -227,6 +254,13 @@ void record_extremum(const Tensor& self, IntArrayRef dims, bool keepdim, const T
   node->saved_ = {SavedVariable(self, false), SavedVariable(result, true)};
 }
 
+void record_extremum_all(const Tensor& self, const Tensor& result, bool is_max) {
+  if (!should_record({&self})) return;
+  auto node = reduce_node(is_max ? "MaxBackward1" : "MinBackward1", extremum_all_formula, self, {}, false, true);
+  set_history(result, node);
+  node->saved_ = {SavedVariable(self, false), SavedVariable(result, true)};
+}
+
 void record_indexed(const char* name, const Tensor& self, int64_t dim, bool keepdim, const Tensor& values,
                     const Tensor& indices) {
   if (!should_record({&self})) return;
@@ -244,10 +278,7 @@ void record_var_std(const Tensor& self, IntArrayRef dims, int64_t correction, bo
   auto node = reduce_node(is_std ? "StdBackward0" : "VarBackward0", var_std_formula, self, dims, keepdim, all);
   node->code = is_std;
   node->i1 = correction;
-  int64_t count = 1;
-  if (all) count = self.numel();
-  else for (int64_t d : dims) count *= self.sizes()[maybe_wrap_dim(d, self.dim())];
-  node->i3 = count;
+  node->i3 = reduced_count(self, dims, all);
   set_history(result, node);
   node->saved_ = {SavedVariable(self, false), SavedVariable(result, true)};
 }

@@ -16,6 +16,11 @@ namespace ember::autograd {
 // and attach the node to its outputs (set_history). So tensors that need no grad pay one
 // branch per input. In-place ops go through record_inplace (Note [In-place on views]).
 
+// Note [Empty results keep their history]
+// An op whose result is empty skips its kernel but still records: the result must report
+// requires_grad and backward must reach the inputs (with empty gradients), as in PyTorch.
+// So front ends never `return` before their record_* call just because numel() == 0.
+
 inline bool should_record(std::initializer_list<const Tensor*> inputs) {
   if (!GradMode::is_enabled()) return false;
   for (const Tensor* t : inputs)

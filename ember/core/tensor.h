@@ -10,6 +10,7 @@
 #include <ostream>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <vector>
 
 #include "ember/core/array_ref.h"
@@ -288,6 +289,16 @@ class Tensor {
   // and to std::string, and the call is ambiguous.
   Tensor norm(const char* p, IntArrayRef dims = {}, bool keepdim = false) const {
     return norm(std::string(p), dims, keepdim);
+  }
+  // x.norm(0): a literal 0 is a null pointer constant, which would pick the const char*
+  // overload over the Scalar one; any arithmetic p lands here instead.
+  template <class T, std::enable_if_t<std::is_arithmetic_v<T>, int> = 0>
+  Tensor norm(T p) const {
+    return norm(Scalar(p));
+  }
+  template <class T, std::enable_if_t<std::is_arithmetic_v<T>, int> = 0>
+  Tensor norm(T p, IntArrayRef dims, bool keepdim = false) const {
+    return norm(Scalar(p), dims, keepdim);
   }
   Tensor logsumexp(IntArrayRef dims, bool keepdim = false) const;
   Tensor all() const;

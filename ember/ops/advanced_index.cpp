@@ -132,8 +132,14 @@ AdvancedIndex make_advanced_index(const Tensor& self, const std::vector<std::opt
   }
   const int64_t s = adjacent ? pos.front() : 0;
 
-  // Step 4a: offsets over B, with bounds checks.
+  // Step 4a: offsets over B, with bounds checks. Subscripting (x[idx]) checks bounds only
+  // when the result has elements, as PyTorch's kernel does: zeros(3, 0)[[5]] is an empty
+  // (1, 0) tensor, not an error. Indexing a dimension of size 0 is always an error.
   Tensor offsets = empty(bshape, kLong);
+  int64_t others = 1;
+  for (int64_t d = 0; d < base.dim(); ++d)
+    if (d < s || d >= s + k) others *= base.sizes()[d];
+  const bool skip_bounds = mode == IndexMode::Subscript && others == 0;
   if (offsets.numel() > 0) {
     for (int64_t j = 0; j < k; ++j) {
       const int64_t d = s + j;
@@ -141,6 +147,10 @@ AdvancedIndex make_advanced_index(const Tensor& self, const std::vector<std::opt
       if (size == 0) {
         if (mode == IndexMode::Select) EMBER_THROW(IndexError, "index out of range in self");
         EMBER_THROW(IndexError, "index is out of bounds for dimension with size 0");
+      }
+      if (skip_bounds) {
+        offsets.zero_();  // never read: the result is empty
+        continue;
       }
       cpu::BadIndex bad;
       TensorIterator iter;

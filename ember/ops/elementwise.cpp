@@ -102,14 +102,31 @@ bool inplace_with_grad(const char* name, const Tensor& self, bool inplace) {
 
 }  // namespace
 
+namespace {
+// PyTorch rejects bool inputs to these ops (its kernels are not instantiated for bool);
+// ember does too, with PyTorch's messages, rather than computing a value PyTorch never gives.
+void check_unary_accepts_bool(UnaryOp op) {
+  switch (op) {
+    case UnaryOp::neg:
+      EMBER_THROW(Error, "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert "
+                  "a mask, use the `~` or `logical_not()` operator instead.");
+    case UnaryOp::relu: EMBER_THROW(Error, "Boolean inputs not supported for relu");
+    case UnaryOp::abs: EMBER_THROW(NotImplementedError, "\"abs_cpu\" not implemented for 'Bool'");
+    case UnaryOp::floor: case UnaryOp::ceil: case UnaryOp::round: case UnaryOp::trunc:
+      EMBER_THROW(NotImplementedError, "\"", op_name(op), "_vml_cpu\" not implemented for 'Bool'");
+    default: return;
+  }
+}
+}  // namespace
+
 Tensor unary_op(UnaryOp op, const Tensor& x, Tensor* out) {
   EMBER_CHECK(x.defined(), op_name(op), ": expected a defined tensor");
   ScalarType compute = x.dtype();
   if (is_unary_float_op(op) && !is_floating_point(compute)) compute = get_default_dtype();
+  // square is pow(x, 2): bool promotes to int64 like any integer power of a bool.
+  if (op == UnaryOp::square && compute == kBool) compute = kInt64;
   ScalarType result = is_unary_pred_op(op) ? kBool : compute;
-  if (op == UnaryOp::neg)
-    EMBER_CHECK(x.dtype() != kBool, "Negation, the `-` operator, on a bool tensor is not supported. If you are "
-                "trying to invert a mask, use the `~` or `logical_not()` operator instead.");
+  if (x.dtype() == kBool) check_unary_accepts_bool(op);
   if (op == UnaryOp::bitwise_not)
     EMBER_CHECK_AS(NotImplementedError, !is_floating_point(x.dtype()), "\"bitwise_not_cpu\" not implemented for '",
                    x.dtype(), "'");
@@ -156,15 +173,20 @@ Tensor binary_op(BinaryOp op, const Tensor& a, const Tensor& b, const Scalar& al
     case BinaryOp::div_trunc:
     case BinaryOp::div_floor:
     case BinaryOp::remainder:
+    case BinaryOp::fmod:
       EMBER_CHECK_AS(NotImplementedError, compute != kBool, "\"", op_name(op), "_cpu\" not implemented for 'Bool'");
+      break;
+    case BinaryOp::pow:
+      EMBER_CHECK_AS(NotImplementedError, compute != kBool, "\"pow\" not implemented for 'Bool'");
       break;
     default: break;
   }
+  // PyTorch's alpha_check: an integral result takes no floating alpha, a bool alpha needs a
+  // bool result. An integer alpha with bool operands is fine (a + 2 * b is a || b).
   if ((op == BinaryOp::add || op == BinaryOp::sub) && !is_floating_point(compute))
     EMBER_CHECK(!alpha.is_floating_point(), "For integral input tensors, argument alpha must not be a floating point number.");
-  if ((op == BinaryOp::add || op == BinaryOp::sub) && compute == kBool)
-    EMBER_CHECK(alpha.is_bool() || alpha.to<int64_t>() == 1 || alpha.to<int64_t>() == 0,
-                "Boolean alpha only supported for Boolean results.");
+  if ((op == BinaryOp::add || op == BinaryOp::sub) && alpha.is_bool())
+    EMBER_CHECK(compute == kBool, "Boolean alpha only supported for Boolean results.");
   ScalarType result = is_bool_result(op) ? kBool : compute;
   DimVector shape = a.sizes() == b.sizes() ? DimVector(a.sizes().begin(), a.sizes().end())
                                            : broadcast_shapes(a.sizes(), b.sizes());
@@ -309,11 +331,24 @@ Tensor floor_divide(const Tensor& a, const Tensor& b) { return binary_op(BinaryO
 Tensor floor_divide(const Tensor& a, const Scalar& b) { return div(a, b, "floor"); }
 
 Tensor pow(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::pow, a, b); }
+// Note [Scalar exponents]
+// PyTorch computes a floating tensor to the power of a *number* 0.5 or -0.5 as sqrt / rsqrt,
+// which differ from std::pow at -inf and -0 (sqrt(-inf) = nan, rsqrt(-0) = -inf, where pow
+// gives inf and inf). A tensor exponent always goes through std::pow. ember does the same,
+// and the pow derivative with a number exponent calls this overload again (a.pow(b - 1)),
+// so gradients at those points match too.
 Tensor pow(const Tensor& a, const Scalar& b) {
   if (is_integral(a.dtype(), true) && b.is_integral()) {
     EMBER_CHECK(b.toLong() >= 0, "Integers to negative integer powers are not allowed.");
   }
-  return binary_op(BinaryOp::pow, a, scalar_to_tensor(b, a.device()));
+  Tensor exponent = scalar_to_tensor(b, a.device());
+  const double e = b.toDouble();
+  if ((e == 0.5 || e == -0.5) && a.defined() && is_floating_point(result_type(a, exponent))) {
+    Tensor r = autograd::untracked([&] { return e == 0.5 ? sqrt(a) : rsqrt(a); });
+    autograd::record_binary(BinaryOp::pow, a, exponent, 1, r);
+    return r;
+  }
+  return binary_op(BinaryOp::pow, a, exponent);
 }
 Tensor pow(const Scalar& a, const Tensor& b) { return binary_op(BinaryOp::pow, scalar_to_tensor(a, b.device()), b); }
 Tensor& pow_out(Tensor& out, const Tensor& a, const Tensor& b) {
@@ -407,11 +442,12 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
   ScalarType dt = result_type(a, b);
   DimVector shape = broadcast_shapes(broadcast_shapes(condition.sizes(), a.sizes()), b.sizes());
   Tensor out = empty(shape, a.options().dtype(dt));
-  if (out.numel() == 0) return out;
-  TensorIterator iter;
-  iter.add_output(out).add_input(cast(condition, kBool)).add_input(cast(a, dt)).add_input(cast(b, dt)).build();
-  cpu::where_stub.get()(iter);
-  autograd::record_where(condition, a, b, out);
+  if (out.numel() > 0) {
+    TensorIterator iter;
+    iter.add_output(out).add_input(cast(condition, kBool)).add_input(cast(a, dt)).add_input(cast(b, dt)).build();
+    cpu::where_stub.get()(iter);
+  }
+  autograd::record_where(condition, a, b, out);  // Note [Empty results keep their history]
   return out;
 }
 Tensor where(const Tensor& c, const Scalar& a, const Tensor& b) { return where(c, scalar_to_tensor(a), b); }
@@ -429,6 +465,10 @@ Tensor clamp_impl(const Tensor& x, const std::optional<Scalar>& lo, const std::o
   if (hi) dt = promote_types(dt, result_type(x, *hi));
   if (lo) check_convertible(*lo, dt);
   if (hi) check_convertible(*hi, dt);
+  // PyTorch's scalar clamp kernels exist for numbers only (its tensor-bound clamp takes bool).
+  EMBER_CHECK_AS(NotImplementedError, dt != kBool, "\"",
+                 lo && hi ? "clamp_scalar_cpu" : (lo ? "clamp_min_cpu" : "clamp_max_scalar_cpu"),
+                 "\" not implemented for 'Bool'");
   bool inplace = out && out->is_same(x);
   if (out && autograd::should_record({&x}) && inplace_with_grad("clamp", x, inplace)) {
     Tensor result_value = clamp_impl(x.clone(), lo, hi, nullptr);

@@ -117,13 +117,14 @@ Tensor gather(const Tensor& self, int64_t dim, const Tensor& index, bool /*spars
   EMBER_CHECK(index.dtype() == kLong, "gather(): Expected dtype int64 for index");
   EMBER_CHECK(ndim1(index) == ndim1(self), "Index tensor must have the same number of dimensions as input tensor");
   Tensor out = empty(index.sizes(), self.options());
-  if (index.numel() == 0) return out;
-  for (int64_t d = 0; d < ndim1(self); ++d)
-    EMBER_CHECK(d == dim || size1(index, d) <= size1(self, d), "Size does not match at dimension ", d,
-                " expected index ", index.sizes(), " to be smaller than self ", self.sizes(), " apart from dimension ",
-                dim);
-  run_fibers(cpu::ScatterGatherOp::gather, out, self, index, dim);
-  autograd::record_gather(self, dim, index, out);
+  if (index.numel() > 0) {
+    for (int64_t d = 0; d < ndim1(self); ++d)
+      EMBER_CHECK(d == dim || size1(index, d) <= size1(self, d), "Size does not match at dimension ", d,
+                  " expected index ", index.sizes(), " to be smaller than self ", self.sizes(),
+                  " apart from dimension ", dim);
+    run_fibers(cpu::ScatterGatherOp::gather, out, self, index, dim);
+  }
+  autograd::record_gather(self, dim, index, out);  // Note [Empty results keep their history]
   return out;
 }
 
@@ -244,6 +245,11 @@ Tensor& masked_fill_(Tensor& self, const Tensor& mask, const Tensor& value) {
   EMBER_CHECK(value.defined(), "masked_fill_(): expected a defined value tensor");
   EMBER_CHECK(value.dim() == 0, "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ",
               value.dim(), " dimension(s).");
+  if (autograd::should_record({&value})) {  // the value's gradient too: Note [In-place on views]
+    autograd::check_inplace(self);
+    autograd::commit_inplace(self, masked_fill(self, mask, value));
+    return self;
+  }
   return masked_fill_(self, mask, value.item());
 }
 Tensor masked_fill(const Tensor& self, const Tensor& mask, const Scalar& value) {
@@ -255,14 +261,16 @@ Tensor masked_fill(const Tensor& self, const Tensor& mask, const Scalar& value) 
     o.copy_(self);
     return masked_fill_(o, mask, value);
   });
-  autograd::record_masked_fill(self, mask, out);
+  autograd::record_masked_fill(self, mask, Tensor(), out);
   return out;
 }
 Tensor masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value) {
   EMBER_CHECK(value.defined(), "masked_fill(): expected a defined value tensor");
   EMBER_CHECK(value.dim() == 0, "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ",
               value.dim(), " dimension(s).");
-  return masked_fill(self, mask, value.item());
+  Tensor out = autograd::untracked([&] { return masked_fill(self, mask, value.item()); });
+  autograd::record_masked_fill(self, mask, value, out);  // the value is differentiable too
+  return out;
 }
 
 Tensor masked_select(const Tensor& self, const Tensor& mask) {

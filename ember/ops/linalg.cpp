@@ -59,12 +59,19 @@ void write_out(Tensor& out, std::initializer_list<const Tensor*> inputs, const T
   mark_written(out);
 }
 
+// Note [Products without a kernel call]
+// When the result is empty or the inner dimension is 0, PyTorch 1.13 returns an empty or
+// zero result before its kernels check dtypes: mm keeps self's dtype, bmm batch2's, mv the
+// vector's, and mismatched or kernel-less dtypes (bool, float16) pass. ember follows it.
+bool no_kernel_call(int64_t rows, int64_t inner, int64_t cols) { return rows == 0 || cols == 0 || inner == 0; }
+
 void check_mm(const Tensor& self, const Tensor& mat2) {
   check_defined("mm", {&self, &mat2});
   EMBER_CHECK(self.dim() == 2, "self must be a matrix");
   EMBER_CHECK(mat2.dim() == 2, "mat2 must be a matrix");
   EMBER_CHECK(self.size(1) == mat2.size(0), "mat1 and mat2 shapes cannot be multiplied (", self.size(0), "x",
               self.size(1), " and ", mat2.size(0), "x", mat2.size(1), ")");
+  if (no_kernel_call(self.size(0), self.size(1), mat2.size(1))) return;
   check_same_dtype(self, mat2);
   check_kernel_dtype(self.dtype(), "addmm_impl_cpu_");
 }
@@ -87,18 +94,21 @@ void check_bmm(const Tensor& b1, const Tensor& b2, const char* kernel) {
   EMBER_CHECK(b2.size(0) == b1.size(0) && b2.size(1) == b1.size(2),
               "Expected size for first two dimensions of batch2 tensor to be: [", b1.size(0), ", ", b1.size(2),
               "] but got: [", b2.size(0), ", ", b2.size(1), "].");
+  if (b1.size(0) == 0 || no_kernel_call(b1.size(1), b1.size(2), b2.size(2))) return;
   check_same_dtype(b1, b2);
   check_kernel_dtype(b1.dtype(), kernel);
 }
 
 // mv and addmv; `self_dim`/`self_size` describe the vector the result is added to (for mv,
 // the result itself: 1-D of mat.size(0)).
-void check_mv(int64_t self_dim, int64_t self_size, const Tensor& mat, const Tensor& vec) {
+// `is_mv`: mv itself, which skips the dtype checks without a kernel call (addmv does not).
+void check_mv(int64_t self_dim, int64_t self_size, const Tensor& mat, const Tensor& vec, bool is_mv = false) {
   check_defined("mv", {&mat, &vec});
   EMBER_CHECK(mat.dim() == 2 && vec.dim() == 1 && self_dim <= 1, "vector + matrix @ vector expected, got ",
               self_dim, ", ", mat.dim(), ", ", vec.dim());
   EMBER_CHECK(mat.size(1) == vec.size(0) && (self_size == mat.size(0) || self_size == 1), "size mismatch, got ",
               self_size, ", ", mat.size(0), "x", mat.size(1), ",", vec.size(0));
+  if (is_mv && no_kernel_call(mat.size(0), mat.size(1), 1)) return;
   check_same_dtype(mat, vec);
   check_kernel_dtype(mat.dtype(), "addmv_impl_cpu");
 }
@@ -122,6 +132,7 @@ void check_dot(const Tensor& a, const Tensor& b) {
 Tensor mm(const Tensor& self, const Tensor& mat2) {
   Tensor result = autograd::untracked([&]() -> Tensor {
     check_mm(self, mat2);
+    if (no_kernel_call(self.size(0), self.size(1), mat2.size(1))) return zeros({self.size(0), mat2.size(1)}, self.options());
     Tensor out = empty({self.size(0), mat2.size(1)}, self.options());
     linalg_detail::gemm(out, self, mat2, 0, 1);
     return out;
@@ -179,6 +190,8 @@ Tensor& addmm_(Tensor& self, const Tensor& mat1, const Tensor& mat2, const Scala
 Tensor bmm(const Tensor& self, const Tensor& mat2) {
   Tensor result = autograd::untracked([&]() -> Tensor {
     check_bmm(self, mat2, "bmm");
+    if (self.size(0) == 0 || no_kernel_call(self.size(1), self.size(2), mat2.size(2)))
+      return zeros({self.size(0), self.size(1), mat2.size(2)}, mat2.options());
     Tensor out = empty({self.size(0), self.size(1), mat2.size(2)}, self.options());
     linalg_detail::gemm(out, self, mat2, 0, 1);
     return out;
@@ -212,7 +225,8 @@ Tensor baddbmm(const Tensor& self, const Tensor& batch1, const Tensor& batch2, c
 
 Tensor mv(const Tensor& self, const Tensor& vec) {
   Tensor result = autograd::untracked([&]() -> Tensor {
-    check_mv(1, self.defined() && self.dim() >= 1 ? self.size(0) : 1, self, vec);
+    check_mv(1, self.defined() && self.dim() >= 1 ? self.size(0) : 1, self, vec, /*is_mv=*/true);
+    if (no_kernel_call(self.size(0), self.size(1), 1)) return zeros({self.size(0)}, vec.options());
     Tensor out = empty({self.size(0)}, self.options());
     linalg_detail::gemv(out, self, vec, 0, 1);
     return out;

@@ -5,6 +5,7 @@
 
 #include "ember/autograd/derivatives.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -21,13 +22,15 @@ namespace reduce_detail {
 DimMask make_mask(const Tensor& x, IntArrayRef dims) {
   const int64_t nd = x.dim();
   DimMask m;
-  m.reduced = SmallVector<bool, 8>(static_cast<size_t>(nd), dims.empty());
+  // A 0-dim tensor accepts dim 0 / -1 (once) and reduces nothing: it is checked as one
+  // size-1 dim, and its flags are dropped below.
+  m.reduced = SmallVector<bool, 8>(static_cast<size_t>(std::max<int64_t>(nd, 1)), dims.empty());
   for (int64_t d : dims) {
     int64_t w = maybe_wrap_dim(d, nd);
-    if (nd == 0) continue;  // a 0-dim tensor accepts dim 0 / -1 and reduces nothing
     EMBER_CHECK(!m.reduced[w], "dim ", w, " appears multiple times in the list of dims");
     m.reduced[w] = true;
   }
+  m.reduced.resize(static_cast<size_t>(nd));
   for (int64_t d = 0; d < nd; ++d) {
     if (m.reduced[d]) {
       m.num_reduced *= x.size(d);
@@ -175,7 +178,12 @@ std::tuple<Tensor, Tensor> arg_reduce(bool is_max, const char* name, const Tenso
 Tensor arg_only(bool is_max, const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
   const char* name = is_max ? "argmax" : "argmin";
   EMBER_CHECK(x.defined(), name, "(): expected a defined tensor");
-  EMBER_CHECK_AS(NotImplementedError, x.dtype() != kBool, "\"", name, "_cpu\" not implemented for 'Bool'");
+  // PyTorch returns before its (bool-less) kernel when there is nothing to compare: an empty
+  // result or a reduced size of 1.
+  const int64_t reduced = !dim ? x.numel() : (x.dim() == 0 ? 1 : x.size(maybe_wrap_dim(*dim, x.dim())));
+  const int64_t outputs = reduced == 0 ? 0 : x.numel() / reduced;
+  EMBER_CHECK_AS(NotImplementedError, x.dtype() != kBool || outputs == 0 || reduced <= 1, "\"", name,
+                 "_cpu\" not implemented for 'Bool'");
   if (dim) return std::get<1>(arg_reduce(is_max, name, x, *dim, keepdim, false));
   EMBER_CHECK_INDEX(x.numel() > 0, name, "(): Expected reduction dim to be specified for input.numel() == 0.");
   Tensor idx = std::get<1>(arg_reduce(is_max, name, x.reshape({-1}), 0, false, false));
@@ -308,12 +316,12 @@ Tensor count_nonzero(const Tensor& x, IntArrayRef dims) {
 
 Tensor max(const Tensor& x) {
   Tensor r = untracked([&] { return extreme_all(true, x); });
-  autograd::record_extremum(x, {}, false, r, true, "MaxBackward1");
+  autograd::record_extremum_all(x, r, true);
   return r;
 }
 Tensor min(const Tensor& x) {
   Tensor r = untracked([&] { return extreme_all(false, x); });
-  autograd::record_extremum(x, {}, false, r, true, "MinBackward1");
+  autograd::record_extremum_all(x, r, false);
   return r;
 }
 std::tuple<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim) {

@@ -9,6 +9,7 @@
 // need floating input; max/min/amax/amin/sort keep the input dtype; indices are int64;
 // all/any give bool (uint8 for uint8 input).
 #include <optional>
+#include <type_traits>
 #include <string>
 #include <tuple>
 
@@ -65,6 +66,15 @@ Tensor norm(const Tensor& x, const std::string& p, IntArrayRef dims = {}, bool k
 // A string literal would otherwise convert equally well to std::string and (via bool) to Scalar.
 inline Tensor norm(const Tensor& x, const char* p, IntArrayRef dims = {}, bool keepdim = false) {
   return norm(x, std::string(p), dims, keepdim);
+}
+// norm(x, 0): keeps a literal 0 (a null pointer constant) off the const char* overload.
+template <class T, std::enable_if_t<std::is_arithmetic_v<T>, int> = 0>
+Tensor norm(const Tensor& x, T p) {
+  return norm(x, Scalar(p));
+}
+template <class T, std::enable_if_t<std::is_arithmetic_v<T>, int> = 0>
+Tensor norm(const Tensor& x, T p, IntArrayRef dims, bool keepdim = false) {
+  return norm(x, Scalar(p), dims, keepdim);
 }
 // log(sum(exp(x))) computed stably (the max is taken out first); integers become floats.
 Tensor logsumexp(const Tensor& x, IntArrayRef dims, bool keepdim = false);

@@ -285,9 +285,9 @@ std::vector<Tensor> broadcast_tensors(TensorList tensors) {
 
 Tensor Tensor::flatten(int64_t start, int64_t end) const {
   int64_t nd = dim();
-  if (nd == 0) return reshape({1});
-  start = maybe_wrap_dim(start, nd);
+  start = maybe_wrap_dim(start, nd);  // a 0-dim tensor takes dims 0 / -1 only
   end = maybe_wrap_dim(end, nd);
+  if (nd == 0) return reshape({1});
   EMBER_CHECK(start <= end, "flatten() has invalid args: start_dim cannot come after end_dim");
   if (start == end) return *this;
   DimVector shape;
@@ -505,6 +505,7 @@ Tensor& cat_out(Tensor& out, TensorList tensors, int64_t d) {
     Tensor e = empty({0}, tensors[0].options().dtype(dt));
     if (out.defined()) { out.copy_(e); return out; }
     out = e;
+    autograd::record_cat(tensors, 0, out);  // Note [Empty results keep their history]
     return out;
   }
   EMBER_CHECK(ref->dim() > 0, "zero-dimensional tensor (at position 0) cannot be concatenated");
@@ -580,20 +581,19 @@ Tensor Tensor::flip(IntArrayRef dims) const {
     flipped[w] = true;
   }
   Tensor out = empty(sizes(), options());
-  if (numel() == 0) return out;
-  // Read through a view with negative strides (internal only; never handed to users).
-  DimVector st(strides().begin(), strides().end());
-  int64_t offset = storage_offset();
-  for (int64_t d = 0; d < nd; ++d)
-    if (flipped[d]) {
-      offset += (sizes()[d] - 1) * st[d];
-      st[d] = -st[d];
-    }
-  {
+  if (numel() > 0) {
+    // Read through a view with negative strides (internal only; never handed to users).
+    DimVector st(strides().begin(), strides().end());
+    int64_t offset = storage_offset();
+    for (int64_t d = 0; d < nd; ++d)
+      if (flipped[d]) {
+        offset += (sizes()[d] - 1) * st[d];
+        st[d] = -st[d];
+      }
     NoGradGuard guard;
     out.copy_(make_view(*this, sizes(), st, offset));
   }
-  autograd::record_flip(*this, dims, out);
+  autograd::record_flip(*this, dims, out);  // Note [Empty results keep their history]
   return out;
 }
 Tensor flip(const Tensor& t, IntArrayRef dims) { return t.flip(dims); }
@@ -616,12 +616,11 @@ Tensor Tensor::repeat(IntArrayRef repeats) const {
     out_shape.push_back(repeats[i] * padded[i]);
   }
   Tensor out = empty(out_shape, options());
-  if (out.numel() == 0) return out;
-  {
+  if (out.numel() > 0) {
     NoGradGuard guard;
     out.view(interleaved_out).copy_(src.reshape(interleaved_src).expand(interleaved_out));
   }
-  autograd::record_repeat(*this, repeats, out);
+  autograd::record_repeat(*this, repeats, out);  // Note [Empty results keep their history]
   return out;
 }
 

@@ -80,7 +80,9 @@ void arith(BinaryOp op, const TensorIterator& iter, const Scalar& alpha_s) {
   switch (op) {
     case BinaryOp::add: {
       if constexpr (std::is_same_v<T, bool>) {
-        binary_loop<T, T>(iter, [](T a, T b) { return a || b; });
+        // a + alpha * b in bool: alpha 0 leaves a, any other alpha is a logical or.
+        if (alpha_s.to<bool>()) binary_loop<T, T>(iter, [](T a, T b) { return a || b; });
+        else binary_loop<T, T>(iter, [](T a, T) { return a; });
       } else {
         A alpha = alpha_s.to<A>();
         if (alpha == A(1)) binary_loop<T, T>(iter, [](T a, T b) { return T(A(a) + A(b)); });

@@ -83,16 +83,21 @@ void clamp_kernel(const TensorIterator& iter, const Scalar* lo, const Scalar* hi
       bool l = lo ? lo->to<bool>() : false, h = hi ? hi->to<bool>() : true;
       unary_loop<bool, bool>(iter, [=](bool x) { return x < l ? l : (x > h ? h : x); });
     } else {
-      // Bounds are applied as PyTorch does: min first, then max (so lo > hi gives hi).
-      A l = lo ? lo->to<A>() : std::numeric_limits<A>::lowest();
-      A h = hi ? hi->to<A>() : std::numeric_limits<A>::max();
-      bool has_lo = lo, has_hi = hi;
+      // Bounds are applied as PyTorch does: min first, then max (so lo > hi gives hi). A
+      // missing bound is -inf / +inf for floats, so infinite elements pass through. A NaN
+      // bound makes every element NaN when both bounds are given; alone it leaves the input
+      // unchanged (PyTorch 1.13's clamp_min / clamp_max compare with NaN and keep x).
+      constexpr bool is_float = std::is_floating_point_v<A>;
+      constexpr A lowest = is_float ? -std::numeric_limits<A>::infinity() : std::numeric_limits<A>::lowest();
+      constexpr A highest = is_float ? std::numeric_limits<A>::infinity() : std::numeric_limits<A>::max();
+      A l = lo ? lo->to<A>() : lowest;
+      A h = hi ? hi->to<A>() : highest;
+      const bool both = lo && hi;
       unary_loop<scalar_t, scalar_t>(iter, [=](scalar_t xs) {
         A x = xs;
-        if constexpr (std::is_floating_point_v<A>) {
+        if constexpr (is_float) {
           if (x != x) return xs;  // NaN stays NaN
-          if (has_lo && l != l) return scalar_t(l);
-          if (has_hi && h != h) return scalar_t(h);
+          if (l != l || h != h) return both ? scalar_t(l != l ? l : h) : xs;
         }
         A r = x < l ? l : x;
         r = r > h ? h : r;

@@ -1,0 +1,280 @@
+// Regressions found by the randomized differential fuzzer (tests/fuzz/): each case is a
+// minimal program on which ember once disagreed with LibTorch 1.13.1, in values, gradients,
+// requires_grad or throw/no-throw. Both libraries run it on the same inputs here.
+#include <cmath>
+#include <functional>
+#include <limits>
+
+#include "diff_util.h"
+
+using diff::same;
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+using EFn = std::function<ember::Tensor(std::vector<ember::Tensor>&)>;
+using TFn = std::function<torch::Tensor(std::vector<torch::Tensor>&)>;
+
+// An undefined gradient stands for zeros (LibTorch returns undefined where the math is 0).
+::testing::AssertionResult same_grad(const ember::Tensor& e, const torch::Tensor& t) {
+  if (!e.defined() && !t.defined()) return ::testing::AssertionSuccess();
+  if (!e.defined()) {
+    if (t.count_nonzero().item<int64_t>() == 0) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << "ember gradient undefined, torch " << t;
+  }
+  if (!t.defined()) {
+    if (ember::count_nonzero(e, {}).item<int64_t>() == 0) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << "torch gradient undefined, ember " << e;
+  }
+  return same(e, t, 1e-6, 1e-7);
+}
+
+// Runs the same program in both libraries: inputs are given in torch (the ember twins share
+// their geometry); `grad_inputs` require grad; the result's requires_grad must agree, and
+// when it requires grad, backward with `upstream` (ones by default) must give the same
+// input gradients.
+void check(const char* name, const std::vector<torch::Tensor>& inputs, std::vector<size_t> grad_inputs, EFn fe,
+           TFn ft, torch::Tensor upstream = {}) {
+  SCOPED_TRACE(name);
+  std::vector<torch::Tensor> tin;
+  std::vector<ember::Tensor> ein;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    diff::Pair p = diff::twin(inputs[i].clone());
+    bool g = std::find(grad_inputs.begin(), grad_inputs.end(), i) != grad_inputs.end();
+    tin.push_back(g ? p.t.detach().requires_grad_(true) : p.t);
+    ein.push_back(g ? p.e.detach().requires_grad_(true) : p.e);
+  }
+  torch::Tensor to = ft(tin);
+  ember::Tensor eo = fe(ein);
+  ASSERT_TRUE(same(eo, to.detach(), 1e-6, 1e-7)) << "forward";
+  ASSERT_EQ(eo.requires_grad(), to.requires_grad()) << "requires_grad";
+  if (!to.requires_grad()) return;
+  torch::Tensor g = upstream.defined() ? upstream : torch::ones_like(to);
+  to.backward(g);
+  eo.backward(diff::from_torch(g));
+  for (size_t i : grad_inputs) EXPECT_TRUE(same_grad(ein[i].grad(), tin[i].grad())) << "grad of input " << i;
+}
+
+torch::Tensor t1(std::vector<double> v) { return torch::tensor(v, torch::kFloat64); }
+
+// The message of the exception f throws, or "" when it does not throw.
+template <class F>
+std::string thrown(F&& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+// Both libraries throw, or neither does.
+#define EXPECT_SAME_THROW(ember_expr, torch_expr)                                       \
+  do {                                                                                 \
+    std::string et = thrown([&] { (void)(ember_expr); });                               \
+    std::string tt = thrown([&] { (void)(torch_expr); });                               \
+    EXPECT_EQ(et.empty(), tt.empty()) << "ember: " << et << "\ntorch: " << tt;          \
+  } while (0)
+
+}  // namespace
+
+TEST(FuzzRegressions, ClampKeepsInfinitiesAndNaNBounds) {
+  torch::Tensor x = t1({kInf, 1, -kInf, kNaN, 2.5});
+  check("clamp(min)", {x}, {0}, [](auto& v) { return v[0].clamp(2.5); }, [](auto& v) { return v[0].clamp(2.5); });
+  check("clamp(max)", {x}, {0}, [](auto& v) { return v[0].clamp(std::nullopt, 2.5); },
+        [](auto& v) { return v[0].clamp(c10::nullopt, 2.5); });
+  check("clamp(nan)", {x}, {0}, [](auto& v) { return v[0].clamp(kNaN); }, [](auto& v) { return v[0].clamp(kNaN); });
+  check("clamp(max=nan)", {x}, {0}, [](auto& v) { return v[0].clamp(std::nullopt, kNaN); },
+        [](auto& v) { return v[0].clamp(c10::nullopt, kNaN); });
+  check("clamp(nan, 1)", {x}, {0}, [](auto& v) { return v[0].clamp(kNaN, 1.0); },
+        [](auto& v) { return v[0].clamp(kNaN, 1.0); });
+  check("clamp float32", {x.to(torch::kFloat32)}, {}, [](auto& v) { return v[0].clamp(-1.0); },
+        [](auto& v) { return v[0].clamp(-1.0); });
+  // An infinite upstream gradient stays out of the clamped positions (0, not NaN).
+  check("clamp inf grad", {t1({-3, 0.5, 4})}, {0}, [](auto& v) { return v[0].clamp(-1.0, 1.0); },
+        [](auto& v) { return v[0].clamp(-1.0, 1.0); }, t1({kInf, 1, -kInf}));
+}
+
+TEST(FuzzRegressions, MaskedFillTensorValueIsDifferentiable) {
+  torch::Tensor x = t1({1, 2, 3, 4});
+  torch::Tensor mask = torch::tensor({true, false, true, false});
+  torch::Tensor value = torch::tensor(7.0, torch::kFloat64);
+  check("masked_fill(value)", {x, mask, value}, {0, 2},
+        [](auto& v) { return v[0].masked_fill(v[1], v[2]); }, [](auto& v) { return v[0].masked_fill(v[1], v[2]); });
+  check("masked_fill(value only)", {x, mask, value}, {2},
+        [](auto& v) { return v[0].masked_fill(v[1], v[2]); }, [](auto& v) { return v[0].masked_fill(v[1], v[2]); });
+  check("masked_fill_(value)", {x, mask, value}, {0, 2},
+        [](auto& v) { return (v[0] * 1).masked_fill_(v[1], v[2]); },
+        [](auto& v) { return (v[0] * 1).masked_fill_(v[1], v[2]); });
+}
+
+TEST(FuzzRegressions, ZeroDimReductionsOverDimZero) {
+  torch::Tensor x = torch::tensor(3.0, torch::kFloat64);
+  check("mean({0}, keepdim)", {x}, {0}, [](auto& v) { return v[0].mean({0}, true); },
+        [](auto& v) { return v[0].mean({0}, true); });
+  check("sum({0})", {x}, {0}, [](auto& v) { return v[0].sum(std::vector<int64_t>{0}); }, [](auto& v) { return v[0].sum(std::vector<int64_t>{0}); });
+  check("sum({-1})", {x}, {0}, [](auto& v) { return v[0].sum(std::vector<int64_t>{-1}, true); }, [](auto& v) { return v[0].sum(std::vector<int64_t>{-1}, true); });
+  check("var({0})", {x}, {0}, [](auto& v) { return v[0].var(ember::IntArrayRef{0}, 0); },
+        [](auto& v) { return torch::var(v[0], torch::IntArrayRef{0}, c10::optional<int64_t>(0)); });
+  check("amax({0})", {x}, {0}, [](auto& v) { return v[0].amax({0}); }, [](auto& v) { return v[0].amax({0}); });
+  check("norm({0})", {x}, {0}, [](auto& v) { return v[0].norm(2, {0}); }, [](auto& v) { return v[0].norm(2, {0}); });
+  check("logsumexp({0})", {x}, {0}, [](auto& v) { return v[0].logsumexp({0}); },
+        [](auto& v) { return v[0].logsumexp({0}); });
+}
+
+TEST(FuzzRegressions, NormBackwardAtZeroAndSmallP) {
+  torch::Tensor x = t1({0, 1, -2, 0});
+  for (double p : {0.0, 0.5, 1.0, 2.0, 3.0, kInf}) {
+    check("norm(p)", {x}, {0}, [p](auto& v) { return v[0].norm(p); }, [p](auto& v) { return v[0].norm(p); });
+  }
+  check("norm(0.5) of zeros", {t1({0, 0})}, {0}, [](auto& v) { return v[0].norm(0.5); },
+        [](auto& v) { return v[0].norm(0.5); });
+  // A literal 0 is the number 0, not a null string.
+  ember::Tensor e = ember::tensor({0.0, 1.0, -2.0});
+  EXPECT_EQ(e.norm(0).item<double>(), 2.0);
+  EXPECT_EQ(ember::norm(e, 0).item<double>(), 2.0);
+  EXPECT_EQ(e.norm(0, {0}).item<double>(), 2.0);
+}
+
+TEST(FuzzRegressions, StdAndVarBackwardEdgeCases) {
+  check("std of a constant", {t1({2, 2, 2})}, {0}, [](auto& v) { return v[0].std(); },
+        [](auto& v) { return v[0].std(); });
+  check("std of a constant over a dim", {t1({2, 2, 2, 1, 5, 3}).view({2, 3})}, {0},
+        [](auto& v) { return v[0].std(ember::IntArrayRef{1}); }, [](auto& v) { return v[0].std(torch::IntArrayRef{1}); });
+  check("var correction > count", {t1({1, 2, 4})}, {0}, [](auto& v) { return v[0].var(ember::IntArrayRef{0}, 5); },
+        [](auto& v) { return torch::var(v[0], torch::IntArrayRef{0}, c10::optional<int64_t>(5)); });
+}
+
+TEST(FuzzRegressions, EmptyResultsKeepRequiresGrad) {
+  torch::Tensor x = torch::ones({2, 3}, torch::kFloat64);
+  torch::Tensor empty_rows = torch::ones({0, 3}, torch::kFloat64);
+  check("gather empty", {x, torch::zeros({2, 0}, torch::kLong)}, {0},
+        [](auto& v) { return v[0].gather(1, v[1]); }, [](auto& v) { return v[0].gather(1, v[1]); });
+  check("where empty", {empty_rows, empty_rows}, {0, 1},
+        [](auto& v) { return ember::where(ember::gt(v[0], 0.0), v[0], v[1]); },
+        [](auto& v) { return torch::where(v[0] > 0, v[0], v[1]); });
+  check("flip empty", {empty_rows}, {0}, [](auto& v) { return v[0].flip({1}); }, [](auto& v) { return v[0].flip({1}); });
+  check("repeat zero", {x}, {0}, [](auto& v) { return v[0].repeat({0, 2}); }, [](auto& v) { return v[0].repeat({0, 2}); });
+  check("cat empty", {torch::ones({0}, torch::kFloat64), torch::ones({0}, torch::kFloat64)}, {0, 1},
+        [](auto& v) { return ember::cat({v[0], v[1]}); }, [](auto& v) { return torch::cat({v[0], v[1]}); });
+  check("cat empty rows", {empty_rows, empty_rows}, {0, 1},
+        [](auto& v) { return ember::cat({v[0], v[1]}, 0); }, [](auto& v) { return torch::cat({v[0], v[1]}, 0); });
+  check("masked_fill empty", {empty_rows}, {0},
+        [](auto& v) { return v[0].masked_fill(ember::gt(v[0], 0.0), 1.0); },
+        [](auto& v) { return v[0].masked_fill(v[0] > 0, 1.0); });
+}
+
+TEST(FuzzRegressions, BoolInputs) {
+  torch::Tensor tb = torch::tensor({true, false});
+  ember::Tensor eb = diff::from_torch(tb);
+  EXPECT_SAME_THROW(ember::abs(eb), torch::abs(tb));
+  EXPECT_SAME_THROW(ember::floor(eb), torch::floor(tb));
+  EXPECT_SAME_THROW(ember::ceil(eb), torch::ceil(tb));
+  EXPECT_SAME_THROW(ember::round(eb), torch::round(tb));
+  EXPECT_SAME_THROW(ember::trunc(eb), torch::trunc(tb));
+  EXPECT_SAME_THROW(ember::relu(eb), torch::relu(tb));
+  EXPECT_SAME_THROW(eb.clamp(true), tb.clamp(true));
+  EXPECT_SAME_THROW(eb.clamp(std::nullopt, false), tb.clamp(c10::nullopt, false));
+  EXPECT_SAME_THROW(ember::fmod(eb, eb), torch::fmod(tb, tb));
+  EXPECT_SAME_THROW(ember::remainder(eb, eb), torch::remainder(tb, tb));
+  EXPECT_SAME_THROW(ember::pow(eb, eb), torch::pow(tb, tb));
+  // Integer results from bool inputs where PyTorch promotes.
+  EXPECT_TRUE(same(eb.clamp(0, 1), tb.clamp(0, 1)));
+  EXPECT_TRUE(same(ember::square(eb), torch::square(tb)));
+  EXPECT_TRUE(same(ember::fmod(eb, 2), torch::fmod(tb, 2)));
+  EXPECT_TRUE(same(ember::pow(eb, 2), torch::pow(tb, 2)));
+  // add of bools with an integer alpha is a logical or (alpha != 0) or the first operand.
+  for (int64_t alpha : {0, 1, 2}) EXPECT_TRUE(same(ember::add(eb, eb.flip({0}), alpha), torch::add(tb, tb.flip({0}), alpha)));
+  EXPECT_SAME_THROW(ember::add(eb, eb, 1.5), torch::add(tb, tb, 1.5));
+  EXPECT_SAME_THROW(ember::add(ember::tensor({1, 2}), ember::tensor({1, 2}), true),
+                    torch::add(torch::tensor({1, 2}), torch::tensor({1, 2}), true));
+}
+
+TEST(FuzzRegressions, PowWithABoolExponentHasAGradient) {
+  // LibTorch 1.13 throws in this backward (it computes b - 1 on a bool tensor); ember treats
+  // the bool exponent as 0/1 (docs/pytorch-differences.md).
+  ember::Tensor x = ember::tensor({1.5, 2.0}).requires_grad_(true);
+  ember::Tensor b = ember::tensor({true, false});
+  ember::pow(x, b).sum().backward();
+  EXPECT_TRUE(same(x.grad(), torch::tensor({1.0f, 0.0f})));
+}
+
+TEST(FuzzRegressions, ZeroDimDimChecks) {
+  torch::Tensor t = torch::tensor(1.0);
+  ember::Tensor e = diff::from_torch(t);
+  EXPECT_SAME_THROW(e.flatten(0, 1), t.flatten(0, 1));
+  EXPECT_SAME_THROW(e.flatten(0, -1), t.flatten(0, -1));
+  EXPECT_SAME_THROW(e.sum({0, 0}), t.sum(torch::IntArrayRef{0, 0}));
+  EXPECT_SAME_THROW(e.sum({0, -1}), t.sum(torch::IntArrayRef{0, -1}));
+  EXPECT_SAME_THROW(e.mean({1}), t.mean(torch::IntArrayRef{1}));
+}
+
+TEST(FuzzRegressions, NonFiniteGradients) {
+  torch::Tensor with_nan = t1({1, kNaN, 3, kNaN});
+  check("max() with NaN", {with_nan}, {0}, [](auto& v) { return v[0].max(); }, [](auto& v) { return v[0].max(); });
+  check("min() with NaN", {with_nan}, {0}, [](auto& v) { return v[0].min(); }, [](auto& v) { return v[0].min(); });
+  check("max() ties", {t1({3, 1, 3})}, {0}, [](auto& v) { return v[0].max(); }, [](auto& v) { return v[0].max(); });
+  check("max() inf grad", {t1({3, 1, 2})}, {0}, [](auto& v) { return v[0].max(); },
+        [](auto& v) { return v[0].max(); }, torch::tensor(kInf, torch::kFloat64));
+  check("amax with NaN", {with_nan}, {0}, [](auto& v) { return v[0].amax({0}); },
+        [](auto& v) { return v[0].amax({0}); });
+  torch::Tensor other = t1({2, 2, kNaN, 1});
+  check("maximum with NaN", {with_nan, other}, {0, 1}, [](auto& v) { return ember::maximum(v[0], v[1]); },
+        [](auto& v) { return torch::maximum(v[0], v[1]); });
+  check("minimum with NaN", {with_nan, other}, {0, 1}, [](auto& v) { return ember::minimum(v[0], v[1]); },
+        [](auto& v) { return torch::minimum(v[0], v[1]); });
+  check("maximum ties", {t1({1, 2}), t1({1, 3})}, {0, 1}, [](auto& v) { return ember::maximum(v[0], v[1]); },
+        [](auto& v) { return torch::maximum(v[0], v[1]); });
+  torch::Tensor special = t1({-kInf, -0.0, 0.0, 4, -1});
+  for (double e : {0.5, -0.5, 1.5, 2.0, 2.5, -1.0}) {
+    check("pow(x, number)", {special}, {0}, [e](auto& v) { return v[0].pow(e); }, [e](auto& v) { return v[0].pow(e); });
+  }
+  check("pow(x, tensor 0.5)", {special, torch::tensor(0.5, torch::kFloat64)}, {0},
+        [](auto& v) { return v[0].pow(v[1]); }, [](auto& v) { return v[0].pow(v[1]); });
+  check("hardtanh inf grad", {t1({-3, 0.5, 4})}, {0}, [](auto& v) { return ember::nn::functional::hardtanh(v[0]); },
+        [](auto& v) { return torch::hardtanh(v[0]); }, t1({kInf, 1, -kInf}));
+}
+
+TEST(FuzzRegressions, TrivialProductsAndReductionsDoNotThrow) {
+  auto f = torch::kFloat32;
+  auto d = torch::kFloat64;
+  auto pair = [](torch::Tensor a, torch::Tensor b) { return std::make_pair(diff::from_torch(a), diff::from_torch(b)); };
+  {
+    torch::Tensor a = torch::zeros({0, 2}, f), b = torch::zeros({2, 3}, d);
+    auto [ea, eb] = pair(a, b);
+    EXPECT_TRUE(same(ea.mm(eb), a.mm(b)));
+    EXPECT_TRUE(same(ea.matmul(eb), a.matmul(b)));
+  }
+  {
+    torch::Tensor a = torch::zeros({2, 0}, d), b = torch::zeros({0, 3}, f);
+    auto [ea, eb] = pair(a, b);
+    EXPECT_TRUE(same(ea.mm(eb), a.mm(b)));
+  }
+  {
+    torch::Tensor a = torch::zeros({0, 2, 2}, f), b = torch::zeros({0, 2, 3}, d);
+    auto [ea, eb] = pair(a, b);
+    EXPECT_TRUE(same(ea.bmm(eb), a.bmm(b)));
+  }
+  {
+    torch::Tensor a = torch::zeros({2, 0}, f), b = torch::zeros({0}, d);
+    auto [ea, eb] = pair(a, b);
+    EXPECT_TRUE(same(ember::mv(ea, eb), torch::mv(a, b)));
+  }
+  {
+    torch::Tensor a = torch::zeros({2, 2}, f), b = torch::zeros({2, 3}, d);
+    auto [ea, eb] = pair(a, b);
+    EXPECT_SAME_THROW(ea.mm(eb), a.mm(b));
+  }
+  torch::Tensor empty_long = torch::zeros({0, 3}, torch::kLong);
+  ember::Tensor e_empty_long = diff::from_torch(empty_long);
+  EXPECT_TRUE(same(e_empty_long.softmax(1), empty_long.softmax(1)));
+  EXPECT_TRUE(same(e_empty_long.log_softmax(0), empty_long.log_softmax(0)));
+  torch::Tensor b12 = torch::zeros({1, 2}, torch::kBool), b02 = torch::zeros({0, 2}, torch::kBool);
+  EXPECT_TRUE(same(diff::from_torch(b12).argmax(0), b12.argmax(0)));
+  EXPECT_TRUE(same(diff::from_torch(b02).argmax(1), b02.argmax(1)));
+  EXPECT_SAME_THROW(diff::from_torch(b12).argmax(1), b12.argmax(1));
+  torch::Tensor cols0 = torch::zeros({3, 0});
+  EXPECT_TRUE(same(diff::from_torch(cols0).index({ember::tensor({5})}), cols0.index({torch::tensor({5})})));
+  EXPECT_SAME_THROW(diff::from_torch(cols0.t()).index({ember::tensor({5})}), cols0.t().index({torch::tensor({5})}));
+}
