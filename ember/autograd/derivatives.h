@@ -76,6 +76,10 @@ void record_scatter(const Tensor& self, int64_t dim, const Tensor& index, const 
 void record_index_add(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src, const Scalar& alpha,
                       const Tensor& result);
 
+// An op without a derivative (PyTorch's NotImplemented node): the result requires grad as
+// usual, and backward through it throws "derivative for aten::<op> is not implemented".
+void record_not_implemented(const char* op, std::initializer_list<const Tensor*> inputs, const Tensor& result);
+
 // Linear algebra.
 void record_mm(const Tensor& a, const Tensor& b, const Tensor& result, bool batched);
 void record_addmm(const Tensor& self, const Tensor& m1, const Tensor& m2, const Scalar& beta, const Scalar& alpha,

@@ -44,7 +44,7 @@ Tensor activation_grad_composite(ActOp op, const ActParams& p, const Tensor& g, 
     case ActOp::hardtanh: return masked_grad(logical_and(gt(x, p.a), lt(x, p.b)), g);
     case ActOp::hardsigmoid: return masked_grad(logical_and(gt(x, -3.0), lt(x, 3.0)), g / 6.0);
     case ActOp::hardswish:
-      return where(lt(x, -3.0), zeros_like(g), where(le(x, 3.0), g * (x / 3.0 + 0.5), g));
+      return where(lt(x, -3.0), zeros_like(g), where(ge(x, 3.0), g, g * (x / 3.0 + 0.5)));
     case ActOp::softplus: {
       Tensor z = x * p.a;
       return where(gt(z, p.b), g, g * sigmoid(z));
@@ -155,6 +155,7 @@ variable_list nll_formula(OpNode& n, const variable_list& grads) {
   const int64_t N = index.size(0), S = index.size(2), C = n.i0;
   Tensor src;
   if (n.code == 0) src = coef * g.reshape({N, 1, S});
+  else if (n.code == 1 && n.s0.toDouble() == 0) src = zeros_like(coef, g.options());  // every target ignored
   else if (n.code == 1) src = coef * (g / n.s0.toDouble());
   else src = coef * g;
   Tensor gi = zeros({N, C, S}, g.options()).scatter(1, index, src);

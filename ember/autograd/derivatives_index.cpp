@@ -66,6 +66,10 @@ variable_list scatter_formula(OpNode& n, const variable_list& grads) {
   return {gself, Tensor(), gsrc};
 }
 
+variable_list not_implemented_formula(OpNode& n, const variable_list&) {
+  EMBER_THROW(NotImplementedError, "derivative for aten::", n.str0, " is not implemented");
+}
+
 variable_list index_add_formula(OpNode& n, const variable_list& grads) {
   const Tensor& g = grads[0];
   Tensor gsrc;
@@ -139,6 +143,13 @@ void record_scatter(const Tensor& self, int64_t dim, const Tensor& index, const 
   node->code = add;
   node->i0 = dim;
   node->saved_ = {SavedVariable(index, false)};
+  set_history(result, node);
+}
+
+void record_not_implemented(const char* op, std::initializer_list<const Tensor*> inputs, const Tensor& result) {
+  if (!should_record(inputs)) return;
+  auto node = make_node("NotImplemented", not_implemented_formula, inputs);
+  node->str0 = op;
   set_history(result, node);
 }
 

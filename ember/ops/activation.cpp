@@ -133,12 +133,26 @@ Tensor& celu_(Tensor& x, double alpha) {
   check_celu_alpha(alpha);
   return act_(ActOp::elu, {alpha, 1.0, 1.0 / alpha}, "CeluBackward0", x);
 }
+// PyTorch's hardtanh is clamp(min_val, max_val) into the input's dtype, so integer tensors
+// are clamped to the truncated bounds (and bool is rejected, as clamp rejects it).
+namespace {
+bool hardtanh_is_integer_clamp(const Tensor& x, double lo, double hi) {
+  EMBER_CHECK(x.defined(), "hardtanh: expected a defined tensor");
+  EMBER_CHECK(!(x.dtype() == kUInt8 && (lo < 0 || hi < 0)), "cannot do hardtanh on an unsigned type with negative limits");
+  EMBER_CHECK_AS(NotImplementedError, x.dtype() != kBool, "\"clamp_scalar_cpu\" not implemented for 'Bool'");
+  return !is_floating_point(x.dtype());
+}
+}  // namespace
 Tensor hardtanh(const Tensor& x, double lo, double hi) {
   EMBER_CHECK(lo <= hi, "hardtanh: min_val (", lo, ") must be less than or equal to max_val (", hi, ")");
+  if (hardtanh_is_integer_clamp(x, lo, hi))
+    return x.clamp(Scalar(static_cast<int64_t>(lo)), Scalar(static_cast<int64_t>(hi)));
   return act(ActOp::hardtanh, {lo, hi, 0}, "HardtanhBackward0", x);
 }
 Tensor& hardtanh_(Tensor& x, double lo, double hi) {
   EMBER_CHECK(lo <= hi, "hardtanh: min_val (", lo, ") must be less than or equal to max_val (", hi, ")");
+  if (hardtanh_is_integer_clamp(x, lo, hi))
+    return x.clamp_(Scalar(static_cast<int64_t>(lo)), Scalar(static_cast<int64_t>(hi)));
   return act_(ActOp::hardtanh, {lo, hi, 0}, "HardtanhBackward0", x);
 }
 Tensor relu6(const Tensor& x) { return hardtanh(x, 0.0, 6.0); }

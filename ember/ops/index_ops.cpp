@@ -129,16 +129,32 @@ Tensor gather(const Tensor& self, int64_t dim, const Tensor& index, bool /*spars
 }
 
 // ---- scatter family ----------------------------------------------------------------------
+namespace {
+// An in-place scatter on a tensor that takes part in autograd (self or src requires grad)
+// is replayed out of place and committed: Note [In-place on views].
+template <class OutOfPlace>
+bool scatter_inplace_recorded(Tensor& self, const Tensor* src, OutOfPlace&& out_of_place) {
+  if (!autograd::should_record({&self, src ? src : &self})) return false;
+  autograd::check_inplace(self);
+  autograd::commit_inplace(self, out_of_place());
+  return true;
+}
+}  // namespace
+
 Tensor& scatter_(Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
+  if (scatter_inplace_recorded(self, &src, [&] { return scatter(self, dim, index, src); })) return self;
   return scatter_impl("scatter", self, dim, index, &src, nullptr, cpu::ScatterGatherOp::scatter);
 }
 Tensor& scatter_(Tensor& self, int64_t dim, const Tensor& index, const Scalar& value) {
+  if (scatter_inplace_recorded(self, nullptr, [&] { return scatter(self, dim, index, value); })) return self;
   return scatter_impl("scatter", self, dim, index, nullptr, &value, cpu::ScatterGatherOp::scatter);
 }
 Tensor& scatter_(Tensor& self, int64_t dim, const Tensor& index, const Tensor& src, const std::string& reduce) {
+  if (scatter_inplace_recorded(self, &src, [&] { return scatter(self, dim, index, src, reduce); })) return self;
   return scatter_impl("scatter", self, dim, index, &src, nullptr, reduce_op(reduce));
 }
 Tensor& scatter_(Tensor& self, int64_t dim, const Tensor& index, const Scalar& value, const std::string& reduce) {
+  if (scatter_inplace_recorded(self, nullptr, [&] { return scatter(self, dim, index, value, reduce); })) return self;
   return scatter_impl("scatter", self, dim, index, nullptr, &value, reduce_op(reduce));
 }
 Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
@@ -157,15 +173,28 @@ Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Scala
   autograd::record_scatter(self, dim, index, Tensor(), out, false);
   return out;
 }
+// scatter with reduce="add" differentiates like scatter_add; "multiply" has no derivative,
+// as in PyTorch 1.13 (which has none for "add" either: ember gives the scatter_add one).
 Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src, const std::string& reduce) {
-  Tensor out = self.clone();
-  return scatter_(out, dim, index, src, reduce);
+  Tensor out = autograd::untracked([&] {
+    Tensor o = self.clone();
+    return scatter_(o, dim, index, src, reduce);
+  });
+  if (reduce == "add") autograd::record_scatter(self, dim, index, src, out, true);
+  else autograd::record_not_implemented("scatter", {&self, &src}, out);
+  return out;
 }
 Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Scalar& value, const std::string& reduce) {
-  Tensor out = self.clone();
-  return scatter_(out, dim, index, value, reduce);
+  Tensor out = autograd::untracked([&] {
+    Tensor o = self.clone();
+    return scatter_(o, dim, index, value, reduce);
+  });
+  if (reduce == "add") autograd::record_scatter(self, dim, index, Tensor(), out, true);
+  else autograd::record_not_implemented("scatter", {&self}, out);
+  return out;
 }
 Tensor& scatter_add_(Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
+  if (scatter_inplace_recorded(self, &src, [&] { return scatter_add(self, dim, index, src); })) return self;
   return scatter_impl("scatter_add", self, dim, index, &src, nullptr, cpu::ScatterGatherOp::scatter_add);
 }
 Tensor scatter_add(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {

@@ -187,6 +187,7 @@ Tensor Tensor::movedim(int64_t src, int64_t dst) const {
   int64_t nd = dim();
   src = maybe_wrap_dim(src, nd);
   dst = maybe_wrap_dim(dst, nd);
+  if (nd == 0) return permute(DimVector{});  // dims 0 / -1 of a 0-dim tensor: nothing moves
   DimVector order;
   for (int64_t i = 0; i < nd; ++i)
     if (i != src) order.push_back(i);

@@ -278,3 +278,65 @@ TEST(FuzzRegressions, TrivialProductsAndReductionsDoNotThrow) {
   EXPECT_TRUE(same(diff::from_torch(cols0).index({ember::tensor({5})}), cols0.index({torch::tensor({5})})));
   EXPECT_SAME_THROW(diff::from_torch(cols0.t()).index({ember::tensor({5})}), cols0.t().index({torch::tensor({5})}));
 }
+
+TEST(FuzzRegressions, ActivationsOnIntegersAndEdges) {
+  torch::Tensor ints = torch::tensor({-3, 1, 7}, torch::kInt64);
+  ember::Tensor e_ints = diff::from_torch(ints);
+  EXPECT_TRUE(same(ember::nn::functional::relu6(e_ints), torch::relu6(ints)));
+  EXPECT_TRUE(same(ember::nn::functional::relu6(e_ints.abs().to(ember::kUInt8)), torch::relu6(ints.abs().to(torch::kUInt8))));
+  EXPECT_SAME_THROW(ember::nn::functional::hardtanh(e_ints.to(ember::kUInt8)), torch::hardtanh(ints.to(torch::kUInt8)));
+  // hardswish's gradient is g from x = 3 on (PyTorch's vectorised kernel; a long input so
+  // LibTorch takes that path for every element).
+  torch::Tensor x = torch::cat({t1({3, -3, 2, 4, -4}), torch::zeros({59}, torch::kFloat64)});
+  check("hardswish at the kinks", {x}, {0}, [](auto& v) { return ember::nn::functional::hardswish(v[0]); },
+        [](auto& v) { return torch::hardswish(v[0]); });
+}
+
+TEST(FuzzRegressions, MovedimOfAZeroDimTensor) {
+  check("movedim 0-dim", {torch::tensor(2.0, torch::kFloat64)}, {0}, [](auto& v) { return v[0].movedim(0, -1); },
+        [](auto& v) { return v[0].movedim(0, -1); });
+}
+
+TEST(FuzzRegressions, NllLossWithEveryTargetIgnored) {
+  torch::Tensor logits = t1({-2.7, 1.4, -0.9}).view({1, 3});
+  torch::Tensor target = torch::tensor({0}, torch::kLong);
+  check("cross_entropy all ignored", {logits, target}, {0},
+        [](auto& v) {
+          return ember::nn::functional::cross_entropy(v[0], v[1],
+                                                      ember::nn::functional::CrossEntropyFuncOptions().ignore_index(0));
+        },
+        [](auto& v) {
+          return torch::nn::functional::cross_entropy(v[0], v[1],
+                                                      torch::nn::functional::CrossEntropyFuncOptions().ignore_index(0));
+        });
+}
+
+TEST(FuzzRegressions, ScatterFamilyAutograd) {
+  torch::Tensor self = torch::ones({5, 1}, torch::kFloat64);
+  torch::Tensor index = torch::tensor({0}, torch::kLong).view({1, 1});
+  torch::Tensor src = t1({-1.7}).view({1, 1});
+  // With a reduce the result requires grad, as in LibTorch (which has no derivative for
+  // either reduce; ember gives "add" scatter_add's and refuses "multiply" as LibTorch does).
+  {
+    ember::Tensor es = diff::from_torch(src).requires_grad_(true);
+    ember::Tensor ex = diff::from_torch(self);
+    ember::Tensor ya = ember::scatter(ex, -1, diff::from_torch(index), es, "add");
+    ASSERT_TRUE(ya.requires_grad());
+    ya.sum().backward();
+    EXPECT_EQ(es.grad().item<double>(), 1.0);
+    ember::Tensor em = diff::from_torch(src).requires_grad_(true);
+    ember::Tensor ym = ember::scatter(ex, -1, diff::from_torch(index), em, "multiply");
+    EXPECT_TRUE(ym.requires_grad());
+    EXPECT_THROW(ym.sum().backward(), ember::NotImplementedError);
+  }
+  // In-place scatter_ on a tensor with history records itself.
+  check("scatter_ in place", {self, index, src}, {0, 2},
+        [](auto& v) { return (v[0] * 2).scatter_(0, v[1], v[2]); },
+        [](auto& v) { return (v[0] * 2).scatter_(0, v[1], v[2]); });
+  check("scatter_add_ in place", {self, index, src}, {0, 2},
+        [](auto& v) { return (v[0] * 2).scatter_add_(0, v[1], v[2]); },
+        [](auto& v) { return (v[0] * 2).scatter_add_(0, v[1], v[2]); });
+  check("scatter_ value in place", {self, index}, {0},
+        [](auto& v) { return (v[0] * 2).scatter_(0, v[1], 3.0); },
+        [](auto& v) { return (v[0] * 2).scatter_(0, v[1], 3.0); });
+}

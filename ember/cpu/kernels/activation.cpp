@@ -45,7 +45,9 @@ T backward_scalar(ActOp op, const ActParams& p, T g, T x) {
     case ActOp::elu: return x > T(0) ? g * T(p.b) : g * T(p.a * p.b * p.c) * std::exp(x * T(p.c));
     case ActOp::hardtanh: return (x <= T(p.a) || x >= T(p.b)) ? T(0) : g;
     case ActOp::hardsigmoid: return (x > T(-3) && x < T(3)) ? g / T(6) : T(0);
-    case ActOp::hardswish: return x < T(-3) ? T(0) : (x <= T(3) ? g * (x / T(3) + T(0.5)) : g);
+    // PyTorch's vectorised kernel: g from x = 3 on, and a NaN x gives a NaN gradient (its
+    // scalar tail gives 1.5 g at 3 and g at NaN; docs/pytorch-differences.md).
+    case ActOp::hardswish: return x < T(-3) ? T(0) : (x >= T(3) ? g : g * (x / T(3) + T(0.5)));
     case ActOp::softplus: {
       T z = x * T(p.a);
       if (z > T(p.b)) return g;
@@ -200,7 +202,7 @@ void backward_block(ActOp op, const ActParams& p, const T* __restrict g, const T
       return;
     case ActOp::hardswish:
       for (int64_t i = 0; i < m; ++i)
-        out[i] = x[i] < T(-3) ? T(0) : (x[i] <= T(3) ? g[i] * (x[i] / T(3) + T(0.5)) : g[i]);
+        out[i] = x[i] < T(-3) ? T(0) : (x[i] >= T(3) ? g[i] : g[i] * (x[i] / T(3) + T(0.5)));
       return;
   }
 }
