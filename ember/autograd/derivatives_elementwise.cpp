@@ -149,7 +149,8 @@ variable_list binary_formula(OpNode& n, const variable_list& grads) {
     case BinaryOp::div: {
       Tensor b = n.saved(1);
       Tensor a = gb ? n.saved(0) : Tensor();
-      return {ga ? g / b : Tensor(), gb ? -g * a / (b * b) : Tensor()};
+      // -g a / b^2 as -g ((a / b) / b): b^2 overflows for large b where the quotients do not.
+      return {ga ? g / b : Tensor(), gb ? -g * ((a / b) / b) : Tensor()};
     }
     case BinaryOp::div_trunc: case BinaryOp::div_floor:
       return {ga ? zeros_like(g) : Tensor(), gb ? zeros_like(g) : Tensor()};

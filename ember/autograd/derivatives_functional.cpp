@@ -124,7 +124,8 @@ variable_list bce_formula(OpNode& n, const variable_list& grads) {
   Tensor gi, gt_;
   // PyTorch's form: (x - t) / max(x (1 - x), 1e-12), so x = 0 or 1 gives a large finite value.
   if (n.needs_grad(0)) gi = g * (x - t) / clamp((1 - x) * x, 1e-12);
-  if (n.needs_grad(1)) gt_ = g * (clamp(log1p(-x), -100.0) - clamp(log(x), -100.0));
+  // The target's gradient takes the logs unclamped (PyTorch's formula): infinite at x = 0 or 1.
+  if (n.needs_grad(1)) gt_ = g * (log1p(-x) - log(x));
   return {gi, gt_};
 }
 

@@ -183,14 +183,21 @@ Tensor product_of_others(const Tensor& x, int64_t d) {
   return exclusive_cumprod(x, d) * exclusive_cumprod(x.flip({d}), d).flip({d});
 }
 
+// The product of the others is y / x without zeros (PyTorch's choice, which also decides
+// what NaN and inf inputs give), and exclusive products on both sides otherwise (exact with
+// zeros). Over all elements, two zeros or more make every gradient 0.
 variable_list prod_formula(OpNode& n, const variable_list& grads) {
   Tensor x = n.saved(0), y = n.saved(1);
-  if (n.i2) {  // all: product of the others = y / x where x != 0
-    Tensor g = grads[0];
-    return {where(eq(x, 0), (x.masked_fill(eq(x, 0), 1)).prod() * eq(eq(x, 0).sum(), 1), y / x) * g};
+  const Tensor& g = grads[0];
+  if (x.dim() == 0) return {g};
+  const int64_t zeros_in_x = eq(x, 0).sum().item<int64_t>();
+  if (n.i2) {  // all
+    if (zeros_in_x == 0) return {g * (y / x)};
+    if (zeros_in_x > 1) return {zeros_like(x)};
+    return {g * product_of_others(x.reshape({-1}), 0).view(x.sizes())};
   }
-  Tensor gk = keep(grads[0], n.shape0, {n.i0}, n.i1);
-  if (x.dim() == 0) return {gk};
+  Tensor gk = keep(g, n.shape0, {n.i0}, n.i1);
+  if (zeros_in_x == 0) return {gk * (keep(y, n.shape0, {n.i0}, n.i1) / x)};
   return {gk * product_of_others(x, n.i0)};
 }
 
@@ -204,7 +211,7 @@ variable_list cumprod_formula(OpNode& n, const variable_list& grads) {
   const int64_t d = n.i0;
   Tensor x = n.saved(0), y = n.saved(1);
   const Tensor& g = grads[0];
-  if (x.dim() == 0) return {g};
+  if (x.dim() == 0 || x.size(d) == 1) return {g};  // y = x (PyTorch returns g, even for inf x)
   Tensor is_zero = eq(x, 0);
   // Without zeros the sum is sum_{k>=i} g_k y_k / x_i.
   if (!is_zero.any().item<bool>()) return {reverse_cumsum(g * y, d) / x};

@@ -143,14 +143,14 @@ bool hardtanh_is_integer_clamp(const Tensor& x, double lo, double hi) {
   return !is_floating_point(x.dtype());
 }
 }  // namespace
+// Functional hardtanh takes min_val > max_val as clamp does (every element becomes max_val);
+// the Hardtanh module refuses it at construction, as PyTorch's does.
 Tensor hardtanh(const Tensor& x, double lo, double hi) {
-  EMBER_CHECK(lo <= hi, "hardtanh: min_val (", lo, ") must be less than or equal to max_val (", hi, ")");
   if (hardtanh_is_integer_clamp(x, lo, hi))
     return x.clamp(Scalar(static_cast<int64_t>(lo)), Scalar(static_cast<int64_t>(hi)));
   return act(ActOp::hardtanh, {lo, hi, 0}, "HardtanhBackward0", x);
 }
 Tensor& hardtanh_(Tensor& x, double lo, double hi) {
-  EMBER_CHECK(lo <= hi, "hardtanh: min_val (", lo, ") must be less than or equal to max_val (", hi, ")");
   if (hardtanh_is_integer_clamp(x, lo, hi))
     return x.clamp_(Scalar(static_cast<int64_t>(lo)), Scalar(static_cast<int64_t>(hi)));
   return act_(ActOp::hardtanh, {lo, hi, 0}, "HardtanhBackward0", x);
@@ -169,10 +169,20 @@ Tensor& silu_(Tensor& x) { return act_(ActOp::silu, {}, "SiluBackward0", x); }
 Tensor mish(const Tensor& x) { return act(ActOp::mish, {}, "MishBackward0", x); }
 Tensor& mish_(Tensor& x) { return act_(ActOp::mish, {}, "MishBackward0", x); }
 Tensor log_sigmoid(const Tensor& x) { return act(ActOp::log_sigmoid, {}, "LogSigmoidBackward0", x); }
+// Integer inputs: PyTorch converts threshold and value to the input's dtype first (so
+// threshold -0.5 on int64 is 0), then replaces x <= threshold by value.
+namespace {
+Tensor integer_threshold(const Tensor& x, double threshold, double value) {
+  const Scalar th(static_cast<int64_t>(threshold)), v(static_cast<int64_t>(value));
+  return where(le(x, th), full({}, v, x.options()), x);
+}
+}  // namespace
 Tensor threshold(const Tensor& x, double threshold, double value) {
+  if (x.defined() && !is_floating_point(x.dtype())) return integer_threshold(x, threshold, value);
   return act(ActOp::threshold, {threshold, value, 0}, "ThresholdBackward0", x);
 }
 Tensor& threshold_(Tensor& x, double threshold, double value) {
+  if (x.defined() && !is_floating_point(x.dtype())) return x.copy_(integer_threshold(x, threshold, value));
   return act_(ActOp::threshold, {threshold, value, 0}, "ThresholdBackward1", x);
 }
 

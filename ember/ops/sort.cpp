@@ -50,7 +50,8 @@ std::tuple<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim, bool la
   int64_t d = maybe_wrap_dim(dim, x.dim());
   int64_t n = x.dim() == 0 ? 1 : x.size(d);
   EMBER_CHECK(k >= 0 && k <= n, "selected index k out of range");
-  EMBER_CHECK_AS(NotImplementedError, x.dtype() != kBool, "\"topk_cpu\" not implemented for 'Bool'");
+  // A 0-dim input is returned as it is, before PyTorch's (bool-less) kernel.
+  EMBER_CHECK_AS(NotImplementedError, x.dtype() != kBool || x.dim() == 0, "\"topk_cpu\" not implemented for 'Bool'");
   auto [v, i] = autograd::untracked([&] { return sort_impl(x, d, largest); });
   if (x.dim() != 0) {
     AutoGradMode off(false);

@@ -23,7 +23,10 @@ T forward_scalar(ActOp op, const ActParams& p, T x) {
     case ActOp::leaky_relu: return x > T(0) ? x : x * T(p.a);
     case ActOp::threshold: return x <= T(p.a) ? T(p.b) : x;
     case ActOp::elu: return x > T(0) ? x * T(p.b) : std::expm1(x * T(p.c)) * T(p.a * p.b);
-    case ActOp::hardtanh: return x < T(p.a) ? T(p.a) : (x > T(p.b) ? T(p.b) : x);
+    case ActOp::hardtanh: {  // clamp: min first, then max (so min > max gives max)
+      const T r = x < T(p.a) ? T(p.a) : x;
+      return r > T(p.b) ? T(p.b) : r;
+    }
     case ActOp::hardsigmoid: return std::min(std::max(x + T(3), T(0)), T(6)) / T(6);
     case ActOp::hardswish: return x * std::min(std::max(x + T(3), T(0)), T(6)) / T(6);
     case ActOp::softplus: {
@@ -125,7 +128,10 @@ void forward_block(ActOp op, const ActParams& p, const T* __restrict x, T* __res
     }
     case ActOp::hardtanh: {
       const T lo = T(p.a), hi = T(p.b);
-      for (int64_t i = 0; i < m; ++i) out[i] = x[i] < lo ? lo : (x[i] > hi ? hi : x[i]);
+      for (int64_t i = 0; i < m; ++i) {
+        const T r = x[i] < lo ? lo : x[i];
+        out[i] = r > hi ? hi : r;
+      }
       return;
     }
     case ActOp::hardsigmoid:

@@ -32,16 +32,9 @@ Tensor hardtanh(Tensor input, double min_val, double max_val, bool inplace) {
   return inplace ? ::ember::hardtanh_(input, min_val, max_val) : ::ember::hardtanh(input, min_val, max_val);
 }
 Tensor threshold(Tensor input, double threshold, double value, bool inplace) {
-  // PyTorch's threshold: value where x <= threshold (NaN stays NaN). Floating inputs take
-  // the fused kernel (ThresholdBackward0/1 in the graph); integer ones a where.
-  if (is_floating_point(input.dtype())) {
-    if (inplace) return ::ember::threshold_(input, threshold, value);
-    return ::ember::threshold(input, threshold, value);
-  }
-  Tensor r = where(le(input, threshold), scalar_to_tensor(value).to(input.dtype()), input);
-  if (!inplace) return r;
-  input.copy_(r);
-  return input;
+  // PyTorch's threshold: value where x <= threshold (NaN stays NaN).
+  if (inplace) return ::ember::threshold_(input, threshold, value);
+  return ::ember::threshold(input, threshold, value);
 }
 Tensor softmax(const Tensor& input, int64_t dim, std::optional<ScalarType> dtype) {
   return ::ember::softmax(input, dim, dtype);

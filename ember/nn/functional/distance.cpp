@@ -1,6 +1,7 @@
 // F::normalize, F::cosine_similarity, F::pairwise_distance: composites of ember ops.
 #include "ember/nn/functional/distance.h"
 
+#include "ember/autograd/derivatives.h"
 #include "ember/autograd/grad_mode.h"
 #include "ember/nn/functional/normalize.h"
 #include "ember/ops/elementwise.h"
@@ -27,16 +28,19 @@ Tensor cosine_similarity(const Tensor& x1, const Tensor& x2, const CosineSimilar
     b = ab[1];
   }
   const int64_t dim = options.dim();
-  // Each input is divided by its (clamped) norm first, which keeps the result within
-  // [-1, 1]. As in PyTorch, the clamp is invisible to autograd: the gradient is that of
-  // the unclamped norm.
-  Tensor n1 = a.norm(2, {dim}, true).clone();
-  Tensor n2 = b.norm(2, {dim}, true).clone();
-  {
-    NoGradGuard guard;
-    n1.clamp_(options.eps());
-    n2.clamp_(options.eps());
-  }
+  // Note [cosine_similarity's clamped norms]
+  // Each input is divided by its norm sqrt(sum(x^2)) clamped below at eps, which keeps the
+  // result within [-1, 1]. PyTorch 1.13 clamps the sqrt's output in place with autograd
+  // off, so the clamp itself is invisible to autograd but sqrt's backward, g / (2 y), reads
+  // the clamped y. ember records the sqrt node with the clamped result as its saved output,
+  // which gives the same gradients.
+  auto clamped_norm = [&](const Tensor& x) {
+    Tensor squares = x.pow(2).sum({dim}, true);
+    Tensor norm = autograd::untracked([&] { return squares.sqrt().clamp_(options.eps()); });
+    autograd::record_unary(UnaryOp::sqrt, squares, norm);
+    return norm;
+  };
+  Tensor n1 = clamped_norm(a), n2 = clamped_norm(b);
   return ((a / n1) * (b / n2)).sum({dim});
 }
 

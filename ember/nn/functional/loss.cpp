@@ -117,6 +117,9 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
     Tensor ls = log_sigmoid(input);
     Tensor loss = pw.defined() ? (1 - target) * input - ((pw - 1) * target + 1) * ls : (1 - target) * input - ls;
     if (w.defined()) loss = loss * w;
+    // PyTorch builds the loss in place on (1 - target), so it has the target's dtype
+    // whatever the dtypes of the input and the weights.
+    if (is_floating_point(target.dtype())) loss = loss.to(target.dtype());
     return apply_reduction(loss, options.reduction());
   });
   autograd::record_binary_cross_entropy_with_logits(input, target, w, pw, reduction_code(options.reduction()), r);
