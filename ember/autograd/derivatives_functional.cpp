@@ -122,8 +122,9 @@ variable_list bce_formula(OpNode& n, const variable_list& grads) {
   Tensor g = scale_grad(n, grads[0]);
   if (w.defined()) g = g * w;
   Tensor gi, gt_;
-  // PyTorch's form: (x - t) / max(x (1 - x), 1e-12), so x = 0 or 1 gives a large finite value.
-  if (n.needs_grad(0)) gi = g * (x - t) / clamp((1 - x) * x, 1e-12);
+  // PyTorch's form: (x - t) / max(x (1 - x), eps), so x = 0 or 1 gives a large finite value.
+  // Its eps is the float 1e-12 (9.99999996e-13), also in float64.
+  if (n.needs_grad(0)) gi = g * (x - t) / clamp((1 - x) * x, static_cast<double>(1e-12f));
   // The target's gradient takes the logs unclamped (PyTorch's formula): infinite at x = 0 or 1.
   if (n.needs_grad(1)) gt_ = g * (log1p(-x) - log(x));
   return {gi, gt_};
@@ -143,8 +144,9 @@ variable_list bce_logits_formula(OpNode& n, const variable_list& grads) {
     }
   }
   if (n.needs_grad(1)) {
-    // d/dt [(1 - t) x - (1 + (pw - 1) t) log_sigmoid(x)]
-    gt_ = pw.defined() ? -(x + (pw - 1) * log_sigmoid(x)) * g : -x * g;
+    // d/dt [(1 - t) x - (1 + (pw - 1) t) log_sigmoid(x)] = log_sigmoid(-x) - pw log_sigmoid(x),
+    // in that form (PyTorch's), which stays infinite rather than NaN for infinite x.
+    gt_ = pw.defined() ? (log_sigmoid(-x) - log_sigmoid(x) * pw) * g : -x * g;
   }
   return {gi, gt_};
 }
@@ -159,7 +161,7 @@ variable_list nll_formula(OpNode& n, const variable_list& grads) {
   else if (n.code == 1 && n.s0.toDouble() == 0) src = zeros_like(coef, g.options());  // every target ignored
   else if (n.code == 1) src = coef * (g / n.s0.toDouble());
   else src = coef * g;
-  Tensor gi = zeros({N, C, S}, g.options()).scatter(1, index, src);
+  Tensor gi = zeros({N, C, S}, g.options()).scatter(1, index, src.to(g.dtype()));
   return {gi.reshape(n.shape0)};
 }
 

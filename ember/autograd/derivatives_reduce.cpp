@@ -160,7 +160,8 @@ variable_list norm_formula(OpNode& n, const variable_list& grads) {
   if (p == 0) return {zeros_like(x)};  // the count of non-zeros is piecewise constant
   if (p == 1) return {g * sign(x)};
   if (std::isinf(p)) {
-    Tensor mask = eq(abs(x), yk).to(x.dtype());
+    // The extremal elements, NaNs included when the norm is NaN (their sign is 0, as PyTorch's).
+    Tensor mask = logical_or(eq(abs(x), yk), logical_and(isnan(x), isnan(yk))).to(x.dtype());
     return {g * sign(x) * mask / mask.sum(dims, true)};
   }
   if (p == 2) return {where(eq(yk, 0), scalar_to_tensor(0.0), g * x / yk)};

@@ -60,6 +60,10 @@ std::shared_ptr<OpNode> make_node(const char* name, Formula formula, TensorList 
 void set_history(const Tensor& output, const std::shared_ptr<Node>& node, uint32_t output_nr) {
   // Metadata slots are added in output order.
   if (node->num_inputs() <= output_nr) const_cast<Node&>(*node).add_input_metadata(output);
+  // Only floating tensors can require grad: an op whose differentiable inputs give an
+  // integer or bool result (sum(x, kInt64), mm of an empty int16 matrix with a float one)
+  // leaves it without history. (LibTorch fails an internal assert there.)
+  if (!is_floating_point(output.dtype())) return;
   AutogradMeta* meta = materialize_autograd_meta(output);
   meta->grad_fn = node;
   meta->output_nr = output_nr;

@@ -156,8 +156,13 @@ class Tensor {
   Tensor gather(int64_t d, const Tensor& index) const;
   Tensor scatter(int64_t d, const Tensor& index, const Tensor& src) const;
   Tensor scatter(int64_t d, const Tensor& index, const Scalar& value) const;
+  // reduce: "add" or "multiply".
+  Tensor scatter(int64_t d, const Tensor& index, const Tensor& src, const std::string& reduce) const;
+  Tensor scatter(int64_t d, const Tensor& index, const Scalar& value, const std::string& reduce) const;
   Tensor& scatter_(int64_t d, const Tensor& index, const Tensor& src);
   Tensor& scatter_(int64_t d, const Tensor& index, const Scalar& value);
+  Tensor& scatter_(int64_t d, const Tensor& index, const Tensor& src, const std::string& reduce);
+  Tensor& scatter_(int64_t d, const Tensor& index, const Scalar& value, const std::string& reduce);
   Tensor scatter_add(int64_t d, const Tensor& index, const Tensor& src) const;
   Tensor& scatter_add_(int64_t d, const Tensor& index, const Tensor& src);
   Tensor index_add(int64_t d, const Tensor& index, const Tensor& src, const Scalar& alpha = 1) const;
@@ -256,8 +261,10 @@ class Tensor {
   Tensor gelu(const std::string& approximate = "none") const;
   Tensor clamp(std::optional<Scalar> min, std::optional<Scalar> max = std::nullopt) const;
   Tensor& clamp_(std::optional<Scalar> min, std::optional<Scalar> max = std::nullopt);
-  Tensor clamp_min(const Scalar& min) const { return clamp(min, std::nullopt); }
-  Tensor clamp_max(const Scalar& max) const { return clamp(std::nullopt, max); }
+  // Unlike clamp(min=NaN) / clamp(max=NaN), which leave the input, clamp_min(NaN) and
+  // clamp_max(NaN) are NaN everywhere (PyTorch 1.13).
+  Tensor clamp_min(const Scalar& min) const;
+  Tensor clamp_max(const Scalar& max) const;
   Tensor isnan() const;
   Tensor isinf() const;
   Tensor isfinite() const;

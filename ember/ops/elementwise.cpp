@@ -3,6 +3,7 @@
 #include "ember/ops/elementwise.h"
 
 #include <cmath>
+#include <limits>
 
 #include "ember/autograd/derivatives.h"
 #include "ember/core/tensor_iterator.h"
@@ -502,6 +503,19 @@ Tensor clamp(const Tensor& x, const std::optional<Tensor>& min, const std::optio
   return r;
 }
 Tensor Tensor::clamp(std::optional<Scalar> min, std::optional<Scalar> max) const { return ::ember::clamp(*this, min, max); }
+// A NaN bound paired with an infinite one takes clamp's two-bound rule: NaN everywhere, zero
+// gradient.
+namespace {
+bool is_nan_scalar(const Scalar& s) { return s.is_floating_point() && std::isnan(s.toDouble()); }
+}  // namespace
+Tensor Tensor::clamp_min(const Scalar& min) const {
+  if (is_nan_scalar(min)) return clamp(min, Scalar(std::numeric_limits<double>::infinity()));
+  return clamp(min, std::nullopt);
+}
+Tensor Tensor::clamp_max(const Scalar& max) const {
+  if (is_nan_scalar(max)) return clamp(Scalar(-std::numeric_limits<double>::infinity()), max);
+  return clamp(std::nullopt, max);
+}
 Tensor& Tensor::clamp_(std::optional<Scalar> min, std::optional<Scalar> max) {
   clamp_impl(*this, min, max, this);
   return *this;

@@ -336,6 +336,18 @@ Tensor Tensor::scatter(int64_t d, const Tensor& index, const Tensor& src) const 
 Tensor Tensor::scatter(int64_t d, const Tensor& index, const Scalar& value) const {
   return ::ember::scatter(*this, d, index, value);
 }
+Tensor Tensor::scatter(int64_t d, const Tensor& index, const Tensor& src, const std::string& reduce) const {
+  return ::ember::scatter(*this, d, index, src, reduce);
+}
+Tensor Tensor::scatter(int64_t d, const Tensor& index, const Scalar& value, const std::string& reduce) const {
+  return ::ember::scatter(*this, d, index, value, reduce);
+}
+Tensor& Tensor::scatter_(int64_t d, const Tensor& index, const Tensor& src, const std::string& reduce) {
+  return ::ember::scatter_(*this, d, index, src, reduce);
+}
+Tensor& Tensor::scatter_(int64_t d, const Tensor& index, const Scalar& value, const std::string& reduce) {
+  return ::ember::scatter_(*this, d, index, value, reduce);
+}
 Tensor& Tensor::scatter_(int64_t d, const Tensor& index, const Tensor& src) {
   return ::ember::scatter_(*this, d, index, src);
 }

@@ -89,6 +89,11 @@ TEST(FuzzRegressions, ClampKeepsInfinitiesAndNaNBounds) {
         [](auto& v) { return v[0].clamp(c10::nullopt, kNaN); });
   check("clamp(nan, 1)", {x}, {0}, [](auto& v) { return v[0].clamp(kNaN, 1.0); },
         [](auto& v) { return v[0].clamp(kNaN, 1.0); });
+  // clamp_max(NaN) is NaN everywhere in PyTorch, unlike clamp(max=NaN).
+  check("clamp_max(nan)", {x}, {0}, [](auto& v) { return v[0].clamp_max(kNaN); },
+        [](auto& v) { return v[0].clamp_max(kNaN); });
+  check("clamp_min(nan)", {x}, {0}, [](auto& v) { return v[0].clamp_min(kNaN); },
+        [](auto& v) { return v[0].clamp_min(kNaN); });
   check("clamp float32", {x.to(torch::kFloat32)}, {}, [](auto& v) { return v[0].clamp(-1.0); },
         [](auto& v) { return v[0].clamp(-1.0); });
   // An infinite upstream gradient stays out of the clamped positions (0, not NaN).
@@ -320,12 +325,12 @@ TEST(FuzzRegressions, ScatterFamilyAutograd) {
   {
     ember::Tensor es = diff::from_torch(src).requires_grad_(true);
     ember::Tensor ex = diff::from_torch(self);
-    ember::Tensor ya = ember::scatter(ex, -1, diff::from_torch(index), es, "add");
+    ember::Tensor ya = ex.scatter(-1, diff::from_torch(index), es, "add");
     ASSERT_TRUE(ya.requires_grad());
     ya.sum().backward();
     EXPECT_EQ(es.grad().item<double>(), 1.0);
     ember::Tensor em = diff::from_torch(src).requires_grad_(true);
-    ember::Tensor ym = ember::scatter(ex, -1, diff::from_torch(index), em, "multiply");
+    ember::Tensor ym = ex.scatter(-1, diff::from_torch(index), em, "multiply");
     EXPECT_TRUE(ym.requires_grad());
     EXPECT_THROW(ym.sum().backward(), ember::NotImplementedError);
   }

@@ -46,7 +46,8 @@ T backward_scalar(ActOp op, const ActParams& p, T g, T x) {
     case ActOp::leaky_relu: return x > T(0) ? g : g * T(p.a);
     case ActOp::threshold: return x <= T(p.a) ? T(0) : g;  // a NaN x passes g, as in PyTorch
     case ActOp::elu: return x > T(0) ? g * T(p.b) : g * T(p.a * p.b * p.c) * std::exp(x * T(p.c));
-    case ActOp::hardtanh: return (x <= T(p.a) || x >= T(p.b)) ? T(0) : g;
+    // A NaN x gets no gradient (PyTorch's vectorised kernel; its scalar tail passes g).
+    case ActOp::hardtanh: return (x > T(p.a) && x < T(p.b)) ? g : T(0);
     case ActOp::hardsigmoid: return (x > T(-3) && x < T(3)) ? g / T(6) : T(0);
     // PyTorch's vectorised kernel: g from x = 3 on, and a NaN x gives a NaN gradient (its
     // scalar tail gives 1.5 g at 3 and g at NaN; docs/pytorch-differences.md).
@@ -200,7 +201,7 @@ void backward_block(ActOp op, const ActParams& p, const T* __restrict g, const T
     }
     case ActOp::hardtanh: {
       const T lo = T(p.a), hi = T(p.b);
-      for (int64_t i = 0; i < m; ++i) out[i] = (x[i] <= lo || x[i] >= hi) ? T(0) : g[i];
+      for (int64_t i = 0; i < m; ++i) out[i] = (x[i] > lo && x[i] < hi) ? g[i] : T(0);
       return;
     }
     case ActOp::hardsigmoid:

@@ -86,7 +86,8 @@ void clamp_kernel(const TensorIterator& iter, const Scalar* lo, const Scalar* hi
       // Bounds are applied as PyTorch does: min first, then max (so lo > hi gives hi). A
       // missing bound is -inf / +inf for floats, so infinite elements pass through. A NaN
       // bound makes every element NaN when both bounds are given; alone it leaves the input
-      // unchanged (PyTorch 1.13's clamp_min / clamp_max compare with NaN and keep x).
+      // unchanged (PyTorch 1.13's clamp with one NaN bound keeps x; its clamp_min/clamp_max
+      // methods give NaN instead, see Tensor::clamp_min).
       constexpr bool is_float = std::is_floating_point_v<A>;
       constexpr A lowest = is_float ? -std::numeric_limits<A>::infinity() : std::numeric_limits<A>::lowest();
       constexpr A highest = is_float ? std::numeric_limits<A>::infinity() : std::numeric_limits<A>::max();

@@ -1,5 +1,6 @@
 #include "ember/nn/functional/activation.h"
 
+#include "ember/autograd/derivatives.h"
 #include "ember/ops/activation.h"
 #include "ember/ops/elementwise.h"
 #include "ember/ops/factory.h"
@@ -74,9 +75,13 @@ Tensor softsign(const Tensor& input) { return input / (abs(input) + 1); }
 Tensor logsigmoid(const Tensor& input) { return ::ember::log_sigmoid(input); }
 Tensor tanhshrink(const Tensor& input) { return input - ::ember::tanh(input); }
 Tensor hardshrink(const Tensor& input, const HardshrinkFuncOptions& o) {
-  // 0 inside [-lambda, lambda], x outside.
-  return where(logical_and(ge(input, -o.lambda()), le(input, o.lambda())), scalar_to_tensor(0.0).to(input.dtype()),
-               input);
+  // 0 inside [-lambda, lambda], x outside (a NaN stays NaN). The gradient passes only where
+  // x is outside, so a NaN gets none: PyTorch's vectorised kernel (its scalar tail passes g).
+  const double l = o.lambda();
+  Tensor zero = scalar_to_tensor(0.0).to(input.dtype());
+  Tensor out = autograd::untracked([&] { return where(logical_and(ge(input, -l), le(input, l)), zero, input); });
+  autograd::record_where(logical_or(lt(input, -l), gt(input, l)), input, zero, out);
+  return out;
 }
 Tensor softshrink(const Tensor& input, const SoftshrinkFuncOptions& o) {
   EMBER_CHECK(o.lambda() >= 0, "lambda must be greater or equal to 0, but found to be ", o.lambda(), ".");

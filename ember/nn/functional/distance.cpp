@@ -46,11 +46,9 @@ Tensor cosine_similarity(const Tensor& x1, const Tensor& x2, const CosineSimilar
 
 Tensor pairwise_distance(const Tensor& x1, const Tensor& x2, const PairwiseDistanceFuncOptions& options) {
   EMBER_CHECK(x1.defined() && x2.defined(), "pairwise_distance: expected defined tensors");
-  const int64_t out_dim = std::max(x1.dim(), x2.dim());
-  const int64_t inner = out_dim == 0 ? 0 : -1;
-  Tensor diff = x1 - x2 + options.eps();
-  if (out_dim == 0) return abs(diff);
-  return diff.norm(options.p(), {inner}, options.keepdim());
+  // The p-norm over the last dim, which for 0-dim inputs reduces nothing (so p = 0 gives 1
+  // for a non-zero difference, as in PyTorch).
+  return (x1 - x2 + options.eps()).norm(options.p(), {-1}, options.keepdim());
 }
 
 }  // namespace ember::nn::functional

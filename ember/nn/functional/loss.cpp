@@ -11,6 +11,7 @@
 #include "ember/ops/factory.h"
 #include "ember/ops/reduce.h"
 #include "ember/ops/shape.h"
+#include "ember/ops/type_promotion.h"
 
 namespace ember::nn::functional {
 
@@ -41,11 +42,19 @@ std::pair<Tensor, Tensor> broadcast_pair(const Tensor& input, const Tensor& targ
   DimVector shape = broadcast_shapes(input.sizes(), target.sizes());
   return {input.expand(shape), target.expand(shape)};
 }
+// The pair in their promoted dtype, as PyTorch's fused loss kernels see them (so a bool
+// or integer target works where a plain subtraction of a bool tensor would be refused).
+// The casts are recorded, so gradients reach the inputs in their own dtypes.
+std::pair<Tensor, Tensor> promoted_pair(const Tensor& input, const Tensor& target, const char* op) {
+  auto [x, t] = broadcast_pair(input, target, op);
+  const ScalarType common = result_type(x, t);
+  return {x.to(common), t.to(common)};
+}
 
 }  // namespace
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, const MSELossFuncOptions& options) {
-  auto [x, t] = broadcast_pair(input, target, "mse_loss");
+  auto [x, t] = promoted_pair(input, target, "mse_loss");
   Tensor r = autograd::untracked([&] { return apply_reduction(square(x - t), options.reduction()); });
   autograd::record_mse_loss(x, t, reduction_code(options.reduction()), r);
   return r;
@@ -58,7 +67,9 @@ Tensor l1_loss(const Tensor& input, const Tensor& target, const L1LossFuncOption
 
 namespace {
 Tensor smooth_l1_huber(const Tensor& input, const Tensor& target, Reduction reduction, double delta, bool smooth) {
-  auto [x, t] = broadcast_pair(input, target, smooth ? "smooth_l1_loss" : "huber_loss");
+  auto [x, t] = promoted_pair(input, target, smooth ? "smooth_l1_loss" : "huber_loss");
+  // huber_loss writes into a tensor of the input's dtype (PyTorch's out= rule).
+  if (!smooth) check_can_cast_to_output(x.dtype(), input.dtype());
   Tensor r = autograd::untracked([&] {
     Tensor d = abs(x - t);
     Tensor inner = smooth ? d * d * (0.5 / delta) : d * d * 0.5;
@@ -66,7 +77,7 @@ Tensor smooth_l1_huber(const Tensor& input, const Tensor& target, Reduction redu
     return apply_reduction(where(lt(d, delta), inner, outer), reduction);
   });
   autograd::record_smooth_l1_huber(x, t, reduction_code(reduction), delta, smooth, r);
-  return r;
+  return smooth ? r : r.to(input.dtype());
 }
 }  // namespace
 
