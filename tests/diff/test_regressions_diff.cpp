@@ -345,3 +345,15 @@ TEST(FuzzRegressions, ScatterFamilyAutograd) {
         [](auto& v) { return (v[0] * 2).scatter_(0, v[1], 3.0); },
         [](auto& v) { return (v[0] * 2).scatter_(0, v[1], 3.0); });
 }
+
+TEST(FuzzRegressions, FloatToIntegerConversionsMatchX86) {
+  // NaN, infinities and out-of-range values convert like x86 hardware (PyTorch's answer):
+  // through int32 for targets of up to 32 bits, through int64 for int64.
+  torch::Tensor x = torch::tensor({-kInf, kInf, kNaN, 3e9, -3e9, 300.7, -200.5, 2147483647.5}, torch::kFloat64).to(torch::kFloat32);
+  for (auto dt : {torch::kInt8, torch::kInt16, torch::kInt32, torch::kInt64, torch::kUInt8}) {
+    EXPECT_TRUE(same(diff::from_torch(x).to(diff::from_torch(dt)), x.to(dt))) << dt;
+    EXPECT_TRUE(same(diff::from_torch(x).to(ember::kFloat64).to(diff::from_torch(dt)), x.to(torch::kFloat64).to(dt))) << dt;
+  }
+  torch::Tensor neg_inf = torch::full({1, 1, 1}, -kInf);
+  EXPECT_TRUE(same(diff::from_torch(neg_inf).sum(ember::kInt32), neg_inf.sum(torch::kInt32)));
+}

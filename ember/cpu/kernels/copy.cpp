@@ -20,11 +20,18 @@ inline To convert(From v) {
   } else if constexpr (std::is_same_v<To, Half> || std::is_same_v<To, BFloat16>) {
     return To(static_cast<float>(static_cast<opmath_t<From>>(v)));
   } else if constexpr (std::is_integral_v<To> && std::is_floating_point_v<opmath_t<From>>) {
-    // Out-of-range float -> int is undefined in C++; go through int64 like PyTorch does on
-    // x86 (the result for such values is unspecified there too, but never UB here).
+    // Out-of-range float -> int is undefined in C++. PyTorch on x86 gets the hardware's
+    // answer: targets of up to 32 bits convert through int32 and 64-bit ones through int64,
+    // and NaN, infinities and out-of-range values become the minimum of that type (then
+    // truncated: -inf -> int8 is 0, -> int32 INT32_MIN). ember computes the same without UB.
     double d = static_cast<double>(static_cast<opmath_t<From>>(v));
-    if (!(d >= -9.2233720368547758e18 && d < 9.2233720368547758e18)) return static_cast<To>(INT64_MIN);
-    return static_cast<To>(static_cast<int64_t>(d));
+    if constexpr (sizeof(To) <= 4) {
+      if (!(d > -2147483649.0 && d < 2147483648.0)) return static_cast<To>(INT32_MIN);
+      return static_cast<To>(static_cast<int32_t>(d));
+    } else {
+      if (!(d >= -9.2233720368547758e18 && d < 9.2233720368547758e18)) return static_cast<To>(INT64_MIN);
+      return static_cast<To>(static_cast<int64_t>(d));
+    }
   } else {
     return static_cast<To>(static_cast<opmath_t<From>>(v));
   }
