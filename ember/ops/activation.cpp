@@ -173,6 +173,8 @@ Tensor log_sigmoid(const Tensor& x) { return act(ActOp::log_sigmoid, {}, "LogSig
 // threshold -0.5 on int64 is 0), then replaces x <= threshold by value.
 namespace {
 Tensor integer_threshold(const Tensor& x, double threshold, double value) {
+  check_convertible(Scalar(threshold), x.dtype());
+  check_convertible(Scalar(value), x.dtype());
   const Scalar th(static_cast<int64_t>(threshold)), v(static_cast<int64_t>(value));
   return where(le(x, th), full({}, v, x.options()), x);
 }
@@ -190,6 +192,7 @@ Tensor prelu(const Tensor& x, const Tensor& weight) {
   EMBER_CHECK(x.defined() && weight.defined(), "prelu: expected defined tensors");
   EMBER_CHECK(weight.dim() <= 1, "prelu: Expected `weight` to be a scalar or 1D tensor, but got ndim = ",
               weight.dim());
+  EMBER_CHECK(weight.dtype() == x.dtype(), "Found dtype ", weight.dtype(), " but expected ", x.dtype());
   const int64_t nw = weight.numel();
   Tensor w = weight.reshape({-1});
   if (nw != 1) {

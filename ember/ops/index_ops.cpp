@@ -225,16 +225,17 @@ Tensor& index_add_(Tensor& self, int64_t dim, const Tensor& index, const Tensor&
   for (int64_t d = 0; d < ndim1(self); ++d)
     EMBER_CHECK(d == dim || size1(source, d) == size1(self, d), "index_add_(): source ", source.sizes(),
                 " and self ", self.sizes(), " must have the same size apart from dimension ", dim);
-  if (!is_floating_point(self.dtype()))
-    EMBER_CHECK(!alpha.is_floating_point(), "For integral input tensors, argument alpha must not be a floating point number.");
   check_no_internal_overlap(self);
   Tensor self1 = at_least_1d(self);
   std::vector<std::optional<Tensor>> indices(static_cast<size_t>(dim), std::nullopt);
   indices.emplace_back(index.reshape({-1}));
   detail::AdvancedIndex ai = detail::make_advanced_index(self1, indices, detail::IndexMode::Select);
   Tensor values = at_least_1d(source);
-  if (!(alpha.is_bool() ? alpha.to<bool>() : alpha.to<double>() == 1.0))
-    values = mul(values, full({}, alpha, self.options()));
+  // alpha is converted to self's dtype first: on integer tensors 2.7 counts as 2 (PyTorch).
+  const Scalar a = is_floating_point(self.dtype()) || alpha.is_bool() ? alpha
+                   : self.dtype() == kBool                           ? Scalar(alpha.to<bool>())
+                                                                     : Scalar(alpha.to<int64_t>());
+  if (!(a.is_bool() ? a.to<bool>() : a.to<double>() == 1.0)) values = mul(values, full({}, a, self.options()));
   detail::advanced_put(ai, values, /*accumulate=*/true);
   mark_written(self);
   return self;

@@ -10,6 +10,7 @@
 #include "ember/ops/elementwise.h"
 #include "ember/ops/factory.h"
 #include "ember/ops/linalg_impl.h"
+#include "ember/ops/type_promotion.h"
 
 namespace ember {
 
@@ -152,6 +153,10 @@ Tensor& mm_out(Tensor& out, const Tensor& self, const Tensor& mat2) {
 Tensor addmm(const Tensor& self, const Tensor& mat1, const Tensor& mat2, const Scalar& beta, const Scalar& alpha) {
   Tensor result = autograd::untracked([&]() -> Tensor {
     check_addmm(self, mat1, mat2);
+    // With an empty inner dimension PyTorch computes self * beta in place, and a floating
+    // beta cannot be written into an integer result (otherwise beta is truncated).
+    if (mat1.size(1) == 0 && !is_floating_point(mat1.dtype()) && beta.is_floating_point())
+      check_can_cast_to_output(get_default_dtype(), mat1.dtype());
     Tensor bias = self.expand({mat1.size(0), mat2.size(1)});
     Tensor out = empty({mat1.size(0), mat2.size(1)}, mat1.options());
     const bool use_bias = !is_zero_in(beta, out.dtype());  // beta == 0: self is not read

@@ -302,6 +302,7 @@ Tensor Tensor::flatten(int64_t start, int64_t end) const {
 Tensor flatten(const Tensor& t, int64_t s, int64_t e) { return t.flatten(s, e); }
 
 Tensor Tensor::unflatten(int64_t d, IntArrayRef sizes_in) const {
+  EMBER_CHECK_INDEX(dim() > 0, "Dimension specified as ", d, " but tensor has no dimensions");
   d = maybe_wrap_dim(d, dim());
   EMBER_CHECK(!sizes_in.empty(), "unflatten: sizes must be non-empty");
   DimVector inner = infer_size(sizes_in, sizes()[d]);

@@ -93,7 +93,8 @@ TEST(Functional, ActivationGradgradcheck) {
 TEST(Functional, LossGradcheck) {
   using V = std::vector<Tensor>;
   Tensor target = tensor({0, 3, 2, -100, 1});
-  Tensor weight = tensor({0.5, 1.0, 2.0, 1.5});
+  // The class weights have the input's dtype (float64 here), as nll_loss requires.
+  Tensor weight = tensor({0.5, 1.0, 2.0, 1.5}).to(kFloat64);
   for (Reduction r : {kNone, kMean, kSum}) {
     SCOPED_TRACE(reduction_name(r));
     EXPECT_TRUE(gradcheck([r](const V& v) { return F::mse_loss(v[0], v[1], r); }, {leaf({3, 4}, 1), leaf({3, 4}, 2)}));

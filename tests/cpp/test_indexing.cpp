@@ -294,8 +294,11 @@ TEST(IndexOps, IndexAdd) {
   EXPECT_ERROR(x.index_add(0, tensor({3}), ones({1, 2})), IndexError, "index out of range in self");
   EXPECT_ERROR(x.index_add(0, tensor({-1}), ones({1, 2})), IndexError, "index out of range in self");
   EXPECT_ERROR(x.index_add(0, tensor({0}), ones({1, 3})), Error, "must have the same size apart from dimension 0");
-  EXPECT_ERROR(zeros({2}, kInt64).index_add(0, tensor({0}), tensor({1}), 1.5), Error,
-               "For integral input tensors, argument alpha must not be a floating point number.");
+  // A floating alpha on an integer tensor is converted to the integer type first (PyTorch
+  // 1.13 accepts it: 2.7 acts as 2), unlike add's alpha, which refuses it.
+  Tensor ia = zeros({2}, kInt64).index_add(0, tensor({0, 1}), tensor({5, 4}), 2.7);
+  EXPECT_EQ(ia[0].item<int64_t>(), 10);
+  EXPECT_EQ(ia[1].item<int64_t>(), 8);
 }
 
 TEST(IndexOps, MaskedFillAndSelect) {

@@ -45,6 +45,14 @@ std::pair<Tensor, Tensor> broadcast_pair(const Tensor& input, const Tensor& targ
 // The pair in their promoted dtype, as PyTorch's fused loss kernels see them (so a bool
 // or integer target works where a plain subtraction of a bool tensor would be refused).
 // The casts are recorded, so gradients reach the inputs in their own dtypes.
+// PyTorch multiplies the loss by its weights in place, so weights may broadcast only to the
+// loss's own shape.
+void check_weight_fits(const Tensor& weight, IntArrayRef loss_shape) {
+  if (!weight.defined()) return;
+  DimVector b = broadcast_shapes(loss_shape, weight.sizes());
+  EMBER_CHECK(IntArrayRef(b) == loss_shape, "output with shape ", loss_shape, " doesn't match the broadcast shape ", b);
+}
+
 std::pair<Tensor, Tensor> promoted_pair(const Tensor& input, const Tensor& target, const char* op) {
   auto [x, t] = broadcast_pair(input, target, op);
   const ScalarType common = result_type(x, t);
@@ -101,7 +109,9 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Bin
   EMBER_CHECK_VALUE(input.sizes() == target.sizes(), "Using a target size (", target.sizes(),
                     ") that is different to the input size (", input.sizes(),
                     ") is deprecated. Please ensure they have the same size.");
+  EMBER_CHECK(target.dtype() == input.dtype(), "Found dtype ", target.dtype(), " but expected ", input.dtype());
   Tensor w = options.weight();
+  check_weight_fits(w, input.sizes());
   if (w.defined() && w.sizes() != input.sizes()) w = w.expand(broadcast_shapes(target.sizes(), w.sizes()));
   Tensor r = autograd::untracked([&] {
     EMBER_CHECK(logical_and(ge(input, 0), le(input, 1)).all().item<bool>() || input.numel() == 0,
@@ -121,6 +131,8 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
   EMBER_CHECK_VALUE(input.sizes() == target.sizes(), "Target size (", target.sizes(),
                     ") must be the same as input size (", input.sizes(), ")");
   const Tensor& w = options.weight();
+  check_weight_fits(w, target.sizes());
+  check_weight_fits(options.pos_weight(), target.sizes());
   const Tensor& pw = options.pos_weight();
   Tensor r = autograd::untracked([&] {
     // (1 - t) x - (1 + (pw - 1) t) log_sigmoid(x): log_sigmoid never overflows, so logits
@@ -130,7 +142,8 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
     if (w.defined()) loss = loss * w;
     // PyTorch builds the loss in place on (1 - target), so it has the target's dtype
     // whatever the dtypes of the input and the weights.
-    if (is_floating_point(target.dtype())) loss = loss.to(target.dtype());
+    check_can_cast_to_output(loss.dtype(), target.dtype());
+    loss = loss.to(target.dtype());
     return apply_reduction(loss, options.reduction());
   });
   autograd::record_binary_cross_entropy_with_logits(input, target, w, pw, reduction_code(options.reduction()), r);
@@ -201,6 +214,8 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntro
 
 Tensor kl_div(const Tensor& input, const Tensor& target, const KLDivFuncOptions& options) {
   EMBER_CHECK(input.defined() && target.defined(), "kl_div: expected defined tensors");
+  EMBER_CHECK(!is_integral(input.dtype(), true) && !is_integral(target.dtype(), true),
+              "kl_div: Integral inputs not supported.");
   Tensor loss;
   if (options.log_target()) {
     loss = exp(target) * (target - input);

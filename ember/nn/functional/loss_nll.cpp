@@ -84,6 +84,8 @@ double nll_forward(const NllGeometry& g, const T* x, const int64_t* tgt, const T
 Tensor nll_loss(const Tensor& input, const Tensor& target, const NLLLossFuncOptions& options) {
   const Tensor& weight = options.weight();
   NllGeometry g = check_nll(input, target, weight);
+  if (weight.defined())
+    EMBER_CHECK(weight.dtype() == input.dtype(), "expected scalar type ", input.dtype(), " but found ", weight.dtype());
   const ScalarType cd = input.dtype() == kFloat64 ? kFloat64 : kFloat32;
   Tensor x = input.to(cd).contiguous();
   Tensor tgt = target.contiguous();

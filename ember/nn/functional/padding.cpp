@@ -58,6 +58,17 @@ Tensor pad(const Tensor& input, const PadFuncOptions& options) {
   // 1, 2 or 3 padded dims on an input with one or two leading (channel, batch) dims.
   EMBER_CHECK_AS(NotImplementedError, npad >= 1 && npad <= 3 && (input.dim() == npad + 1 || input.dim() == npad + 2),
                  "Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now");
+  // Reflect and replicate take an empty batch but no other empty dim (PyTorch's kernels).
+  if (mode == PadMode::Reflect || mode == PadMode::Replicate) {
+    const int64_t first = input.dim() == npad + 2 ? 1 : 0;
+    bool ok = true;
+    for (int64_t d = first; d < input.dim(); ++d) ok = ok && input.size(d) > 0;
+    if (mode == PadMode::Replicate)
+      EMBER_CHECK(ok, "Expected ", npad + 1, "D or ", npad + 2, "D (batch mode) tensor with possibly 0 batch size and "
+                  "other non-zero dimensions for input, but got: ", input.sizes());
+    else
+      EMBER_CHECK(ok, npad + 1, "D or ", npad + 2, "D (batch mode) tensor expected for input, but got: ", input.sizes());
+  }
   Tensor r = input;
   for (int64_t i = 0; i < npad; ++i) {
     const int64_t d = input.dim() - 1 - i;
@@ -67,10 +78,7 @@ Tensor pad(const Tensor& input, const PadFuncOptions& options) {
     if (mode == PadMode::Reflect) {
       EMBER_CHECK(lo < n && hi < n, "Argument #4: Padding size should be less than the corresponding input dimension, "
                   "but got: padding (", lo, ", ", hi, ") at dimension ", d, " of input ", input.sizes());
-    } else if (mode == PadMode::Replicate) {
-      EMBER_CHECK(n > 0, "input tensor must have non-zero size in every padded dimension for replicate padding, "
-                  "but dimension ", d, " of input ", input.sizes(), " is empty");
-    } else {
+    } else if (mode == PadMode::Circular) {
       EMBER_CHECK(lo <= n && hi <= n, "Padding value causes wrapping around more than once.");
     }
     std::vector<int64_t> idx = source_indices(mode, n, lo, hi);

@@ -1,0 +1,34 @@
+#pragma once
+// Command-line handling shared by ember_fuzz and ember_fuzz_self.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "fuzz_program.h"
+
+namespace fuzz {
+
+struct Options {
+  uint64_t first = 0, last = 1000;  // --seeds A:B runs [A, B)
+  bool single = false;              // --seed N
+  bool print = false;               // --print
+  bool minimize = false;            // --minimize
+  bool quiet = false;               // --quiet
+  bool trace = false;               // --trace: name each seed on stderr before running it
+  double time_limit = 0;            // --time-limit SECONDS (0: none)
+  int examples = 5;                 // --examples N: error-text / limitation examples shown
+  std::vector<std::string> families, ops;  // --family a,b / --op a,b
+  std::vector<std::string> excluded;       // --exclude a,b (ops or families)
+};
+
+// Parses argv; prints `usage` and exits on --help or a bad argument.
+Options parse_options(int argc, char** argv, const char* usage);
+// The catalogue indices the options allow; exits naming the valid choices on an unknown name.
+std::vector<int> allowed_ops(const std::vector<OpSig>& sigs, const Options& o);
+// The flags that select the same programs again (--family / --op / --exclude), for replay
+// commands.
+std::string selection_flags(const Options& o);
+
+double now_seconds();
+
+}  // namespace fuzz
