@@ -85,20 +85,21 @@ void arith(BinaryOp op, const TensorIterator& iter, const Scalar& alpha_s) {
         else binary_loop<T, T>(iter, [](T a, T) { return a; });
       } else {
         A alpha = alpha_s.to<A>();
-        if (alpha == A(1)) binary_loop<T, T>(iter, [](T a, T b) { return T(A(a) + A(b)); });
-        else binary_loop<T, T>(iter, [alpha](T a, T b) { return T(A(a) + alpha * A(b)); });
+        // Note [Integer wrap-around]
+        if (alpha == A(1)) binary_loop<T, T>(iter, [](T a, T b) { return T(wrap_add(A(a), A(b))); });
+        else binary_loop<T, T>(iter, [alpha](T a, T b) { return T(wrap_add(A(a), wrap_mul(alpha, A(b)))); });
       }
       break;
     }
     case BinaryOp::sub: {
       A alpha = alpha_s.to<A>();
-      if (alpha == A(1)) binary_loop<T, T>(iter, [](T a, T b) { return T(A(a) - A(b)); });
-      else binary_loop<T, T>(iter, [alpha](T a, T b) { return T(A(a) - alpha * A(b)); });
+      if (alpha == A(1)) binary_loop<T, T>(iter, [](T a, T b) { return T(wrap_sub(A(a), A(b))); });
+      else binary_loop<T, T>(iter, [alpha](T a, T b) { return T(wrap_sub(A(a), wrap_mul(alpha, A(b)))); });
       break;
     }
     case BinaryOp::mul:
       if constexpr (std::is_same_v<T, bool>) binary_loop<T, T>(iter, [](T a, T b) { return a && b; });
-      else binary_loop<T, T>(iter, [](T a, T b) { return T(A(a) * A(b)); });
+      else binary_loop<T, T>(iter, [](T a, T b) { return T(wrap_mul(A(a), A(b))); });
       break;
     case BinaryOp::div:
       if constexpr (fp) binary_loop<T, T>(iter, [](T a, T b) { return T(A(a) / A(b)); });

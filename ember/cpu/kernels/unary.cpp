@@ -160,7 +160,7 @@ void same_op(UnaryOp op, const TensorIterator& iter) {
       else unary_loop<T, T>(iter, [](T x) { return A(x) < A(0) ? T(A(0)) : x; });
       break;
     case UnaryOp::square:
-      unary_loop<T, T>(iter, [](T x) { return T(A(x) * A(x)); });
+      unary_loop<T, T>(iter, [](T x) { return T(wrap_mul(A(x), A(x))); });  // Note [Integer wrap-around]
       break;
     case UnaryOp::bitwise_not:
       if constexpr (std::is_same_v<T, bool>) unary_loop<T, T>(iter, [](T x) { return !x; });
