@@ -111,7 +111,7 @@ Tensor& act_(ActOp op, ActParams p, const char* node, Tensor& x) {
 constexpr double kSeluAlpha = 1.6732632423543772848170429916717;
 constexpr double kSeluScale = 1.0507009873554804934193349852946;
 
-void check_celu_alpha(double alpha) { EMBER_CHECK(alpha != 0, "ZeroDivisionError: celu: alpha must not be 0"); }
+void check_celu_alpha(double alpha) { EMBER_CHECK(alpha != 0, "ZeroDivisionError: alpha cannot be 0 for CELU"); }
 
 }  // namespace
 
@@ -138,8 +138,8 @@ Tensor& celu_(Tensor& x, double alpha) {
 namespace {
 bool hardtanh_is_integer_clamp(const Tensor& x, double lo, double hi) {
   EMBER_CHECK(x.defined(), "hardtanh: expected a defined tensor");
+  EMBER_CHECK(x.dtype() != kBool, "Bool inputs not supported for hardtanh");
   EMBER_CHECK(!(x.dtype() == kUInt8 && (lo < 0 || hi < 0)), "cannot do hardtanh on an unsigned type with negative limits");
-  EMBER_CHECK_AS(NotImplementedError, x.dtype() != kBool, "\"clamp_scalar_cpu\" not implemented for 'Bool'");
   return !is_floating_point(x.dtype());
 }
 }  // namespace

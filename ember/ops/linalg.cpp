@@ -73,8 +73,9 @@ void check_mm(const Tensor& self, const Tensor& mat2) {
   EMBER_CHECK(self.size(1) == mat2.size(0), "mat1 and mat2 shapes cannot be multiplied (", self.size(0), "x",
               self.size(1), " and ", mat2.size(0), "x", mat2.size(1), ")");
   if (no_kernel_call(self.size(0), self.size(1), mat2.size(1))) return;
-  check_same_dtype(self, mat2);
+  // PyTorch reports a dtype without a kernel before a dtype mismatch.
   check_kernel_dtype(self.dtype(), "addmm_impl_cpu_");
+  check_same_dtype(self, mat2);
 }
 
 void check_addmm(const Tensor& self, const Tensor& mat1, const Tensor& mat2) {
@@ -96,8 +97,8 @@ void check_bmm(const Tensor& b1, const Tensor& b2, const char* kernel) {
               "Expected size for first two dimensions of batch2 tensor to be: [", b1.size(0), ", ", b1.size(2),
               "] but got: [", b2.size(0), ", ", b2.size(1), "].");
   if (b1.size(0) == 0 || no_kernel_call(b1.size(1), b1.size(2), b2.size(2))) return;
-  check_same_dtype(b1, b2);
   check_kernel_dtype(b1.dtype(), kernel);
+  check_same_dtype(b1, b2);
 }
 
 // mv and addmv; `self_dim`/`self_size` describe the vector the result is added to (for mv,
@@ -110,8 +111,8 @@ void check_mv(int64_t self_dim, int64_t self_size, const Tensor& mat, const Tens
   EMBER_CHECK(mat.size(1) == vec.size(0) && (self_size == mat.size(0) || self_size == 1), "size mismatch, got ",
               self_size, ", ", mat.size(0), "x", mat.size(1), ",", vec.size(0));
   if (is_mv && no_kernel_call(mat.size(0), mat.size(1), 1)) return;
-  check_same_dtype(mat, vec);
   check_kernel_dtype(mat.dtype(), "addmv_impl_cpu");
+  check_same_dtype(mat, vec);
 }
 
 void check_dot(const Tensor& a, const Tensor& b) {

@@ -130,8 +130,8 @@ void check_nonempty_reduction(const char* name, const Tensor& x, IntArrayRef dim
               "the reduction dim with the 'dim' argument.");
   for (int64_t d : dims) {
     int64_t w = maybe_wrap_dim(d, x.dim());
-    EMBER_CHECK_INDEX(x.dim() == 0 || x.size(w) != 0, name, "(): Expected reduction dim ", w,
-                      " to have non-zero size.");
+    EMBER_CHECK_INDEX(x.dim() == 0 || x.size(w) != 0, name, "(): Expected reduction dim ", d,
+                      " to have non-zero size.");  // the dim as given, as PyTorch prints it
   }
 }
 

@@ -455,11 +455,10 @@ Tensor as_strided(const Tensor& t, IntArrayRef sz, IntArrayRef st, std::optional
   return t.as_strided(sz, st, off);
 }
 
-Tensor Tensor::diagonal(int64_t offset, int64_t d1, int64_t d2) const {
+Tensor Tensor::diagonal(int64_t offset, int64_t dim1, int64_t dim2) const {
   int64_t nd = dim();
-  d1 = maybe_wrap_dim(d1, nd);
-  d2 = maybe_wrap_dim(d2, nd);
-  EMBER_CHECK(d1 != d2, "diagonal dimensions cannot be identical ", d1, ", ", d2);
+  const int64_t d1 = maybe_wrap_dim(dim1, nd), d2 = maybe_wrap_dim(dim2, nd);
+  EMBER_CHECK(d1 != d2, "diagonal dimensions cannot be identical ", dim1, ", ", dim2);  // as given, as PyTorch
   int64_t len, start = storage_offset();
   if (offset >= 0) {
     len = std::max<int64_t>(std::min(sizes()[d1], sizes()[d2] - offset), 0);

@@ -17,9 +17,12 @@ Tensor softmax_impl(bool log, const Tensor& x, int64_t dim, std::optional<Scalar
   int64_t d = maybe_wrap_dim(dim, in.dim());
   // PyTorch returns an empty input as it is, before its float-only kernels check the dtype.
   if (in.numel() == 0) return empty(in.sizes(), in.options());
-  EMBER_CHECK_AS(NotImplementedError, is_floating_point(in.dtype()), "\"", log ? "log_" : "",
-                 in.dim() == 0 || d == in.dim() - 1 ? "softmax_lastdim_kernel_impl" : "softmax_kernel_impl",
-                 "\" not implemented for '", in.dtype(), "'");
+  // PyTorch's names: (log_)softmax_lastdim_kernel_impl along the last dim, softmax_kernel_impl
+  // (for both) along another.
+  const bool last = in.dim() == 0 || d == in.dim() - 1;
+  EMBER_CHECK_AS(NotImplementedError, is_floating_point(in.dtype()), "\"", log && last ? "log_" : "",
+                 last ? "softmax_lastdim_kernel_impl" : "softmax_kernel_impl", "\" not implemented for '", in.dtype(),
+                 "'");
   if (in.dim() == 0) return softmax_impl(log, in.reshape({1}), 0, std::nullopt).reshape({});
   ScalarType kd = reduce_detail::kernel_dtype(in.dtype());
   Tensor rows = in.movedim(d, -1).to(kd).contiguous();
