@@ -16,6 +16,8 @@ void record_unary(UnaryOp op, const Tensor& self, const Tensor& result);
 void record_binary(BinaryOp op, const Tensor& a, const Tensor& b, const Scalar& alpha, const Tensor& result);
 void record_clamp(const Tensor& self, const std::optional<Scalar>& lo, const std::optional<Scalar>& hi,
                   const Tensor& result);
+void record_clamp_tensor(const Tensor& self, const std::optional<Tensor>& lo, const std::optional<Tensor>& hi,
+                         const Tensor& result);
 void record_where(const Tensor& condition, const Tensor& a, const Tensor& b, const Tensor& result);
 void record_nan_to_num(const Tensor& self, const Tensor& result);
 void record_to_dtype(const Tensor& self, const Tensor& result);

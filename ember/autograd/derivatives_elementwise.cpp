@@ -170,8 +170,10 @@ variable_list binary_formula(OpNode& n, const variable_list& grads) {
       }
       if (gb) {
         Tensor result = n.saved(2);
-        // d/db a^b = a^b log(a), 0 where a == 0 and b >= 0.
-        db = where(logical_and(eq(a, 0), ge(b, 0)), scalar_to_tensor(0.0), g * result * log(a));
+        // d/db a^b = a^b log(a), 0 where a == 0 and b >= 0. An integer base (2 ** x) takes
+        // its log in the result's dtype, not the default float32.
+        Tensor log_a = is_floating_point(a.dtype()) ? log(a) : log(a.to(result.dtype()));
+        db = where(logical_and(eq(a, 0), ge(b, 0)), scalar_to_tensor(0.0), g * result * log_a);
       }
       return {da, db};
     }
@@ -210,6 +212,35 @@ variable_list clamp_formula(OpNode& n, const variable_list& grads) {
   if (n.has_s0) mask = ge(x, n.s0);
   if (n.has_s1) mask = mask.defined() ? logical_and(mask, le(x, n.s1)) : le(x, n.s1);
   return {masked_grad(mask, grads[0])};
+}
+
+// Note [Clamp with tensor bounds]
+// x gets the gradient where lo <= x <= hi (ties included), lo where x < lo < hi, hi where
+// x > hi or hi < lo (then hi is the value everywhere). Where lo == hi and x < lo nobody
+// gets it, and a NaN anywhere gives everyone zero: PyTorch's clamp_backward and
+// clamp_backward_min_max, whose comparisons we copy, including those corners.
+variable_list clamp_tensor_formula(OpNode& n, const variable_list& grads) {
+  const Tensor& g = grads[0];
+  Tensor x = n.saved(0);
+  Tensor lo = n.has_s0 ? n.saved(1) : Tensor(), hi = n.has_s1 ? n.saved(2) : Tensor();
+  Tensor gx, glo, ghi;
+  if (n.needs_grad(0)) {
+    Tensor keep;
+    if (lo.defined()) keep = ge(x, lo);
+    if (hi.defined()) keep = keep.defined() ? logical_and(keep, le(x, hi)) : le(x, hi);
+    gx = masked_grad(keep, g);
+  }
+  if (lo.defined() && n.needs_grad(1)) {
+    Tensor below = lt(x, lo);
+    if (hi.defined()) below = logical_and(below, lt(lo, hi));
+    glo = masked_grad(below, g);
+  }
+  if (hi.defined() && n.needs_grad(2)) {
+    Tensor above = gt(x, hi);
+    if (lo.defined()) above = logical_or(above, lt(hi, lo));
+    ghi = masked_grad(above, g);
+  }
+  return {gx, glo, ghi};
 }
 
 variable_list where_formula(OpNode& n, const variable_list& grads) {
@@ -277,6 +308,19 @@ void record_clamp(const Tensor& self, const std::optional<Scalar>& lo, const std
   node->saved_ = {SavedVariable(self, false)};
   if (lo) { node->s0 = *lo; node->has_s0 = true; }
   if (hi) { node->s1 = *hi; node->has_s1 = true; }
+  set_history(result, node);
+}
+
+void record_clamp_tensor(const Tensor& self, const std::optional<Tensor>& lo, const std::optional<Tensor>& hi,
+                         const Tensor& result) {
+  Tensor none;
+  const Tensor& l = lo ? *lo : none;
+  const Tensor& h = hi ? *hi : none;
+  if (!should_record({&self, &l, &h})) return;
+  auto node = make_node("ClampBackward0", clamp_tensor_formula, {&self, &l, &h});
+  node->saved_ = {SavedVariable(self, false), SavedVariable(l, false), SavedVariable(h, false)};
+  node->has_s0 = lo.has_value();
+  node->has_s1 = hi.has_value();
   set_history(result, node);
 }
 

@@ -92,6 +92,16 @@ variable_list prelu_formula(OpNode& n, const variable_list& grads) {
   return {gx, gw};
 }
 
+// glu(x) = a * sigmoid(b) with (a, b) the halves of x along i0. The gradient of b is formed
+// as ((s (1 - s)) a) g: g * a first could overflow where the gradient does not.
+variable_list glu_formula(OpNode& n, const variable_list& grads) {
+  Tensor x = n.saved(0);
+  const int64_t d = n.i0, h = x.size(d) / 2;
+  Tensor a = x.narrow(d, 0, h), s = sigmoid(x.narrow(d, h, h));
+  const Tensor& g = grads[0];
+  return {cat({g * s, ((s * (1 - s)) * a) * g}, d)};
+}
+
 // ---- losses --------------------------------------------------------------------------------
 // code: reduction (0 none, 1 mean, 2 sum); i1: element count of the (broadcast) input.
 Tensor scale_grad(const OpNode& n, const Tensor& g) { return n.code == 1 ? g / static_cast<double>(n.i1) : g; }
@@ -156,6 +166,8 @@ variable_list nll_formula(OpNode& n, const variable_list& grads) {
   Tensor index = n.saved(0), coef = n.saved(1);
   Tensor g = grads[0];
   const int64_t N = index.size(0), S = index.size(2), C = n.i0;
+  // No classes: every target was ignored, and there is nowhere to scatter to.
+  if (C == 0) return {zeros(n.shape0, g.options())};
   Tensor src;
   if (n.code == 0) src = coef * g.reshape({N, 1, S});
   else if (n.code == 1 && n.s0.toDouble() == 0) src = zeros_like(coef, g.options());  // every target ignored
@@ -185,6 +197,14 @@ void record_activation(ActOp op, const ActParams& p, const char* name, const Ten
   auto node = make_node(name, activation_formula, {&self});
   node->code = static_cast<int>(op);
   store_params(*node, p);
+  node->saved_ = {SavedVariable(self, false)};
+  set_history(result, node);
+}
+
+void record_glu(const Tensor& self, int64_t dim, const Tensor& result) {
+  if (!should_record({&self})) return;
+  auto node = make_node("GluBackward0", glu_formula, {&self});
+  node->i0 = dim;
   node->saved_ = {SavedVariable(self, false)};
   set_history(result, node);
 }

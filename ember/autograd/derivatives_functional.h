@@ -15,6 +15,7 @@ namespace ember::autograd {
 void record_activation(cpu::ActOp op, const cpu::ActParams& p, const char* name, const Tensor& self,
                        const Tensor& result);
 void record_prelu(const Tensor& self, const Tensor& weight, const Tensor& result);
+void record_glu(const Tensor& self, int64_t dim, const Tensor& result);
 // grad * f'(x) for an ActOp: the fused kernel, or ember ops while a graph of the backward is
 // being built. Also relu's backward (ActOp::threshold at 0 on relu's result).
 Tensor activation_grad(cpu::ActOp op, const cpu::ActParams& p, const Tensor& grad, const Tensor& x);

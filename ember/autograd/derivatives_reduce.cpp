@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 namespace ember::autograd {
@@ -141,13 +142,17 @@ variable_list var_std_formula(OpNode& n, const variable_list& grads) {
   // correction above the count gives a finite negative factor, not infinity.
   double denom = static_cast<double>(n.i3 - n.i1);
   Tensor centered = x - x.mean(dims, true);
-  Tensor gvar = g * centered * (2.0 / denom);
-  if (n.code == 1) {  // std = sqrt(var): d std = d var / (2 std), and 0 where std is 0
+  if (n.code == 1) {
+    // std = sqrt(var): d std = d var / (2 std) = g (x - mean) / (std (N - correction)), and 0
+    // where std is 0. (x - mean) / std comes first: it is at most sqrt(N) in size, where
+    // g (x - mean) or 2 std can overflow.
     Tensor s = n.saved(1);
     Tensor sk = n.i2 ? s.reshape(DimVector(n.shape0.size(), 1)) : keep(s, n.shape0, dims, kd);
-    return {masked_grad(ne(sk, 0), gvar / (sk * 2))};
+    return {masked_grad(ne(sk, 0), g * (centered / sk) * (1.0 / denom))};
   }
-  return {gvar};
+  // (2 / (N - correction)) g first, then the deviation: the order PyTorch uses, which also
+  // keeps g (x - mean) from overflowing where the gradient does not.
+  return {(g * (2.0 / denom)) * centered};
 }
 
 variable_list norm_formula(OpNode& n, const variable_list& grads) {
@@ -164,11 +169,18 @@ variable_list norm_formula(OpNode& n, const variable_list& grads) {
     Tensor mask = logical_or(eq(abs(x), yk), logical_and(isnan(x), isnan(yk))).to(x.dtype());
     return {g * sign(x) * mask / mask.sum(dims, true)};
   }
-  if (p == 2) return {where(eq(yk, 0), scalar_to_tensor(0.0), g * x / yk)};
-  // General p: |x|^(p-1) sign(x) / ||x||^(p-1), 0 where x is 0 (for p < 1, |x|^(p-1) is
-  // infinite there) and where the norm is 0.
-  Tensor scaled = masked_grad(ne(x, 0), sign(x) * pow(abs(x), p - 1));
-  return {where(eq(yk, 0), scalar_to_tensor(0.0), g * scaled / pow(yk, p - 1))};
+  // x / ||x|| first: g * x can overflow where the ratio is at most 1.
+  if (p == 2) return {where(eq(yk, 0), scalar_to_tensor(0.0), g * (x / yk))};
+  // General p: sign(x) (|x| / ||x||)^(p-1), 0 where x is 0 (for p < 1, |x|^(p-1) is
+  // infinite there) and where the norm is 0. The ratio comes first: |x|^(p-1) and
+  // ||x||^(p-1) separately under- or overflow in float16 (0 / 0) where their ratio is fine.
+  Tensor scaled = masked_grad(ne(x, 0), sign(x) * pow(abs(x) / yk, p - 1));
+  // A NaN norm makes every gradient NaN, zeros of x included, and so does an infinite
+  // norm with p < 1 at the zeros of x (PyTorch's 0 / inf^(p-1) = 0 / 0).
+  Tensor nan_at = isnan(yk);
+  if (p < 1) nan_at = logical_or(nan_at, logical_and(isinf(yk), eq(x, 0)));
+  Tensor nan = full({}, std::numeric_limits<double>::quiet_NaN(), g.options());
+  return {where(eq(yk, 0), scalar_to_tensor(0.0), where(nan_at, nan, g * scaled))};
 }
 
 // prod_{j < i} x_j along d (1 at i = 0); x.size(d) >= 1.
@@ -188,7 +200,10 @@ Tensor product_of_others(const Tensor& x, int64_t d) {
 // what NaN and inf inputs give), and exclusive products on both sides otherwise (exact with
 // zeros). Over all elements, two zeros or more make every gradient 0.
 variable_list prod_formula(OpNode& n, const variable_list& grads) {
-  Tensor x = n.saved(0), y = n.saved(1);
+  Tensor y = n.saved(1);
+  // In the result's dtype (prod(dtype=float64) of float16): a 0-dim y would otherwise be
+  // divided in x's dtype, where it may not fit.
+  Tensor x = n.saved(0).to(y.dtype());
   const Tensor& g = grads[0];
   if (x.dim() == 0) return {g};
   const int64_t zeros_in_x = eq(x, 0).sum().item<int64_t>();

@@ -2,6 +2,8 @@
 // call, then one autograd node (Note [Recording autograd history]).
 #include "ember/ops/activation.h"
 
+#include <cmath>
+
 #include "ember/autograd/derivatives_functional.h"
 #include "ember/core/tensor_iterator.h"
 #include "ember/ops/activation_impl.h"
@@ -39,10 +41,22 @@ ScalarType compute_dtype(ActOp op, const Tensor& x) {
                  "\" not implemented for '", x.dtype(), "'");
   return x.dtype() == kFloat64 ? kFloat64 : kFloat32;
 }
+
+// threshold's threshold and value and hardtanh's limits are elements of the input's dtype
+// in PyTorch (converted, with its overflow check): in bfloat16, threshold 0.2 is 0.2001953125,
+// so an element equal to that is replaced.
+ActParams in_input_dtype(ActOp op, ActParams p, ScalarType dt) {
+  if ((op != ActOp::threshold && op != ActOp::hardtanh) || dt == kFloat64) return p;
+  auto round = [dt](double v) { return full({}, Scalar(v), TensorOptions(dt)).to(kFloat64).item<double>(); };
+  p.a = round(p.a);
+  p.b = round(p.b);
+  return p;
+}
 }  // namespace
 
-Tensor activation_forward(ActOp op, const ActParams& p, const Tensor& x, bool inplace) {
+Tensor activation_forward(ActOp op, const ActParams& params, const Tensor& x, bool inplace) {
   ScalarType cd = compute_dtype(op, x);
+  const ActParams p = in_input_dtype(op, params, x.dtype());
   if (inplace && x.dtype() == cd) {
     if (x.numel() > 0) {
       TensorIterator iter;
@@ -68,8 +82,9 @@ Tensor activation_forward(ActOp op, const ActParams& p, const Tensor& x, bool in
   return out;
 }
 
-Tensor activation_backward(ActOp op, const ActParams& p, const Tensor& grad, const Tensor& x) {
+Tensor activation_backward(ActOp op, const ActParams& params, const Tensor& grad, const Tensor& x) {
   ScalarType cd = compute_dtype(op, x);
+  const ActParams p = in_input_dtype(op, params, x.dtype());
   Tensor g = grad.dtype() == cd ? grad : grad.to(cd);
   Tensor in = x.dtype() == cd ? x : x.to(cd);
   DimVector shape = broadcast_shapes(g.sizes(), in.sizes());
@@ -139,7 +154,9 @@ namespace {
 bool hardtanh_is_integer_clamp(const Tensor& x, double lo, double hi) {
   EMBER_CHECK(x.defined(), "hardtanh: expected a defined tensor");
   EMBER_CHECK(x.dtype() != kBool, "Bool inputs not supported for hardtanh");
-  EMBER_CHECK(!(x.dtype() == kUInt8 && (lo < 0 || hi < 0)), "cannot do hardtanh on an unsigned type with negative limits");
+  // PyTorch checks the limits as integers: -0.5 truncates to 0 and passes.
+  EMBER_CHECK(!(x.dtype() == kUInt8 && (std::trunc(lo) < 0 || std::trunc(hi) < 0)),
+              "cannot do hardtanh on an unsigned type with negative limits");
   return !is_floating_point(x.dtype());
 }
 }  // namespace
@@ -192,6 +209,9 @@ Tensor prelu(const Tensor& x, const Tensor& weight) {
   EMBER_CHECK(x.defined() && weight.defined(), "prelu: expected defined tensors");
   EMBER_CHECK(weight.dim() <= 1, "prelu: Expected `weight` to be a scalar or 1D tensor, but got ndim = ",
               weight.dim());
+  // PyTorch's bfloat16 kernel converts any weight; the others need the input's dtype. The
+  // conversion is recorded, so the weight's gradient comes back in its own dtype.
+  if (x.dtype() == kBFloat16 && weight.dtype() != kBFloat16) return prelu(x, weight.to(kBFloat16));
   EMBER_CHECK(weight.dtype() == x.dtype(), "Found dtype ", weight.dtype(), " but expected ", x.dtype());
   const int64_t nw = weight.numel();
   Tensor w = weight.reshape({-1});

@@ -222,9 +222,30 @@ Tensor index(const Tensor& self, const std::vector<std::optional<Tensor>>& indic
 
 void check_no_internal_overlap(const Tensor& t);  // ops/copy.cpp
 
+namespace {
+// One bool/uint8 mask as the only index, one value, no accumulation: the case PyTorch
+// hands to masked_fill_.
+bool fills_like_masked_fill(const std::vector<std::optional<Tensor>>& indices, const Tensor& values, bool accumulate) {
+  if (accumulate || values.numel() != 1) return false;
+  int masks = 0;
+  for (const auto& i : indices) {
+    if (!i || !i->defined()) continue;
+    if (i->dtype() != kBool && i->dtype() != kUInt8) return false;
+    ++masks;
+  }
+  return masks == 1;
+}
+}  // namespace
+
 Tensor& index_put_(Tensor& self, const std::vector<std::optional<Tensor>>& indices, const Tensor& values,
                    bool accumulate) {
   EMBER_CHECK(values.defined(), "index_put_: expected a defined value tensor");
+  if (values.dtype() != self.dtype() && fills_like_masked_fill(indices, values, accumulate)) {
+    // PyTorch runs this case as masked_fill_(mask, value.item()): the value is converted
+    // (checked) instead of refused. The cast is recorded, so the value keeps its gradient.
+    check_convertible(values.item(), self.dtype());
+    return index_put_(self, indices, values.to(self.dtype()), accumulate);
+  }
   EMBER_CHECK(values.dtype() == self.dtype(), "Index put requires the source and destination dtypes match, got ",
               self.dtype(), " for the destination and ", values.dtype(), " for the source.");
   check_no_internal_overlap(self);

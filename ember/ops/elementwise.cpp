@@ -333,9 +333,10 @@ Tensor floor_divide(const Tensor& a, const Scalar& b) { return div(a, b, "floor"
 
 Tensor pow(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::pow, a, b); }
 // Note [Scalar exponents]
-// PyTorch computes a floating tensor to the power of a *number* 0.5 or -0.5 as sqrt / rsqrt,
-// which differ from std::pow at -inf and -0 (sqrt(-inf) = nan, rsqrt(-0) = -inf, where pow
-// gives inf and inf). A tensor exponent always goes through std::pow. ember does the same,
+// PyTorch computes a float32 or float64 tensor to the power of a *number* 0.5 or -0.5 as
+// sqrt / rsqrt, which differ from std::pow at -inf and -0 (sqrt(-inf) = nan, rsqrt(-0) =
+// -inf, where pow gives inf and inf). float16 and bfloat16, and a tensor exponent, always
+// go through std::pow. ember does the same,
 // and the pow derivative with a number exponent calls this overload again (a.pow(b - 1)),
 // so gradients at those points match too.
 Tensor pow(const Tensor& a, const Scalar& b) {
@@ -344,7 +345,8 @@ Tensor pow(const Tensor& a, const Scalar& b) {
   }
   Tensor exponent = scalar_to_tensor(b, a.device());
   const double e = b.toDouble();
-  if ((e == 0.5 || e == -0.5) && a.defined() && is_floating_point(result_type(a, exponent))) {
+  const ScalarType rt = a.defined() ? result_type(a, exponent) : kFloat32;
+  if ((e == 0.5 || e == -0.5) && a.defined() && (rt == kFloat32 || rt == kFloat64)) {
     Tensor r = autograd::untracked([&] { return e == 0.5 ? sqrt(a) : rsqrt(a); });
     autograd::record_binary(BinaryOp::pow, a, exponent, 1, r);
     return r;
@@ -495,11 +497,23 @@ Tensor& clamp_out(Tensor& out, const Tensor& x, std::optional<Scalar> min, std::
   clamp_impl(x, min, max, &out);
   return out;
 }
+// Tensor bounds: the value is min(max(x, lo), hi), NaN wherever x or a bound is NaN (what
+// maximum/minimum give). Its gradient is clamp's own, not maximum's: ties go to x, never
+// split (autograd::record_clamp_tensor).
 Tensor clamp(const Tensor& x, const std::optional<Tensor>& min, const std::optional<Tensor>& max) {
   EMBER_CHECK(min || max, "torch.clamp: At least one of 'min' or 'max' must not be None");
-  Tensor r = x;
-  if (min) r = maximum(r, *min);
-  if (max) r = minimum(r, *max);
+  if (min && max) {
+    // PyTorch's two-bound kernel has no bool instance (one bound goes through max/min).
+    ScalarType dt = promote_types(result_type(x, *min), result_type(x, *max));
+    EMBER_CHECK_AS(NotImplementedError, dt != kBool, "\"clamp_cpu\" not implemented for 'Bool'");
+  }
+  Tensor r = autograd::untracked([&] {
+    Tensor v = x;
+    if (min) v = maximum(v, *min);
+    if (max) v = minimum(v, *max);
+    return v;
+  });
+  autograd::record_clamp_tensor(x, min, max, r);
   return r;
 }
 Tensor Tensor::clamp(std::optional<Scalar> min, std::optional<Scalar> max) const { return ::ember::clamp(*this, min, max); }

@@ -86,6 +86,7 @@ void check_addmm(const Tensor& self, const Tensor& mat1, const Tensor& mat2) {
   EMBER_CHECK(mat1.dtype() == mat2.dtype(), "mat1 and mat2 must have the same dtype");
   EMBER_CHECK(mat1.size(1) == mat2.size(0), "mat1 and mat2 shapes cannot be multiplied (", mat1.size(0), "x",
               mat1.size(1), " and ", mat2.size(0), "x", mat2.size(1), ")");
+  if (no_kernel_call(mat1.size(0), mat1.size(1), mat2.size(1))) return;  // Note [Products without a kernel call]
   check_kernel_dtype(mat1.dtype(), "addmm_impl_cpu_");
 }
 
@@ -154,13 +155,15 @@ Tensor& mm_out(Tensor& out, const Tensor& self, const Tensor& mat2) {
 Tensor addmm(const Tensor& self, const Tensor& mat1, const Tensor& mat2, const Scalar& beta, const Scalar& alpha) {
   Tensor result = autograd::untracked([&]() -> Tensor {
     check_addmm(self, mat1, mat2);
-    // With an empty inner dimension PyTorch computes self * beta in place, and a floating
-    // beta cannot be written into an integer result (otherwise beta is truncated).
-    if (mat1.size(1) == 0 && !is_floating_point(mat1.dtype()) && beta.is_floating_point())
-      check_can_cast_to_output(get_default_dtype(), mat1.dtype());
     Tensor bias = self.expand({mat1.size(0), mat2.size(1)});
     Tensor out = empty({mat1.size(0), mat2.size(1)}, mat1.options());
     const bool use_bias = !is_zero_in(beta, out.dtype());  // beta == 0: self is not read
+    // With an empty inner dimension PyTorch computes self * beta in place (zeros when beta
+    // is 0), so a beta of a higher kind than the result (a floating beta for integers, an
+    // integer one for bool) cannot be written back; otherwise beta is truncated.
+    // (beta is compared as a number here: 0.5 is not 0 even for an integer result.)
+    if (mat1.size(1) == 0 && out.numel() > 0 && beta.to<double>() != 0)
+      check_can_cast_to_output(result_type(out, beta), out.dtype());
     if (use_bias) out.copy_(bias);
     linalg_detail::gemm(out, mat1, mat2, use_bias ? beta : Scalar(0), alpha);
     return out;

@@ -132,6 +132,9 @@ void gemm(const Tensor& c_in, const Tensor& a_in, const Tensor& b_in, const Scal
   const int64_t k = a_in.size(-1);
   if (k == 0) return scale_only(c_in, beta);
   const ScalarType dt = c_in.dtype();
+  // The kernels read alpha and beta as elements (PyTorch's checked conversion).
+  check_convertible(alpha, dt);
+  check_convertible(beta, dt);
   if (dt == kBFloat16) {
     // bfloat16: compute in float32 and round once at the end (what PyTorch's CPU path does
     // with its float accumulator).

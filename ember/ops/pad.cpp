@@ -1,5 +1,7 @@
 #include "ember/ops/pad.h"
 
+#include <algorithm>
+
 #include "ember/autograd/derivatives_functional.h"
 #include "ember/ops/elementwise.h"
 #include "ember/ops/factory.h"
@@ -22,7 +24,10 @@ Tensor constant_pad_nd(const Tensor& self, IntArrayRef pad, const Scalar& value)
     out_shape[d] = size;
   }
   Tensor out = autograd::untracked([&] {
-    Tensor r = full(out_shape, value, self.options());
+    // Only pads that grow a dim write `value`; with none (pure cropping) PyTorch never
+    // converts it, so a value the dtype cannot hold is no error then.
+    const bool fills = std::any_of(pad.begin(), pad.end(), [](int64_t p) { return p > 0; });
+    Tensor r = fills ? full(out_shape, value, self.options()) : empty(out_shape, self.options());
     // The region of the input that survives cropping, and where it lands in the output.
     Tensor src = self, dst = r;
     for (int64_t i = 0; i < npad; ++i) {

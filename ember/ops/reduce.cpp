@@ -88,6 +88,14 @@ Tensor sum_like_keepdim(ReduceOp op, const Tensor& x, const DimMask& m, ScalarTy
   return reduce_keepdim(op, cast(cast(x, rt), kernel_dtype(rt)), m);
 }
 
+// Products of float32 and narrower accumulate in float64: a partial product that overflows
+// float32 before a later 0 would make the result NaN (inf * 0) where the exact product,
+// and PyTorch's lane-by-lane one in practice, is 0. Products are rarely hot.
+Tensor prod_keepdim(const Tensor& x, const DimMask& m, ScalarType rt) {
+  if (!is_floating_point(rt) || rt == kFloat64) return sum_like_keepdim(ReduceOp::prod, x, m, rt);
+  return reduce_keepdim(ReduceOp::prod, cast(cast(x, rt), kFloat64), m);
+}
+
 Tensor sum_impl(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) {
   EMBER_CHECK(x.defined(), "sum(): expected a defined tensor");
   DimMask m = make_mask(x, dims);
@@ -290,7 +298,7 @@ Tensor prod(const Tensor& x, std::optional<ScalarType> dtype) {
   EMBER_CHECK(x.defined(), "prod(): expected a defined tensor");
   DimMask m = make_mask(x, {});
   ScalarType rt = sum_result_dtype(x, dtype);
-  Tensor r = untracked([&] { return finish(cast(sum_like_keepdim(ReduceOp::prod, x, m, rt), rt), m, false); });
+  Tensor r = untracked([&] { return finish(cast(prod_keepdim(x, m, rt), rt), m, false); });
   autograd::record_prod(x, std::nullopt, false, r);
   return r;
 }
@@ -299,7 +307,7 @@ Tensor prod(const Tensor& x, int64_t dim, bool keepdim, std::optional<ScalarType
   const int64_t dims_one[1] = {dim};
   DimMask m = make_mask(x, IntArrayRef(dims_one, 1));
   ScalarType rt = sum_result_dtype(x, dtype);
-  Tensor r = untracked([&] { return finish(cast(sum_like_keepdim(ReduceOp::prod, x, m, rt), rt), m, keepdim); });
+  Tensor r = untracked([&] { return finish(cast(prod_keepdim(x, m, rt), rt), m, keepdim); });
   autograd::record_prod(x, dim, keepdim, r);
   return r;
 }

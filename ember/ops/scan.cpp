@@ -17,6 +17,9 @@ Tensor scan_impl(bool is_prod, const Tensor& x, int64_t dim, std::optional<Scala
   int64_t d = maybe_wrap_dim(dim, x.dim());
   // Integers and bool accumulate in int64 unless dtype says otherwise (PyTorch's rule).
   ScalarType rt = dtype ? *dtype : (is_integral(x.dtype(), true) ? kInt64 : x.dtype());
+  // PyTorch fills a 0-dim result from the value with its checked conversion, so NaN or
+  // 300 into an integer dtype is an error there (and only there).
+  if (x.dim() == 0 && rt != x.dtype()) check_convertible(x.item(), rt);
   ScalarType kd = reduce_detail::kernel_dtype(rt);
   Tensor in = x.to(rt).to(kd).contiguous();
   Tensor out = empty(x.sizes(), TensorOptions(kd));

@@ -124,3 +124,53 @@ TEST(Regressions, BoolInputsFollowPyTorch) {
   expect_values(ember::add(b, ember::tensor({false, true}), 0), {1, 0});
   expect_values(ember::add(b, ember::tensor({false, true}), 2), {1, 1});
 }
+
+// ---- where ember's answer is the exact one and LibTorch 1.13's is not --------------------------
+TEST(Regressions, ProductsOfFloat32AccumulateInDouble) {
+  // A partial product past the float32 range followed by a 0: the product is 0, not NaN.
+  ember::Tensor x = ember::tensor({3e38f, 10.0f, 0.0f});
+  expect_values(x.prod(), {0.0});
+  expect_values(x.prod(0), {0.0});
+}
+
+TEST(Regressions, NormAndStdGradientsDoNotOverflow) {
+  // std of {3.4e38, 0}: 2 * std overflows float32, the gradient (x - mean) / (std (N - 1)) does not.
+  ember::Tensor x = ember::tensor({3.4e38f, 0.0f}).requires_grad_();
+  x.std().backward();
+  std::vector<double> g = values(x.grad());
+  EXPECT_NEAR(g[0], std::sqrt(0.5), 1e-6);
+  EXPECT_NEAR(g[1], -std::sqrt(0.5), 1e-6);
+  // A float16 3-norm of 1e-6: |x|^2 underflows float16, (|x| / norm)^2 does not.
+  ember::Tensor h = ember::tensor({1e-6}).to(ember::kFloat16).requires_grad_();
+  h.norm(3).backward();
+  expect_values(h.grad(), {1.0});
+}
+
+TEST(Regressions, StdOfAConstantIsExactlyZero) {
+  ember::Tensor x = ember::full({4, 4}, 0.8479073643684387, ember::TensorOptions(ember::kFloat32)).requires_grad_();
+  ember::Tensor s = x.std();
+  expect_values(s, {0.0});
+  s.backward();
+  EXPECT_EQ(ember::count_nonzero(x.grad(), {}).item<int64_t>(), 0);
+}
+
+TEST(Regressions, FloorDivideOverflowIsInfinite) {
+  ember::Tensor x = ember::full({16}, 1.0f);
+  x.index_put_({ember::tensor({int64_t{0}})}, ember::tensor({-3.4028234663852886e+38f}));
+  expect_values(ember::floor_divide(x, 0.5).narrow(0, 0, 2), {-kInf, 2.0});
+}
+
+TEST(Regressions, GluRecordsItsOwnNode) {
+  ember::Tensor x = ember::tensor({1.0, 2.0, 3.0, 4.0}).requires_grad_();
+  ember::Tensor y = ember::nn::functional::glu(x, ember::nn::functional::GLUFuncOptions(0));
+  EXPECT_EQ(y.grad_fn()->name(), "GluBackward0");
+}
+
+TEST(Regressions, CircularPadWithNothingLeftToWrapRefuses) {
+  ember::Tensor x = ember::ones({1, 1, 3});
+  namespace F = ember::nn::functional;
+  EXPECT_NE(error_of([&] { F::pad(x, F::PadFuncOptions({-3, 1}).mode(ember::kCircular)); }).find("wrapping around"),
+            std::string::npos);
+  expect_values(F::pad(ember::arange(3.0).view({1, 1, 3}), F::PadFuncOptions({-1, 2}).mode(ember::kCircular)),
+                {1, 2, 1, 2});
+}

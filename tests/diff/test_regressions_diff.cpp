@@ -357,3 +357,172 @@ TEST(FuzzRegressions, FloatToIntegerConversionsMatchX86) {
   torch::Tensor neg_inf = torch::full({1, 1, 1}, -kInf);
   EXPECT_TRUE(same(diff::from_torch(neg_inf).sum(ember::kInt32), neg_inf.sum(torch::kInt32)));
 }
+
+// ---- the 1M-program campaign of session 7 ----------------------------------------------------
+namespace EF = ember::nn::functional;
+namespace TF = torch::nn::functional;
+
+TEST(FuzzRegressions, ClampWithTensorBoundsHasItsOwnGradient) {
+  // Ties go to x, lo == hi with x below gives nobody the gradient, NaN anywhere gives zeros.
+  torch::Tensor x = t1({0, 1, 2, 3, kNaN, 5}), lo = t1({1, 1, 1, 3, 0, kNaN}), hi = t1({1, 1, 1, 3, 9, 9});
+  check("clamp(x, lo, hi)", {x, lo, hi}, {0, 1, 2},
+        [](auto& v) { return ember::clamp(v[0], std::optional<ember::Tensor>(v[1]), std::optional<ember::Tensor>(v[2])); },
+        [](auto& v) { return torch::clamp(v[0], v[1], v[2]); });
+  check("clamp(x, lo)", {x, lo}, {0, 1},
+        [](auto& v) { return ember::clamp(v[0], std::optional<ember::Tensor>(v[1]), std::nullopt); },
+        [](auto& v) { return torch::clamp(v[0], v[1], c10::nullopt); });
+  check("clamp(x, lo > hi)", {t1({0, 5, 9}), t1({4, 4, 4}), t1({2, 2, 2})}, {0, 1, 2},
+        [](auto& v) { return ember::clamp(v[0], std::optional<ember::Tensor>(v[1]), std::optional<ember::Tensor>(v[2])); },
+        [](auto& v) { return torch::clamp(v[0], v[1], v[2]); });
+  torch::Tensor b = torch::tensor({true, false});
+  EXPECT_SAME_THROW(ember::clamp(diff::from_torch(b), std::optional<ember::Tensor>(diff::from_torch(b)),
+                                 std::optional<ember::Tensor>(diff::from_torch(b))),
+                    torch::clamp(b, b, b));
+}
+
+TEST(FuzzRegressions, PreluBFloat16TakesAnyWeightDtype) {
+  torch::Tensor x = torch::tensor({-1.0, 2.0, -3.0}).to(torch::kBFloat16);
+  check("prelu bf16 / f64 weight", {x, t1({0.5})}, {0, 1}, [](auto& v) { return ember::prelu(v[0], v[1]); },
+        [](auto& v) { return torch::prelu(v[0], v[1]); });
+  torch::Tensor f = torch::tensor({-1.0f, 2.0f});
+  EXPECT_SAME_THROW(ember::prelu(diff::from_torch(f), diff::from_torch(t1({0.5}))), torch::prelu(f, t1({0.5})));
+}
+
+TEST(FuzzRegressions, HardtanhUInt8LimitsTruncate) {
+  torch::Tensor x = torch::tensor({0, 1, 2, 200}, torch::kUInt8);
+  for (auto [lo, hi] : {std::pair{-0.5, 1.5}, std::pair{-1.0, 100.0}, std::pair{0.0, -0.5}}) {
+    EXPECT_SAME_THROW(EF::hardtanh(diff::from_torch(x), EF::HardtanhFuncOptions().min_val(lo).max_val(hi)),
+                      TF::hardtanh(x, TF::HardtanhFuncOptions().min_val(lo).max_val(hi)));
+  }
+  check("hardtanh uint8", {x}, {}, [](auto& v) { return EF::hardtanh(v[0], EF::HardtanhFuncOptions().min_val(-0.5).max_val(1.5)); },
+        [](auto& v) { return TF::hardtanh(v[0], TF::HardtanhFuncOptions().min_val(-0.5).max_val(1.5)); });
+}
+
+TEST(FuzzRegressions, AddmmWithoutAKernelCallAndAlphaChecks) {
+  torch::Tensor self = torch::tensor(0.34, torch::kFloat16);
+  check("addmm half, K = 0", {self, torch::empty({2, 0}, torch::kFloat16), torch::empty({0, 3}, torch::kFloat16)}, {},
+        [](auto& v) { return ember::addmm(v[0], v[1], v[2], 0.5, -1); },
+        [](auto& v) { return torch::addmm(v[0], v[1], v[2], 0.5, -1); });
+  torch::Tensor bs = torch::tensor({true, false}).view({2, 1});
+  torch::Tensor b1 = torch::empty({2, 0}, torch::kBool), b2 = torch::empty({0, 1}, torch::kBool);
+  check("addmm bool, K = 0, beta 0", {bs, b1, b2}, {}, [](auto& v) { return ember::addmm(v[0], v[1], v[2], 0, 2); },
+        [](auto& v) { return torch::addmm(v[0], v[1], v[2], 0, 2); });
+  EXPECT_SAME_THROW(ember::addmm(diff::from_torch(bs), diff::from_torch(b1), diff::from_torch(b2), 1, 1),
+                    torch::addmm(bs, b1, b2, 1, 1));
+  torch::Tensor u = torch::ones({2, 2}, torch::kUInt8);
+  EXPECT_SAME_THROW(ember::addmm(diff::from_torch(u), diff::from_torch(u), diff::from_torch(u), 2.0, -1.0),
+                    torch::addmm(u, u, u, 2.0, -1.0));
+  torch::Tensor l = torch::ones({2, 2}, torch::kInt64);
+  EXPECT_SAME_THROW(ember::addmm(diff::from_torch(l), diff::from_torch(l).narrow(1, 0, 0), diff::from_torch(l).narrow(0, 0, 0), 0.0, 1),
+                    torch::addmm(l, l.narrow(1, 0, 0), l.narrow(0, 0, 0), 0.0, 1));
+}
+
+TEST(FuzzRegressions, NonConstantPaddingWithNegativePads) {
+  torch::Tensor x = torch::arange(5.0, torch::kFloat64).view({1, 1, 5});
+  const std::vector<std::vector<int64_t>> pads = {{-1, 3}, {3, -2}, {-2, 2}, {2, -2}, {-1, 0}, {0, 0}};
+  const std::pair<ember::PadMode, TF::PadFuncOptions::mode_t> modes[] = {
+      {ember::kReflect, torch::kReflect}, {ember::kReplicate, torch::kReplicate}, {ember::kCircular, torch::kCircular}};
+  for (const auto& p : pads)
+    for (const auto& [em, tm] : modes)
+      check("pad", {x}, {0}, [&](auto& v) { return EF::pad(v[0], EF::PadFuncOptions(p).mode(em)); },
+            [&](auto& v) { return TF::pad(v[0], TF::PadFuncOptions(p).mode(tm)); });
+  // Reflect takes an empty first dim without a batch; circular needs (N, C, ...).
+  check("reflect (0, 2)", {torch::empty({0, 2}, torch::kFloat64)}, {0},
+        [](auto& v) { return EF::pad(v[0], EF::PadFuncOptions({1, 0}).mode(ember::kReflect)); },
+        [](auto& v) { return TF::pad(v[0], TF::PadFuncOptions({1, 0}).mode(torch::kReflect)); });
+  for (auto sizes : {std::vector<int64_t>{2, 3}, std::vector<int64_t>{0, 2, 2, 2}}) {
+    torch::Tensor t = torch::ones(sizes);
+    std::vector<int64_t> p(2 * (sizes.size() - 1), 1);
+    EXPECT_SAME_THROW(EF::pad(diff::from_torch(t), EF::PadFuncOptions(p).mode(ember::kCircular)),
+                      TF::pad(t, TF::PadFuncOptions(p).mode(torch::kCircular)));
+    EXPECT_SAME_THROW(EF::pad(diff::from_torch(t), EF::PadFuncOptions(p).mode(ember::kReflect)),
+                      TF::pad(t, TF::PadFuncOptions(p).mode(torch::kReflect)));
+  }
+  // Pure cropping never converts the fill value.
+  torch::Tensor u = torch::zeros({2}, torch::kUInt8);
+  check("crop uint8, value -1.5", {u}, {}, [](auto& v) { return EF::pad(v[0], EF::PadFuncOptions({0, -1}).value(-1.5)); },
+        [](auto& v) { return TF::pad(v[0], TF::PadFuncOptions({0, -1}).value(-1.5)); });
+}
+
+TEST(FuzzRegressions, LossDtypesAndEmptyClasses) {
+  torch::Tensor x = torch::rand({2, 3}), t = torch::rand({2, 3}), w = torch::rand({2, 3}, torch::kFloat64);
+  check("bce float64 weight", {x, t, w}, {0},
+        [](auto& v) { return EF::binary_cross_entropy(v[0], v[1], EF::BinaryCrossEntropyFuncOptions().weight(v[2])); },
+        [](auto& v) { return TF::binary_cross_entropy(v[0], v[1], TF::BinaryCrossEntropyFuncOptions().weight(v[2])); });
+  check("nll_loss, no classes", {torch::empty({0}), torch::tensor(0, torch::kInt64)}, {0},
+        [](auto& v) { return EF::nll_loss(v[0], v[1], EF::NLLLossFuncOptions().ignore_index(0).reduction(ember::kSum)); },
+        [](auto& v) { return torch::nll_loss(v[0], v[1], {}, at::Reduction::Sum, 0); });
+  check("smooth_l1 beta 0, bool target", {torch::tensor({1.0, 2.0}), torch::tensor({true, false})}, {},
+        [](auto& v) { return EF::smooth_l1_loss(v[0], v[1], EF::SmoothL1LossFuncOptions().beta(0.0)); },
+        [](auto& v) { return TF::smooth_l1_loss(v[0], v[1], TF::SmoothL1LossFuncOptions(), 0.0); });
+}
+
+TEST(FuzzRegressions, ScalarConversionsOfIndexAddAndScans) {
+  torch::Tensor z = torch::zeros({2}, torch::kUInt8), i = torch::tensor({0}), s = torch::ones({1}, torch::kUInt8);
+  for (double alpha : {-1.0, 256.0, 2.0}) {
+    EXPECT_SAME_THROW(diff::from_torch(z).index_add(0, diff::from_torch(i), diff::from_torch(s), alpha),
+                      z.index_add(0, i, s, alpha));
+  }
+  check("index_add uint8, alpha -1", {z, i, s}, {}, [](auto& v) { return v[0].index_add(0, v[1], v[2], -1); },
+        [](auto& v) { return v[0].index_add(0, v[1], v[2], -1); });
+  torch::Tensor el = torch::empty({0, 1}, torch::kInt64), ei = torch::empty({0}, torch::kInt64);
+  check("index_add empty, alpha inf", {el, ei, torch::empty({0, 0}, torch::kInt64)}, {},
+        [](auto& v) { return v[0].index_add(-1, v[1], v[2], kInf); },
+        [](auto& v) { return v[0].index_add(-1, v[1], v[2], kInf); });
+  for (double value : {kNaN, 300.0, -1.5, 2.5}) {
+    torch::Tensor t = torch::tensor(value);
+    EXPECT_SAME_THROW(diff::from_torch(t).cumsum(0, ember::kUInt8), t.cumsum(0, torch::kUInt8));
+    EXPECT_SAME_THROW(diff::from_torch(t).cumprod(0, ember::kInt64), t.cumprod(0, torch::kInt64));
+  }
+}
+
+TEST(FuzzRegressions, IndexPutWithOneMaskConvertsAScalarValue) {
+  torch::Tensor x = torch::zeros({2, 3}, torch::kInt64);
+  torch::Tensor m = torch::tensor({true, false, true, false, false, true}).view({2, 3});
+  for (double value : {-1.5, 1e30}) {
+    torch::Tensor v = torch::tensor(value, torch::kFloat32);
+    EXPECT_SAME_THROW(diff::from_torch(x).clone().index_put_({diff::from_torch(m)}, diff::from_torch(v)),
+                      x.clone().index_put_({m}, v));
+  }
+  check("index_put_ mask, 0-dim float value", {x, m, torch::tensor(-1.5)}, {},
+        [](auto& v) { return v[0].clone().index_put_({v[1]}, v[2]); },
+        [](auto& v) { return v[0].clone().index_put_({v[1]}, v[2]); });
+  check("index_put_ mask, value grad", {x.to(torch::kFloat32), m, t1({2.5})}, {2},
+        [](auto& v) { return v[0].clone().index_put_({v[1]}, v[2]); },
+        [](auto& v) { return v[0].clone().index_put_({v[1]}, v[2]); });
+  ember::Tensor ex = diff::from_torch(x).clone();
+  EXPECT_SAME_THROW(ember::index_put_(ex, {diff::from_torch(m)}, diff::from_torch(t1({1.0})), true),
+                    x.clone().index_put_(c10::List<c10::optional<torch::Tensor>>({m}), t1({1.0}), true));
+}
+
+TEST(FuzzRegressions, ReducedFloatsRoundBetweenSteps) {
+  torch::Tensor one = torch::ones({3}, torch::kBFloat16), d = torch::tensor({-0.08349609375, 1.0, 3.0}).to(torch::kBFloat16);
+  check("div trunc bf16", {one, d}, {}, [](auto& v) { return ember::div(v[0], v[1], "trunc"); },
+        [](auto& v) { return torch::div(v[0], v[1], "trunc"); });
+  check("add alpha bf16", {torch::tensor({4}), torch::tensor({2.84375}).to(torch::kBFloat16)}, {},
+        [](auto& v) { return ember::add(v[0], v[1], -1.5); }, [](auto& v) { return torch::add(v[0], v[1], -1.5); });
+  check("rsub alpha f16", {torch::tensor(-2.67578125).to(torch::kFloat16), torch::tensor(4.0).to(torch::kFloat16)}, {},
+        [](auto& v) { return ember::rsub(v[0], v[1], -1.5); }, [](auto& v) { return torch::rsub(v[0], v[1], -1.5); });
+  torch::Tensor th = torch::tensor({0.2001953125, 0.25}).to(torch::kBFloat16);
+  check("threshold bf16", {th}, {}, [](auto& v) { return EF::threshold(v[0], EF::ThresholdFuncOptions(0.2, 0.5)); },
+        [](auto& v) { return TF::threshold(v[0], TF::ThresholdFuncOptions(0.2, 0.5)); });
+  check("pow(-0, 0.5) f16", {torch::tensor({-0.0, 4.0}).to(torch::kFloat16)}, {0},
+        [](auto& v) { return ember::pow(v[0], 0.5); }, [](auto& v) { return torch::pow(v[0], 0.5); });
+}
+
+TEST(FuzzRegressions, GradientsThatOverflowedOrLostPrecision) {
+  check("pow(2, x) float64", {t1({1.0, 0.3})}, {0}, [](auto& v) { return ember::pow(2, v[0]); },
+        [](auto& v) { return torch::pow(2, v[0]); }, t1({2.380463002933977, -1.25}));
+  check("prod(float64) of float16", {torch::tensor({49.0, 49.0, 49.0}).to(torch::kFloat16)}, {0},
+        [](auto& v) { return v[0].prod(ember::kFloat64); }, [](auto& v) { return v[0].prod(torch::kFloat64); });
+  torch::Tensor big = torch::tensor({0.0, 0.0, 0.0, 0.0, -3.4028234663852886e+38, 1.0});
+  check("var of huge values", {big}, {0}, [](auto& v) { return v[0].var(); }, [](auto& v) { return v[0].var(); },
+        torch::tensor(2.493926525115967));
+  check("glu", {torch::tensor({1.0, 1.0, 1.0, 3.4028234663852886e+38, 0.0, 0.0, 1.0, 0.0}).view({1, 4, 2})}, {0},
+        [](auto& v) { return EF::glu(v[0], EF::GLUFuncOptions(-2)); },
+        [](auto& v) { return TF::glu(v[0], TF::GLUFuncOptions(-2)); },
+        torch::tensor({-3.25, -0.71, 1.58, -1.79}).view({1, 2, 2}));
+  check("pairwise_distance, infinite norm", {torch::tensor({{3.4028234663852886e+38f}}), torch::tensor({{2.0f}})}, {0},
+        [](auto& v) { return EF::pairwise_distance(v[0], v[1]); }, [](auto& v) { return TF::pairwise_distance(v[0], v[1]); },
+        torch::tensor({-2.19f}));
+}

@@ -76,6 +76,15 @@ Snapshot without_torch_overflow(const Snapshot& e, const Snapshot& t) {
   return patched;
 }
 
+bool zero_differs(const Snapshot& e, const Snapshot& t) {
+  if (e.values.size() != t.values.size()) return false;
+  for (size_t i = 0; i < e.values.size(); ++i) {
+    const long double a = e.values[i], b = t.values[i];
+    if (std::isfinite(a) && std::isfinite(b) && (a == 0) != (b == 0)) return true;
+  }
+  return false;
+}
+
 Verdict compare_tensors(const Snapshot& e, const Snapshot& t, bool check_requires_grad, bool grad, DType precision,
                         double loose, double scale_floor) {
   std::ostringstream os;

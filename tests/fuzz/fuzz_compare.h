@@ -17,10 +17,12 @@
 // magnitude involved, S = max(max|t|, scale_floor):
 //   |e - t| <= atol + rtol * (|t| + loose * S)
 // where loose is 1, or 4 when the precision is float16/bfloat16 (LibTorch accumulates
-// some of those in the 8- or 11-bit type itself, ember in float32), and a gradient's
-// scale_floor is the largest upstream gradient (a VJP's rounding error grows with it even
-// where the gradient itself cancels to ~0). NaN must meet NaN and an infinity the same
-// infinity; the sign of zero is not compared.
+// some of those in the 8- or 11-bit type itself, ember in float32). scale_floor is what a
+// sum's rounding error grows with even where the sum itself cancels to ~0: for a result,
+// the largest finite argument magnitude (sum([1e308, 1, -1e308]) has no reliable digits);
+// for a gradient, the largest upstream gradient, times the largest other argument where
+// the argument was broadcast (its gradient is a sum of such products). NaN must meet NaN
+// and an infinity the same infinity; the sign of zero is not compared.
 //
 // Note [Undefined gradients]
 // LibTorch's autograd::grad returns an undefined tensor for an input the outputs do not
@@ -91,6 +93,9 @@ Verdict compare_grads(const Snapshot& e, const Snapshot& t, DType precision, dou
 // remains to compare once LibTorch's float16 overflows are set aside (Note [Known LibTorch
 // bugs]).
 Snapshot without_torch_overflow(const Snapshot& e, const Snapshot& t);
+// Whether one result is exactly 0 somewhere the other is a finite non-zero (a float16
+// intermediate underflowed, or rounding noise where the exact answer is 0).
+bool zero_differs(const Snapshot& e, const Snapshot& t);
 // The largest finite magnitude in s (0 when none).
 double max_finite(const Snapshot& s);
 

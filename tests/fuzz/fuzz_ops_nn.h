@@ -223,8 +223,8 @@ inline std::string loss_str(const char* name, const Params& p, const Names& n) {
 // ---- padding, normalize, distances -------------------------------------------------------------
 // i = {mode (0 constant, 1 reflect, 2 replicate, 3 circular)}, l[0] the pads, f[0] the value.
 // Reflect and replicate pad the last 1-3 dims of an input with one or two more dims;
-// circular takes batched inputs only (N, C, ...) in LibTorch 1.13's C++ API (Python adds
-// the batch dim itself), so its planner stays with those.
+// circular takes batched inputs only (N, C, ...) in LibTorch 1.13, so its planner mostly
+// stays with those. Every mode takes negative pads (they crop).
 inline void plan_pad(Rng& r, const std::vector<Meta>& m, Params& p) {
   const int64_t rank = m[0].rank();
   int64_t mode = rank >= 2 && r.chance(0.5) ? r.uniform(1, 3) : 0;
@@ -236,9 +236,9 @@ inline void plan_pad(Rng& r, const std::vector<Meta>& m, Params& p) {
   for (int64_t j = 0; j < padded; ++j) {
     const int64_t n = j < rank ? m[0].sizes[rank - 1 - j] : 1;
     for (int side = 0; side < 2; ++side)
-      pads.push_back(mode == 0   ? r.uniform(-1, 2)
-                     : mode == 1 ? r.uniform(0, std::max<int64_t>(n - 1, 0))
-                                 : r.uniform(0, std::min<int64_t>(n, 2)));
+      pads.push_back(mode == 0 || r.chance(0.15) ? r.uniform(-1, 2)
+                     : mode == 1                 ? r.uniform(0, std::max<int64_t>(n - 1, 0))
+                                                 : r.uniform(0, std::min<int64_t>(n, 2)));
   }
   p.i = {mode};
   p.l = {pads};

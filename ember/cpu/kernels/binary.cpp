@@ -13,6 +13,17 @@ using acc = opmath_t<T>;
 template <class T>
 constexpr bool is_int_v = std::is_integral_v<T> && !std::is_same_v<T, bool>;
 
+// Note [Rounding between steps]
+// PyTorch's float16 and bfloat16 kernels round to the element type after every arithmetic
+// step (c10::Half * c10::Half is a Half), so a + alpha * b rounds alpha and alpha * b before
+// the add; ember's kernels compute in float and do the same rounding where a kernel takes
+// more than one step. For float, double and the integers this is the identity.
+template <class T, class A>
+A round_to(A x) {
+  if constexpr (std::is_floating_point_v<A> && !std::is_same_v<T, A>) return A(T(x));
+  else return x;
+}
+
 template <class A>
 A floor_divide(A a, A b) {
   if constexpr (std::is_floating_point_v<A>) {
@@ -84,17 +95,17 @@ void arith(BinaryOp op, const TensorIterator& iter, const Scalar& alpha_s) {
         if (alpha_s.to<bool>()) binary_loop<T, T>(iter, [](T a, T b) { return a || b; });
         else binary_loop<T, T>(iter, [](T a, T) { return a; });
       } else {
-        A alpha = alpha_s.to<A>();
-        // Note [Integer wrap-around]
+        const A alpha = round_to<T>(alpha_s.to<A>());
+        // Note [Integer wrap-around], Note [Rounding between steps]
         if (alpha == A(1)) binary_loop<T, T>(iter, [](T a, T b) { return T(wrap_add(A(a), A(b))); });
-        else binary_loop<T, T>(iter, [alpha](T a, T b) { return T(wrap_add(A(a), wrap_mul(alpha, A(b)))); });
+        else binary_loop<T, T>(iter, [alpha](T a, T b) { return T(wrap_add(A(a), round_to<T>(wrap_mul(alpha, A(b))))); });
       }
       break;
     }
     case BinaryOp::sub: {
-      A alpha = alpha_s.to<A>();
+      const A alpha = round_to<T>(alpha_s.to<A>());
       if (alpha == A(1)) binary_loop<T, T>(iter, [](T a, T b) { return T(wrap_sub(A(a), A(b))); });
-      else binary_loop<T, T>(iter, [alpha](T a, T b) { return T(wrap_sub(A(a), wrap_mul(alpha, A(b)))); });
+      else binary_loop<T, T>(iter, [alpha](T a, T b) { return T(wrap_sub(A(a), round_to<T>(wrap_mul(alpha, A(b))))); });
       break;
     }
     case BinaryOp::mul:
@@ -106,7 +117,9 @@ void arith(BinaryOp op, const TensorIterator& iter, const Scalar& alpha_s) {
       break;
     case BinaryOp::div_trunc:
       if constexpr (fp) {
-        binary_loop<T, T>(iter, [](T a, T b) { return T(std::trunc(A(a) / A(b))); });
+        // The quotient is rounded to T before truncating, as PyTorch's trunc(a / b) in T:
+        // in bfloat16, 1 / -0.0835 = -11.98 rounds to -12, which truncates to -12.
+        binary_loop<T, T>(iter, [](T a, T b) { return T(std::trunc(round_to<T>(A(a) / A(b)))); });
       } else if constexpr (is_int_v<T>) {
         binary_loop<T, T>(iter, [](T a, T b) {
           if (b == 0) throw Error("ZeroDivisionError");

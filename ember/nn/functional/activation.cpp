@@ -1,6 +1,7 @@
 #include "ember/nn/functional/activation.h"
 
 #include "ember/autograd/derivatives.h"
+#include "ember/autograd/derivatives_functional.h"
 #include "ember/ops/activation.h"
 #include "ember/ops/elementwise.h"
 #include "ember/ops/factory.h"
@@ -96,7 +97,10 @@ Tensor glu(const Tensor& input, const GLUFuncOptions& o) {
   const int64_t d = maybe_wrap_dim(o.dim(), input.dim());
   const int64_t n = input.size(d);
   EMBER_CHECK(n % 2 == 0, "Halving dimension must be even, but dimension ", d, " is size ", n);
-  return input.narrow(d, 0, n / 2) * ::ember::sigmoid(input.narrow(d, n / 2, n / 2));
+  Tensor r = autograd::untracked(
+      [&] { return input.narrow(d, 0, n / 2) * ::ember::sigmoid(input.narrow(d, n / 2, n / 2)); });
+  autograd::record_glu(input, d, r);
+  return r;
 }
 Tensor softmax(const Tensor& input, const SoftmaxFuncOptions& o) { return detail::softmax(input, o.dim(), o.dtype()); }
 Tensor softmin(const Tensor& input, const SoftminFuncOptions& o) { return ::ember::softmax(-input, o.dim(), o.dtype()); }

@@ -42,9 +42,6 @@ std::pair<Tensor, Tensor> broadcast_pair(const Tensor& input, const Tensor& targ
   DimVector shape = broadcast_shapes(input.sizes(), target.sizes());
   return {input.expand(shape), target.expand(shape)};
 }
-// The pair in their promoted dtype, as PyTorch's fused loss kernels see them (so a bool
-// or integer target works where a plain subtraction of a bool tensor would be refused).
-// The casts are recorded, so gradients reach the inputs in their own dtypes.
 // PyTorch multiplies the loss by its weights in place, so weights may broadcast only to the
 // loss's own shape.
 void check_weight_fits(const Tensor& weight, IntArrayRef loss_shape) {
@@ -53,6 +50,9 @@ void check_weight_fits(const Tensor& weight, IntArrayRef loss_shape) {
   EMBER_CHECK(IntArrayRef(b) == loss_shape, "output with shape ", loss_shape, " doesn't match the broadcast shape ", b);
 }
 
+// The pair in their promoted dtype, as PyTorch's fused loss kernels see them (so a bool
+// or integer target works where a plain subtraction of a bool tensor would be refused).
+// The casts are recorded, so gradients reach the inputs in their own dtypes.
 std::pair<Tensor, Tensor> promoted_pair(const Tensor& input, const Tensor& target, const char* op) {
   auto [x, t] = broadcast_pair(input, target, op);
   const ScalarType common = result_type(x, t);
@@ -91,7 +91,12 @@ Tensor smooth_l1_huber(const Tensor& input, const Tensor& target, Reduction redu
 
 Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const SmoothL1LossFuncOptions& options) {
   EMBER_CHECK(options.beta() >= 0, "smooth_l1_loss does not support negative values for beta.");
-  if (options.beta() == 0) return l1_loss(input, target, options.reduction());
+  // beta = 0 is the L1 loss (PyTorch 2 calls l1_loss there too; 1.13's kernel gives the
+  // gradient -1 where input == target). Operands are promoted first, as smooth_l1's are.
+  if (options.beta() == 0) {
+    auto [x, t] = promoted_pair(input, target, "smooth_l1_loss");
+    return l1_loss(x, t, options.reduction());
+  }
   return smooth_l1_huber(input, target, options.reduction(), options.beta(), true);
 }
 
@@ -118,7 +123,12 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Bin
                 "all elements of input should be between 0 and 1");
     // (t - 1) max(log(1 - x), -100) - t max(log x, -100)
     Tensor loss = (target - 1) * clamp(log1p(-input), -100.0) - target * clamp(log(input), -100.0);
-    if (w.defined()) loss = loss * w;
+    // PyTorch multiplies the weight in place, so the loss keeps the input's dtype.
+    if (w.defined()) {
+      loss = loss * w;
+      check_can_cast_to_output(loss.dtype(), input.dtype());
+      loss = loss.to(input.dtype());
+    }
     return apply_reduction(loss, options.reduction());
   });
   autograd::record_binary_cross_entropy(input, target, w, reduction_code(options.reduction()), r);
