@@ -226,9 +226,11 @@ Tensor& index_add_(Tensor& self, int64_t dim, const Tensor& index, const Tensor&
     EMBER_CHECK(d == dim || size1(source, d) == size1(self, d), "index_add_(): source ", source.sizes(),
                 " and self ", self.sizes(), " must have the same size apart from dimension ", dim);
   check_no_internal_overlap(self);
-  // PyTorch converts alpha once it has indices, even when the tensors are empty.
-  if (n == 0) return self;
+  // PyTorch converts alpha (checked) whenever it has indices, and for a 0-d or 1-d self
+  // always, even when the tensors are empty.
+  if (n == 0 && self.dim() > 1) return self;
   check_convertible(alpha, self.dtype());
+  if (n == 0) return self;
   Tensor self1 = at_least_1d(self);
   std::vector<std::optional<Tensor>> indices(static_cast<size_t>(dim), std::nullopt);
   indices.emplace_back(index.reshape({-1}));

@@ -137,4 +137,10 @@ double now_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
+void print_failure(const char* tool, uint64_t seed, const Discrepancy& d, const Options& o) {
+  std::printf("seed %llu: step %d %s: %s: %s\n  replay: %s --seed %llu --print%s\n", static_cast<unsigned long long>(seed),
+              d.step, d.op.c_str(), kind_name(d.kind), d.detail.c_str(), tool, static_cast<unsigned long long>(seed),
+              selection_flags(o).c_str());
+}
+
 }  // namespace fuzz

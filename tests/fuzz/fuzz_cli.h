@@ -1,9 +1,11 @@
 #pragma once
 // Command-line handling shared by ember_fuzz and ember_fuzz_self.
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
+#include "fuzz_compare.h"
 #include "fuzz_program.h"
 
 namespace fuzz {
@@ -30,5 +32,32 @@ std::vector<int> allowed_ops(const std::vector<OpSig>& sigs, const Options& o);
 std::string selection_flags(const Options& o);
 
 double now_seconds();
+
+// The seed loop both tools share: generates the program of each seed of `o` in order and
+// hands it to `run_one(seed, program)`, stopping early at --time-limit (and naming each
+// seed on stderr with --trace).
+struct SeedLoop {
+  int64_t programs = 0;
+  bool stopped = false;  // by --time-limit
+};
+template <class F>
+SeedLoop for_each_seed(const Options& o, const std::vector<OpSig>& sigs, const std::vector<int>& allowed,
+                       double start, F&& run_one) {
+  SeedLoop loop;
+  for (uint64_t seed = o.first; seed < o.last; ++seed) {
+    if (o.time_limit > 0 && now_seconds() - start > o.time_limit) {
+      loop.stopped = true;
+      break;
+    }
+    if (o.trace) std::fprintf(stderr, "seed %llu\n", static_cast<unsigned long long>(seed));
+    const Program program = generate(seed, sigs, allowed);
+    ++loop.programs;
+    run_one(seed, program);
+  }
+  return loop;
+}
+
+// "seed N: step K op: kind: detail" and the replay command for `tool`.
+void print_failure(const char* tool, uint64_t seed, const Discrepancy& d, const Options& o);
 
 }  // namespace fuzz

@@ -47,19 +47,11 @@ int main_impl(int argc, char** argv) {
   const auto sigs = op_signatures();
   const auto allowed = allowed_ops(sigs, o);
   const double start = now_seconds();
-  int64_t programs = 0, failures = 0, text_diffs = 0, limitations = 0, skips = 0, ties = 0;
+  int64_t failures = 0, text_diffs = 0, limitations = 0, skips = 0, ties = 0;
   std::vector<std::string> text_examples, limitation_examples;
   std::map<std::string, int> by_signature;
-  bool stopped = false;
-  for (uint64_t seed = o.first; seed < o.last; ++seed) {
-    if (o.time_limit > 0 && now_seconds() - start > o.time_limit) {
-      stopped = true;
-      break;
-    }
-    if (o.trace) std::fprintf(stderr, "seed %llu\n", static_cast<unsigned long long>(seed));
-    const Program program = generate(seed, sigs, allowed);
+  const SeedLoop loop = for_each_seed(o, sigs, allowed, start, [&](uint64_t seed, const Program& program) {
     DiffReport r = run_differential(program, o.print && !o.minimize);
-    ++programs;
     text_diffs += r.error_text_diffs;
     limitations += r.limitations;
     skips += r.known_bug_skips;
@@ -71,14 +63,11 @@ int main_impl(int argc, char** argv) {
     if (!r.discrepancy) {
       if (o.minimize)
         std::printf("seed %llu shows no discrepancy; nothing to minimize\n", static_cast<unsigned long long>(seed));
-      continue;
+      return;
     }
     ++failures;
     ++by_signature[r.discrepancy->signature()];
-    std::printf("seed %llu: step %d %s: %s: %s\n  replay: ember_fuzz --seed %llu --print%s\n",
-                static_cast<unsigned long long>(seed), r.discrepancy->step, r.discrepancy->op.c_str(),
-                kind_name(r.discrepancy->kind), r.discrepancy->detail.c_str(), static_cast<unsigned long long>(seed),
-                selection_flags(o).c_str());
+    print_failure("ember_fuzz", seed, *r.discrepancy, o);
     if (o.minimize) {
       Discrepancy found;
       const Program small = minimize(
@@ -86,7 +75,9 @@ int main_impl(int argc, char** argv) {
       std::printf("minimal program (step %d %s: %s: %s):\n%s", found.step, found.op.c_str(), kind_name(found.kind),
                   found.detail.c_str(), run_differential(small, true).listing.c_str());
     }
-  }
+  });
+  const int64_t programs = loop.programs;
+  const bool stopped = loop.stopped;
   const double elapsed = now_seconds() - start;
   if (!o.quiet) {
     print_examples("error-text differences (both threw)", text_examples, o.examples);

@@ -83,35 +83,26 @@ int main_impl(int argc, char** argv) {
   const auto sigs = signatures<EmberLib>();
   const auto allowed = allowed_ops(sigs, o);
   const double start = now_seconds();
-  int64_t programs = 0, problems = 0, backward_errors = 0;
-  bool stopped = false;
-  for (uint64_t seed = o.first; seed < o.last; ++seed) {
-    if (o.time_limit > 0 && now_seconds() - start > o.time_limit) {
-      stopped = true;
-      break;
-    }
-    if (o.trace) std::fprintf(stderr, "seed %llu\n", static_cast<unsigned long long>(seed));
-    const Program program = generate(seed, sigs, allowed);
+  int64_t problems = 0, backward_errors = 0;
+  const SeedLoop loop = for_each_seed(o, sigs, allowed, start, [&](uint64_t seed, const Program& program) {
     SelfResult r = run_self(program, o.print && !o.minimize);
-    ++programs;
     backward_errors += r.backward_errors;
     if (o.print && !o.minimize) std::fputs(r.listing.c_str(), stdout);
     if (!r.problem) {
       if (o.minimize) std::printf("seed %llu shows no problem; nothing to minimize\n", static_cast<unsigned long long>(seed));
-      continue;
+      return;
     }
     ++problems;
-    std::printf("seed %llu: step %d %s: %s: %s\n  replay: ember_fuzz_self --seed %llu --print%s\n",
-                static_cast<unsigned long long>(seed), r.problem->step, r.problem->op.c_str(),
-                kind_name(r.problem->kind), r.problem->detail.c_str(), static_cast<unsigned long long>(seed),
-                selection_flags(o).c_str());
+    print_failure("ember_fuzz_self", seed, *r.problem, o);
     if (o.minimize) {
       Discrepancy found;
       const Program small = minimize(program, *r.problem, [](const Program& p) { return run_self(p, false).problem; },
                                      value_as_spec, found);
       std::printf("minimal program (%s):\n%s", found.detail.c_str(), run_self(small, true).listing.c_str());
     }
-  }
+  });
+  const int64_t programs = loop.programs;
+  const bool stopped = loop.stopped;
   if (stopped)
     std::printf("fuzz-self: stopped by --time-limit after %lld of %llu programs\n", static_cast<long long>(programs),
                 static_cast<unsigned long long>(o.last - o.first));

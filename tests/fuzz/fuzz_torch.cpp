@@ -689,6 +689,10 @@ const std::vector<KnownTorchBug>& known_torch_bugs() {
     v.push_back({"pow, square", "LibTorch's gradient is +-inf where ember's is finite",
                  "backward forms exponent * x^(exponent - 1) (2 * x) before multiplying by the upstream gradient, "
                  "which overflows where the product does not"});
+    v.push_back({"(any op; index_put_)", "LibTorch's result is an integer or bool tensor that requires grad "
+                 "(requires_grad not compared)",
+                 "index_put_ of a grad-requiring float value into an integer tensor marks the integer result as "
+                 "requiring grad, which no integer tensor can"});
     v.push_back({"(any op)", "LibTorch throws \"INTERNAL ASSERT FAILED ... please report a bug to PyTorch\"",
                  "seen when an integer or bool result comes from an input requiring grad (sum/prod/cumprod with an "
                  "integer dtype, masked_fill of an integer tensor with a grad-requiring value, empty mm/bmm/mv mixing "
