@@ -171,16 +171,13 @@ variable_list norm_formula(OpNode& n, const variable_list& grads) {
   }
   // x / ||x|| first: g * x can overflow where the ratio is at most 1.
   if (p == 2) return {where(eq(yk, 0), scalar_to_tensor(0.0), g * (x / yk))};
-  // General p: sign(x) (|x| / ||x||)^(p-1), 0 where x is 0 (for p < 1, |x|^(p-1) is
-  // infinite there) and where the norm is 0. The ratio comes first: |x|^(p-1) and
-  // ||x||^(p-1) separately under- or overflow in float16 (0 / 0) where their ratio is fine.
-  Tensor scaled = masked_grad(ne(x, 0), sign(x) * pow(abs(x) / yk, p - 1));
-  // A NaN norm makes every gradient NaN, zeros of x included, and so does an infinite
-  // norm with p < 1 at the zeros of x (PyTorch's 0 / inf^(p-1) = 0 / 0).
-  Tensor nan_at = isnan(yk);
-  if (p < 1) nan_at = logical_or(nan_at, logical_and(isinf(yk), eq(x, 0)));
-  Tensor nan = full({}, std::numeric_limits<double>::quiet_NaN(), g.options());
-  return {where(eq(yk, 0), scalar_to_tensor(0.0), where(nan_at, nan, g * scaled))};
+  // General p: |x|^(p-1) sign(x) / ||x||^(p-1), 0 where x is 0 (for p < 1, |x|^(p-1) is
+  // infinite there) and where the norm is 0. float16 and bfloat16 work in float32, where
+  // the powers neither underflow nor overflow as they would in 11 or 8 bits.
+  const bool narrow = x.dtype() == kFloat16 || x.dtype() == kBFloat16;
+  Tensor xw = narrow ? x.to(kFloat32) : x, yw = narrow ? yk.to(kFloat32) : yk;
+  Tensor scaled = masked_grad(ne(xw, 0), sign(xw) * pow(abs(xw), p - 1));
+  return {where(eq(yw, 0), scalar_to_tensor(0.0), g * scaled / pow(yw, p - 1))};
 }
 
 // prod_{j < i} x_j along d (1 at i = 0); x.size(d) >= 1.

@@ -333,10 +333,10 @@ Tensor floor_divide(const Tensor& a, const Scalar& b) { return div(a, b, "floor"
 
 Tensor pow(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::pow, a, b); }
 // Note [Scalar exponents]
-// PyTorch computes a float32 or float64 tensor to the power of a *number* 0.5 or -0.5 as
-// sqrt / rsqrt, which differ from std::pow at -inf and -0 (sqrt(-inf) = nan, rsqrt(-0) =
-// -inf, where pow gives inf and inf). float16 and bfloat16, and a tensor exponent, always
-// go through std::pow. ember does the same,
+// PyTorch computes a float32, float64 or bfloat16 tensor to the power of a *number* 0.5 or
+// -0.5 as sqrt / rsqrt, which differ from std::pow at -inf and -0 (sqrt(-inf) = nan,
+// rsqrt(-0) = -inf, where pow gives inf and inf). float16, and a tensor exponent, always go
+// through std::pow. ember does the same,
 // and the pow derivative with a number exponent calls this overload again (a.pow(b - 1)),
 // so gradients at those points match too.
 Tensor pow(const Tensor& a, const Scalar& b) {
@@ -346,7 +346,7 @@ Tensor pow(const Tensor& a, const Scalar& b) {
   Tensor exponent = scalar_to_tensor(b, a.device());
   const double e = b.toDouble();
   const ScalarType rt = a.defined() ? result_type(a, exponent) : kFloat32;
-  if ((e == 0.5 || e == -0.5) && a.defined() && (rt == kFloat32 || rt == kFloat64)) {
+  if ((e == 0.5 || e == -0.5) && a.defined() && is_floating_point(rt) && rt != kFloat16) {
     Tensor r = autograd::untracked([&] { return e == 0.5 ? sqrt(a) : rsqrt(a); });
     autograd::record_binary(BinaryOp::pow, a, exponent, 1, r);
     return r;

@@ -521,8 +521,16 @@ const std::vector<KnownBugRule>& known_bug_rules() {
         "rounds x1 - x2 + eps in the 8- or 11-bit type decides it"},
        Scope::Backward,
        [](const std::vector<Meta>& m, const Params& p) {
-         return (m[0].dtype == DType::Float16 || m[0].dtype == DType::BFloat16) && p.f[0] < 1;
+         if (p.f[0] >= 1) return false;
+         std::vector<DType> dts;
+         for (const Meta& a : m) dts.push_back(a.dtype);
+         for (const TensorSpec& a : p.aux) dts.push_back(a.dtype);
+         return std::any_of(dts.begin(), dts.end(), [](DType d) { return d == DType::Float16 || d == DType::BFloat16; });
        }},
+      {{"pow", "an integer tensor base with a float64 exponent",
+        "backward takes log(base) in float32 (the default dtype), so the exponent's gradient has a relative error "
+        "of ~1e-8; ember takes it in the result's dtype"},
+       Scope::Backward, [](const std::vector<Meta>& m, const Params& p) { return p.form != 4 && !is_floating(m[0].dtype); }},
       {{"pad", "constant mode, an empty input and a negative pad",
         "backward throws \"negative output size\""},
        Scope::Backward, pad_empty_with_negative},
