@@ -66,8 +66,9 @@ Tensor& scatter_impl(const char* name, Tensor& self, int64_t dim, const Tensor& 
                      const Scalar* value, cpu::ScatterGatherOp op) {
   EMBER_CHECK(self.defined() && index.defined() && (!src || src->defined()), name, "(): expected defined tensors");
   dim = maybe_wrap_dim(dim, self.dim());
-  EMBER_CHECK(index.dtype() == kLong, name, "(): Expected dtype int64 for index");
-  if (src) EMBER_CHECK(src->dtype() == self.dtype(), name, "(): Expected self.dtype to be equal to src.dtype");
+  // PyTorch names every scatter variant "scatter()" in these two messages.
+  EMBER_CHECK(index.dtype() == kLong, "scatter(): Expected dtype int64 for index");
+  if (src) EMBER_CHECK(src->dtype() == self.dtype(), "scatter(): Expected self.dtype to be equal to src.dtype");
   EMBER_CHECK(ndim1(index) == ndim1(self), "Index tensor must have the same number of dimensions as self tensor");
   if (src) EMBER_CHECK(ndim1(index) == ndim1(*src), "Index tensor must have the same number of dimensions as src tensor");
   check_no_internal_overlap(self);

@@ -64,6 +64,8 @@ DimVector infer_size(IntArrayRef shape, int64_t numel) {
     }
   }
   if (infer) {
+    EMBER_CHECK(!(known == 0 && numel == 0), "cannot reshape tensor of 0 elements into shape ", shape,
+                " because the unspecified dimension size -1 can be any value and is ambiguous");
     EMBER_CHECK(known != 0 && numel % known == 0, "shape '", shape, "' is invalid for input of size ", numel);
     // A 0-element tensor can't have its -1 resolved unless the rest is non-zero.
     out[*infer] = numel / known;
@@ -305,7 +307,18 @@ Tensor Tensor::unflatten(int64_t d, IntArrayRef sizes_in) const {
   EMBER_CHECK_INDEX(dim() > 0, "Dimension specified as ", d, " but tensor has no dimensions");
   d = maybe_wrap_dim(d, dim());
   EMBER_CHECK(!sizes_in.empty(), "unflatten: sizes must be non-empty");
-  DimVector inner = infer_size(sizes_in, sizes()[d]);
+  // PyTorch's own message when the sizes cannot fit the dim (an ambiguous -1 over an empty
+  // dim is left to infer_size's).
+  const int64_t n = sizes()[d];
+  int64_t known = 1;
+  bool has_infer = false;
+  for (int64_t v : sizes_in) {
+    if (v == -1) has_infer = true;
+    else known *= v;
+  }
+  EMBER_CHECK(has_infer ? (known == 0 || n % known == 0) : known == n, "unflatten: Provided sizes ", sizes_in,
+              " don't multiply up to the size of dim ", d, " (", n, ") in the input tensor");
+  DimVector inner = infer_size(sizes_in, n);
   DimVector shape;
   for (int64_t i = 0; i < d; ++i) shape.push_back(sizes()[i]);
   for (int64_t s : inner) shape.push_back(s);
@@ -578,7 +591,7 @@ Tensor Tensor::flip(IntArrayRef dims) const {
   SmallVector<bool, 8> flipped(std::max<int64_t>(nd, 1), false);
   for (int64_t d : dims) {
     int64_t w = maybe_wrap_dim(d, nd);
-    EMBER_CHECK(!flipped[w], "dims has duplicates, original flip dims size=", dims.size());
+    EMBER_CHECK(!flipped[w], "dim ", w, " appears multiple times in the list of dims");
     flipped[w] = true;
   }
   Tensor out = empty(sizes(), options());

@@ -254,7 +254,7 @@ TEST(IndexOps, Scatter) {
   EXPECT_ERROR(zeros({3, 4}).scatter(0, tensor({{0}}), ones({1, 1}, kFloat64)), Error,
                "scatter(): Expected self.dtype to be equal to src.dtype");
   EXPECT_ERROR(zeros({3, 4}).scatter_add(0, tensor({{0}}), ones({1, 1}, kFloat64)), Error,
-               "scatter_add(): Expected self.dtype to be equal to src.dtype");
+               "scatter(): Expected self.dtype to be equal to src.dtype");  // PyTorch's text
   EXPECT_ERROR(zeros({3, 4}).scatter(0, tensor({{5}}), 1.0), Error, "index 5 is out of bounds for dimension 0 with size 3");
   EXPECT_ERROR(zeros({3, 4}).scatter_add(1, tensor({{-1}}), ones({1, 1})), Error,
                "index -1 is out of bounds for dimension 1 with size 4");
