@@ -45,9 +45,18 @@ ScalarType compute_dtype(ActOp op, const Tensor& x) {
 // threshold's threshold and value and hardtanh's limits are elements of the input's dtype
 // in PyTorch (converted, with its overflow check): in bfloat16, threshold 0.2 is 0.2001953125,
 // so an element equal to that is replaced.
+// (Scalar arithmetic only: relu6 runs through here on every call.)
 ActParams in_input_dtype(ActOp op, ActParams p, ScalarType dt) {
   if ((op != ActOp::threshold && op != ActOp::hardtanh) || dt == kFloat64) return p;
-  auto round = [dt](double v) { return full({}, Scalar(v), TensorOptions(dt)).to(kFloat64).item<double>(); };
+  auto round = [dt](double v) -> double {
+    const Scalar s(v);
+    check_convertible(s, dt);
+    switch (dt) {
+      case kFloat16: return static_cast<float>(s.to<Half>());
+      case kBFloat16: return static_cast<float>(s.to<BFloat16>());
+      default: return s.to<float>();  // float32 (compute_dtype admits floating dtypes only)
+    }
+  };
   p.a = round(p.a);
   p.b = round(p.b);
   return p;

@@ -825,12 +825,13 @@ DiffReport run_differential(const Program& program, bool print) {
     }
     bool tie_differs = false, overflowed = false, underflowed = false;
     const double loose = looseness(s.op->family) * (is_reduced_float(precision) ? 4 : 1);
+    const double scale_floor = loose > 0 ? largest_argument(s.args) : 0;  // Note [Tolerances]
     for (size_t j = 0; j < s.fwd.outs.size() && !r.discrepancy; ++j) {
       const Snapshot es = EmberLib::snapshot(s.fwd.outs[j]), ts = TorchLib::snapshot(tf.outs[j]);
       if (print) out += "//   ember: " + snapshot_str(es) + "\n//   torch: " + snapshot_str(ts) + "\n";
       Snapshot ec = es;
       if (op == "floor_divide" || op == "div") blank_vectorised_floor_overflow(ec, ts);
-      Verdict v = compare_tensors(ec, ts, true, false, precision, loose, loose > 0 ? largest_argument(s.args) : 0);
+      Verdict v = compare_tensors(ec, ts, true, false, precision, loose, scale_floor);
       if (v && v.kind == Kind::Values && ts.dtype == DType::Float16 && looseness(s.op->family) > 0 &&
           !compare_tensors(without_torch_overflow(es, ts), ts, true, false, precision, loose)) {
         overflowed = true;  // Note [Known LibTorch bugs]: float16 sums overflow in LibTorch
