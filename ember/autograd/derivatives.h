@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "ember/autograd/record.h"
-#include "ember/ops/op_list.h"
+#include "ember/core/op_list.h"
 
 namespace ember::autograd {
 

@@ -1,20 +1,27 @@
 #include "ember/core/parallel.h"
 
+#include <sched.h>
+
+#include <algorithm>
 #include <cstdlib>
+#include <thread>
 
 #include "ember/core/error.h"
 #include "ember/core/thread_state.h"
-
-// OpenBLAS's own thread setter (OpenMP build). Declared here rather than including
-// cblas.h so core/ does not depend on BLAS headers.
-extern "C" void openblas_set_num_threads(int);
 
 namespace ember {
 
 namespace {
 int initial_threads() {
-  // Respect OMP_NUM_THREADS like PyTorch; otherwise one thread per core.
-  return omp_get_max_threads();
+  // OMP_NUM_THREADS like PyTorch; otherwise one thread per core this process may run on
+  // (the affinity mask, so `taskset` and container CPU sets are respected).
+  if (const char* env = std::getenv("OMP_NUM_THREADS")) {
+    int n = std::atoi(env);
+    if (n > 0) return n;
+  }
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return std::max(1u, std::thread::hardware_concurrency());
 }
 int g_num_threads = initial_threads();
 // Note [Per-thread overrides]
@@ -26,8 +33,6 @@ __attribute__((tls_model("initial-exec"))) thread_local int t_num_threads_overri
 void set_num_threads(int n) {
   EMBER_CHECK(n > 0, "set_num_threads expects a positive integer");
   g_num_threads = n;
-  omp_set_num_threads(n);
-  openblas_set_num_threads(n);
 }
 
 int get_num_threads() {
@@ -35,18 +40,13 @@ int get_num_threads() {
   return o > 0 ? o : g_num_threads;
 }
 
-IntraOpThreadsGuard::IntraOpThreadsGuard(int n)
-    : prev_override_(t_num_threads_override), prev_omp_(omp_get_max_threads()) {
+IntraOpThreadsGuard::IntraOpThreadsGuard(int n) : prev_override_(t_num_threads_override) {
   EMBER_CHECK(n > 0, "IntraOpThreadsGuard expects a positive thread count, got ", n);
   t_num_threads_override = n;
-  omp_set_num_threads(n);  // a per-thread OpenMP setting; OpenBLAS's OpenMP build reads it
 }
 
-IntraOpThreadsGuard::~IntraOpThreadsGuard() {
-  t_num_threads_override = prev_override_;
-  omp_set_num_threads(prev_omp_);
-}
+IntraOpThreadsGuard::~IntraOpThreadsGuard() { t_num_threads_override = prev_override_; }
 
-bool in_parallel_region() { return omp_in_parallel(); }
+bool in_parallel_region() { return detail::in_pool_region(); }
 
 }  // namespace ember

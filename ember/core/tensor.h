@@ -15,6 +15,7 @@
 
 #include "ember/core/array_ref.h"
 #include "ember/core/generator.h"
+#include "ember/core/op_list.h"
 #include "ember/core/scalar.h"
 #include "ember/core/tensor_impl.h"
 #include "ember/core/tensor_options.h"
@@ -224,40 +225,21 @@ class Tensor {
   Tensor logical_and(const Tensor& o) const;
   Tensor logical_or(const Tensor& o) const;
   Tensor logical_xor(const Tensor& o) const;
-  Tensor logical_not() const;
   bool equal(const Tensor& o) const;
   bool allclose(const Tensor& o, double rtol = 1e-5, double atol = 1e-8, bool equal_nan = false) const;
   Tensor isclose(const Tensor& o, double rtol = 1e-5, double atol = 1e-8, bool equal_nan = false) const;
 
   // ---- elementwise: unary -------------------------------------------------------------
-#define EMBER_DECLARE_UNARY_METHOD(name) \
-  Tensor name() const;                   \
+  // name() and name_() per row of the op table (core/op_list.h), by its methods column.
+#define EMBER_DECLARE_UNARY_METHODS(name) \
+  Tensor name() const;                    \
   Tensor& name##_();
-  EMBER_DECLARE_UNARY_METHOD(abs)
-  EMBER_DECLARE_UNARY_METHOD(neg)
-  EMBER_DECLARE_UNARY_METHOD(sign)
-  EMBER_DECLARE_UNARY_METHOD(exp)
-  EMBER_DECLARE_UNARY_METHOD(expm1)
-  EMBER_DECLARE_UNARY_METHOD(log)
-  EMBER_DECLARE_UNARY_METHOD(log1p)
-  EMBER_DECLARE_UNARY_METHOD(log2)
-  EMBER_DECLARE_UNARY_METHOD(log10)
-  EMBER_DECLARE_UNARY_METHOD(sqrt)
-  EMBER_DECLARE_UNARY_METHOD(rsqrt)
-  EMBER_DECLARE_UNARY_METHOD(sin)
-  EMBER_DECLARE_UNARY_METHOD(cos)
-  EMBER_DECLARE_UNARY_METHOD(tan)
-  EMBER_DECLARE_UNARY_METHOD(tanh)
-  EMBER_DECLARE_UNARY_METHOD(sigmoid)
-  EMBER_DECLARE_UNARY_METHOD(relu)
-  EMBER_DECLARE_UNARY_METHOD(erf)
-  EMBER_DECLARE_UNARY_METHOD(floor)
-  EMBER_DECLARE_UNARY_METHOD(ceil)
-  EMBER_DECLARE_UNARY_METHOD(round)
-  EMBER_DECLARE_UNARY_METHOD(trunc)
-  EMBER_DECLARE_UNARY_METHOD(reciprocal)
-  EMBER_DECLARE_UNARY_METHOD(square)
-#undef EMBER_DECLARE_UNARY_METHOD
+#define EMBER_DECLARE_UNARY_METHOD(name) Tensor name() const;
+#define EMBER_DECLARE_UNARY_FUNCTIONS(name)
+#define EMBER_DECLARE_UNARY_CUSTOM(name)
+#define EMBER_X(name, methods, ...) EMBER_DECLARE_UNARY_##methods(name)
+  EMBER_UNARY_OPS(EMBER_X)
+#undef EMBER_X
   Tensor gelu(const std::string& approximate = "none") const;
   Tensor clamp(std::optional<Scalar> min, std::optional<Scalar> max = std::nullopt) const;
   Tensor& clamp_(std::optional<Scalar> min, std::optional<Scalar> max = std::nullopt);
@@ -265,9 +247,6 @@ class Tensor {
   // clamp_max(NaN) are NaN everywhere (PyTorch 1.13).
   Tensor clamp_min(const Scalar& min) const;
   Tensor clamp_max(const Scalar& max) const;
-  Tensor isnan() const;
-  Tensor isinf() const;
-  Tensor isfinite() const;
   Tensor nan_to_num(std::optional<double> nan = std::nullopt, std::optional<double> posinf = std::nullopt,
                     std::optional<double> neginf = std::nullopt) const;
 

@@ -12,8 +12,7 @@
 namespace ember {
 
 // While alive, ops started on this thread use at most n intra-op threads (n = 1: they run
-// serially), and so does the OpenMP build of OpenBLAS (its thread count is a per-thread
-// OpenMP setting).
+// serially, GEMMs included).
 class IntraOpThreadsGuard {
  public:
   explicit IntraOpThreadsGuard(int n);
@@ -23,7 +22,6 @@ class IntraOpThreadsGuard {
 
  private:
   int prev_override_;
-  int prev_omp_;
 };
 
 // While alive, default_generator() (and so every random op given no generator, and

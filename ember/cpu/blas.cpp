@@ -6,12 +6,21 @@
 // it finds (AVX-512 on the reference Zen 4 machines), where Debian 12's OpenBLAS 0.3.21 runs
 // AVX2 kernels: W5's 1024^3 product goes from ~100 to ~195 GFLOP/s on one core. oneDNN pays
 // a few microseconds of dispatch per call, which loses on tiny products, hence the cut-off.
-// Both run on ember's OpenMP pool (oneDNN's Debian build uses OpenMP, OpenBLAS's is the
-// openmp flavour), so set_num_threads governs both. dnnl_sgemm with beta == 0 does not read
-// C, as BLAS. EMBER_GEMM=openblas sends everything to OpenBLAS (for comparisons).
+// dnnl_sgemm with beta == 0 does not read C, as BLAS. EMBER_GEMM=openblas sends everything
+// to OpenBLAS (for comparisons).
+//
+// Note [GEMM threading]
+// oneDNN's Debian build and OpenBLAS's openmp flavour thread with OpenMP, whose idle
+// threads spin for milliseconds and would compete with ember's own pool for the same cores
+// (Note [Threads that yield] in core/thread_pool.h). So both libraries run with one OpenMP
+// thread on every thread that calls them (serial_blas_here), and a large product is split
+// here into row or column blocks of C, one per thread of ember's pool, each computed by one
+// single-threaded library call. Each element of C still comes from the same k-long dot
+// product; only the blocking changes.
 #include "ember/cpu/blas.h"
 
 #include <cblas.h>
+#include <omp.h>
 #if defined(EMBER_HAVE_ONEDNN)
 #include <oneapi/dnnl/dnnl.h>
 #endif
@@ -19,6 +28,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <type_traits>
 
 #include "ember/core/error.h"
@@ -112,6 +122,48 @@ bool onednn_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, f
 
 }  // namespace
 
+namespace {
+
+// Note [GEMM threading]: the BLAS libraries stay on the calling thread.
+void serial_blas_here() {
+  static std::once_flag once;
+  std::call_once(once, [] { openblas_set_num_threads(1); });
+  thread_local bool done = false;
+  if (!done) {
+    omp_set_num_threads(1);  // a per-thread OpenMP setting; oneDNN and OpenBLAS read it
+    done = true;
+  }
+}
+
+// Below this many multiply-adds a product stays on one thread: waking another costs more.
+constexpr double kMinParallelGemmWork = 1 << 18;
+// Blocks of C are at least this many rows or columns, so each call still amortises packing.
+constexpr int64_t kMinGemmBlock = 32;
+
+// How many blocks to split `len` rows or columns into for a product of `work` multiply-adds.
+int64_t gemm_blocks(int64_t len, double work) {
+  if (work < kMinParallelGemmWork || in_parallel_region()) return 1;
+  return std::max<int64_t>(1, std::min<int64_t>(get_num_threads(), len / kMinGemmBlock));
+}
+
+template <class T>
+void blas_gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda,
+               const T* b, int64_t ldb, T beta, T* c, int64_t ldc) {
+  const auto ta = trans_a ? CblasTrans : CblasNoTrans, tb = trans_b ? CblasTrans : CblasNoTrans;
+  if constexpr (std::is_same_v<T, float>) {
+#if defined(EMBER_HAVE_ONEDNN)
+    if (onednn_sgemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)) return;
+#endif
+    cblas_sgemm(CblasRowMajor, ta, tb, to_blas(m), to_blas(n), to_blas(k), alpha, a, to_blas(lda), b,
+                to_blas(ldb), beta, c, to_blas(ldc));
+  } else {
+    cblas_dgemm(CblasRowMajor, ta, tb, to_blas(m), to_blas(n), to_blas(k), alpha, a, to_blas(lda), b,
+                to_blas(ldb), beta, c, to_blas(ldc));
+  }
+}
+
+}  // namespace
+
 template <class T>
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda,
           const T* b, int64_t ldb, T beta, T* c, int64_t ldc) {
@@ -121,17 +173,25 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha, 
     return;
   }
   if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
-    const auto ta = trans_a ? CblasTrans : CblasNoTrans, tb = trans_b ? CblasTrans : CblasNoTrans;
-    if constexpr (std::is_same_v<T, float>) {
-#if defined(EMBER_HAVE_ONEDNN)
-      if (onednn_sgemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)) return;
-#endif
-      cblas_sgemm(CblasRowMajor, ta, tb, to_blas(m), to_blas(n), to_blas(k), alpha, a, to_blas(lda), b,
-                  to_blas(ldb), beta, c, to_blas(ldc));
-    } else {
-      cblas_dgemm(CblasRowMajor, ta, tb, to_blas(m), to_blas(n), to_blas(k), alpha, a, to_blas(lda), b,
-                  to_blas(ldb), beta, c, to_blas(ldc));
-    }
+    serial_blas_here();
+    const double work = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
+    const bool by_rows = m >= n;  // split the longer side of C
+    const int64_t blocks = gemm_blocks(by_rows ? m : n, work);
+    if (blocks <= 1) return blas_gemm<T>(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    const int64_t len = by_rows ? m : n;
+    parallel_for(0, blocks, 1, [&](int64_t b0, int64_t b1) {
+      serial_blas_here();
+      for (int64_t blk = b0; blk < b1; ++blk) {
+        const int64_t lo = blk * len / blocks, hi = (blk + 1) * len / blocks;
+        if (by_rows) {  // rows lo..hi of op(A) and of C
+          const T* ablk = trans_a ? a + lo : a + lo * lda;
+          blas_gemm<T>(trans_a, trans_b, hi - lo, n, k, alpha, ablk, lda, b, ldb, beta, c + lo * ldc, ldc);
+        } else {  // columns lo..hi of op(B) and of C
+          const T* bblk = trans_b ? b + lo * ldb : b + lo;
+          blas_gemm<T>(trans_a, trans_b, m, hi - lo, k, alpha, a, lda, bblk, ldb, beta, c + lo, ldc);
+        }
+      }
+    });
   } else {
     gemm_integer<T>(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   }
@@ -151,13 +211,26 @@ void gemv(bool trans_a, int64_t m, int64_t n, T alpha, const T* a, int64_t lda, 
     return;
   }
   if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
-    // cblas takes the stored matrix's rows x cols; a transposed operand is stored n x m.
-    const blasint rows = to_blas(trans_a ? n : m), cols = to_blas(trans_a ? m : n);
-    const auto ta = trans_a ? CblasTrans : CblasNoTrans;
-    if constexpr (std::is_same_v<T, float>)
-      cblas_sgemv(CblasRowMajor, ta, rows, cols, alpha, a, to_blas(lda), x, to_blas(incx), beta, y, to_blas(incy));
-    else
-      cblas_dgemv(CblasRowMajor, ta, rows, cols, alpha, a, to_blas(lda), x, to_blas(incx), beta, y, to_blas(incy));
+    serial_blas_here();
+    // y (m long) = op(A) x; op(A)'s rows i are A's rows (or columns when transposed).
+    auto rows = [&](int64_t lo, int64_t hi) {
+      const T* ablk = trans_a ? a + lo : a + lo * lda;
+      // cblas takes the stored matrix's rows x cols; a transposed operand is stored n x m.
+      const blasint r = to_blas(trans_a ? n : hi - lo), cl = to_blas(trans_a ? hi - lo : n);
+      const auto ta = trans_a ? CblasTrans : CblasNoTrans;
+      if constexpr (std::is_same_v<T, float>)
+        cblas_sgemv(CblasRowMajor, ta, r, cl, alpha, ablk, to_blas(lda), x, to_blas(incx), beta, y + lo * incy,
+                    to_blas(incy));
+      else
+        cblas_dgemv(CblasRowMajor, ta, r, cl, alpha, ablk, to_blas(lda), x, to_blas(incx), beta, y + lo * incy,
+                    to_blas(incy));
+    };
+    const int64_t blocks = gemm_blocks(m, static_cast<double>(m) * static_cast<double>(n));
+    if (blocks <= 1) return rows(0, m);
+    parallel_for(0, blocks, 1, [&](int64_t b0, int64_t b1) {
+      serial_blas_here();
+      for (int64_t blk = b0; blk < b1; ++blk) rows(blk * m / blocks, (blk + 1) * m / blocks);
+    });
   } else {
     // y is an m x 1 matrix with row stride incy; x a k x 1 matrix with row stride incx.
     gemm_integer<T>(trans_a, false, m, 1, n, alpha, a, lda, x, incx, beta, y, incy);
@@ -167,6 +240,7 @@ void gemv(bool trans_a, int64_t m, int64_t n, T alpha, const T* a, int64_t lda, 
 template <class T>
 T dot(int64_t n, const T* x, int64_t incx, const T* y, int64_t incy) {
   if (n == 0) return T(0);
+  serial_blas_here();
   if constexpr (std::is_same_v<T, float>) {
     return cblas_sdot(to_blas(n), x, to_blas(incx), y, to_blas(incy));
   } else if constexpr (std::is_same_v<T, double>) {

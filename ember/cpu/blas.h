@@ -1,7 +1,7 @@
 #pragma once
-// BLAS kernels for the linear-algebra ops (ops/linalg.cpp). float and double go to
-// OpenBLAS's cblas (OpenMP build, sharing ember's thread pool: Note [One thread pool] in
-// core/parallel.h); integer types use a blocked loop, as PyTorch supports integer mm on
+// BLAS kernels for the linear-algebra ops (ops/linalg.cpp). float and double go to oneDNN
+// or OpenBLAS (Note [GEMM backends] in blas.cpp), threaded by ember's pool (Note [GEMM
+// threading]); integer types use a blocked loop, as PyTorch supports integer mm on
 // the CPU. The 16-bit floats are widened to float by the caller.
 //
 // All matrices are row-major in the cblas sense: element (i, j) of a non-transposed

@@ -5,7 +5,7 @@
 #include "ember/core/scalar.h"
 #include "ember/core/tensor_iterator.h"
 #include "ember/cpu/dispatch.h"
-#include "ember/ops/op_list.h"
+#include "ember/core/op_list.h"
 
 namespace ember::cpu {
 

@@ -23,7 +23,7 @@
 //    transform without an explicit generator gets reproducible numbers per seed, the same
 //    numbers PyTorch's worker process would draw;
 //  - the intra-op thread count is 1 (torch.set_num_threads(1) in _worker_loop), so W
-//    workers don't each start an OpenMP team and oversubscribe the cores.
+//    workers don't each claim the intra-op pool and oversubscribe the cores.
 // dataset.get() runs concurrently on one dataset object (Note [Dataset protocol]).
 // A worker's exception is rethrown in the consumer when its batch is due, as a
 // WorkerException carrying the original message. Leaving the loop early (break, an

@@ -1,5 +1,5 @@
 // Front ends of the elementwise ops: dtype rules, broadcasting, output allocation, then
-// one kernel call. See ops/op_list.h for the op families.
+// one kernel call. See core/op_list.h for the op table.
 #include "ember/ops/elementwise.h"
 
 #include <cmath>
@@ -14,23 +14,6 @@
 namespace ember {
 
 void check_no_internal_overlap(const Tensor& t);  // ops/copy.cpp
-
-const char* op_name(UnaryOp op) {
-  switch (op) {
-#define EMBER_X(name) case UnaryOp::name: return #name;
-    EMBER_UNARY_OPS(EMBER_X)
-#undef EMBER_X
-  }
-  return "?";
-}
-const char* op_name(BinaryOp op) {
-  switch (op) {
-#define EMBER_X(name) case BinaryOp::name: return #name;
-    EMBER_BINARY_OPS(EMBER_X)
-#undef EMBER_X
-  }
-  return "?";
-}
 
 Tensor scalar_to_tensor(const Scalar& s, Device device) {
   Tensor t = empty({}, TensorOptions(s.type()).device(device));
@@ -215,8 +198,8 @@ Tensor binary_op(BinaryOp op, const Tensor& a, const Tensor& b, const Scalar& al
   return r;
 }
 
-// ---- unary free functions and methods ----------------------------------------------
-#define EMBER_DEFINE_UNARY(name)                                                       \
+// ---- unary free functions and methods, generated from the op table ------------------
+#define EMBER_UNARY_FUNCTIONS(name)                                                    \
   Tensor name(const Tensor& x) { return unary_op(UnaryOp::name, x); }                  \
   Tensor& name##_(Tensor& x) {                                                         \
     unary_op(UnaryOp::name, x, &x);                                                    \
@@ -226,26 +209,17 @@ Tensor binary_op(BinaryOp op, const Tensor& a, const Tensor& b, const Scalar& al
     unary_op(UnaryOp::name, x, &out);                                                  \
     return out;                                                                        \
   }
-#define EMBER_DEFINE_UNARY_METHOD(name)                         \
-  Tensor Tensor::name() const { return ::ember::name(*this); } \
+#define EMBER_UNARY_METHOD(name) Tensor Tensor::name() const { return ::ember::name(*this); }
+#define EMBER_UNARY_DEFINE_METHODS(name) \
+  EMBER_UNARY_FUNCTIONS(name)            \
+  EMBER_UNARY_METHOD(name)               \
   Tensor& Tensor::name##_() { return ::ember::name##_(*this); }
-#define EMBER_X(name) EMBER_DEFINE_UNARY(name)
-EMBER_X(abs) EMBER_X(neg) EMBER_X(sign) EMBER_X(exp) EMBER_X(expm1) EMBER_X(log) EMBER_X(log1p)
-EMBER_X(log2) EMBER_X(log10) EMBER_X(sqrt) EMBER_X(rsqrt) EMBER_X(sin) EMBER_X(cos) EMBER_X(tan)
-EMBER_X(tanh) EMBER_X(sigmoid) EMBER_X(relu) EMBER_X(erf) EMBER_X(floor) EMBER_X(ceil) EMBER_X(round)
-EMBER_X(trunc) EMBER_X(reciprocal) EMBER_X(square) EMBER_X(isnan) EMBER_X(isinf) EMBER_X(isfinite)
-EMBER_X(logical_not) EMBER_X(bitwise_not)
+#define EMBER_UNARY_DEFINE_METHOD(name) EMBER_UNARY_FUNCTIONS(name) EMBER_UNARY_METHOD(name)
+#define EMBER_UNARY_DEFINE_FUNCTIONS(name) EMBER_UNARY_FUNCTIONS(name)
+#define EMBER_UNARY_DEFINE_CUSTOM(name)
+#define EMBER_X(name, methods, ...) EMBER_UNARY_DEFINE_##methods(name)
+EMBER_UNARY_OPS(EMBER_X)
 #undef EMBER_X
-#define EMBER_X(name) EMBER_DEFINE_UNARY_METHOD(name)
-EMBER_X(abs) EMBER_X(neg) EMBER_X(sign) EMBER_X(exp) EMBER_X(expm1) EMBER_X(log) EMBER_X(log1p)
-EMBER_X(log2) EMBER_X(log10) EMBER_X(sqrt) EMBER_X(rsqrt) EMBER_X(sin) EMBER_X(cos) EMBER_X(tan)
-EMBER_X(tanh) EMBER_X(sigmoid) EMBER_X(relu) EMBER_X(erf) EMBER_X(floor) EMBER_X(ceil) EMBER_X(round)
-EMBER_X(trunc) EMBER_X(reciprocal) EMBER_X(square)
-#undef EMBER_X
-Tensor Tensor::isnan() const { return ::ember::isnan(*this); }
-Tensor Tensor::isinf() const { return ::ember::isinf(*this); }
-Tensor Tensor::isfinite() const { return ::ember::isfinite(*this); }
-Tensor Tensor::logical_not() const { return ::ember::logical_not(*this); }
 
 Tensor gelu(const Tensor& x, const std::string& approximate) {
   EMBER_CHECK(approximate == "none" || approximate == "tanh", "approximate argument must be either none or tanh.");

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "ember/core/tensor.h"
-#include "ember/ops/op_list.h"
+#include "ember/core/op_list.h"
 
 namespace ember {
 
@@ -18,40 +18,19 @@ Tensor binary_op(BinaryOp op, const Tensor& a, const Tensor& b, const Scalar& al
                  Tensor* out = nullptr);
 
 // ---- unary ----------------------------------------------------------------------------
+// name(x), name_(x) and name_out(out, x) for every row of the op table but the CUSTOM
+// ones (core/op_list.h).
 #define EMBER_DECLARE_UNARY_FN(name)        \
   Tensor name(const Tensor& x);             \
   Tensor& name##_(Tensor& x);               \
   Tensor& name##_out(Tensor& out, const Tensor& x);
-EMBER_DECLARE_UNARY_FN(abs)
-EMBER_DECLARE_UNARY_FN(neg)
-EMBER_DECLARE_UNARY_FN(sign)
-EMBER_DECLARE_UNARY_FN(exp)
-EMBER_DECLARE_UNARY_FN(expm1)
-EMBER_DECLARE_UNARY_FN(log)
-EMBER_DECLARE_UNARY_FN(log1p)
-EMBER_DECLARE_UNARY_FN(log2)
-EMBER_DECLARE_UNARY_FN(log10)
-EMBER_DECLARE_UNARY_FN(sqrt)
-EMBER_DECLARE_UNARY_FN(rsqrt)
-EMBER_DECLARE_UNARY_FN(sin)
-EMBER_DECLARE_UNARY_FN(cos)
-EMBER_DECLARE_UNARY_FN(tan)
-EMBER_DECLARE_UNARY_FN(tanh)
-EMBER_DECLARE_UNARY_FN(sigmoid)
-EMBER_DECLARE_UNARY_FN(relu)
-EMBER_DECLARE_UNARY_FN(erf)
-EMBER_DECLARE_UNARY_FN(floor)
-EMBER_DECLARE_UNARY_FN(ceil)
-EMBER_DECLARE_UNARY_FN(round)
-EMBER_DECLARE_UNARY_FN(trunc)
-EMBER_DECLARE_UNARY_FN(reciprocal)
-EMBER_DECLARE_UNARY_FN(square)
-EMBER_DECLARE_UNARY_FN(isnan)
-EMBER_DECLARE_UNARY_FN(isinf)
-EMBER_DECLARE_UNARY_FN(isfinite)
-EMBER_DECLARE_UNARY_FN(logical_not)
-EMBER_DECLARE_UNARY_FN(bitwise_not)
-#undef EMBER_DECLARE_UNARY_FN
+#define EMBER_DECLARE_UNARY_FN_METHODS(name) EMBER_DECLARE_UNARY_FN(name)
+#define EMBER_DECLARE_UNARY_FN_METHOD(name) EMBER_DECLARE_UNARY_FN(name)
+#define EMBER_DECLARE_UNARY_FN_FUNCTIONS(name) EMBER_DECLARE_UNARY_FN(name)
+#define EMBER_DECLARE_UNARY_FN_CUSTOM(name)
+#define EMBER_X(name, methods, ...) EMBER_DECLARE_UNARY_FN_##methods(name)
+EMBER_UNARY_OPS(EMBER_X)
+#undef EMBER_X
 inline Tensor negative(const Tensor& x) { return neg(x); }
 // approximate: "none" (exact, erf) or "tanh".
 Tensor gelu(const Tensor& x, const std::string& approximate = "none");

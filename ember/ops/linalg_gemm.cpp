@@ -62,9 +62,9 @@ MatGeom blas_operand(const Tensor& t, bool transpose, Tensor& keep, bool& trans,
   return g;
 }
 
-// Below this many multiply-adds per matrix, a batch runs one whole GEMM per thread (BLAS
-// then stays single-threaded inside, as OpenBLAS's OpenMP build does inside a parallel
-// region) instead of splitting each small GEMM over threads.
+// Below this many multiply-adds per matrix, a batch runs one whole GEMM per thread (each
+// GEMM inside a parallel region stays on its thread) instead of splitting each small GEMM
+// over threads.
 constexpr double kSmallGemm = 128.0 * 128.0 * 128.0;
 
 template <class T>

@@ -176,7 +176,10 @@ void arith(BinaryOp op, const TensorIterator& iter, const Scalar& alpha_s) {
     case BinaryOp::bitwise_xor:
       if constexpr (!fp) binary_loop<T, T>(iter, [](T a, T b) { return T(a ^ b); });
       break;
-    default: break;
+#define EMBER_X(name, ...) case BinaryOp::name:
+    EMBER_BINARY_CMP_OPS(EMBER_X) EMBER_BINARY_LOGIC_OPS(EMBER_X)
+#undef EMBER_X
+      break;  // arith only gets ARITH ops
   }
 }
 
@@ -193,7 +196,10 @@ void compare(BinaryOp op, const TensorIterator& iter) {
     case BinaryOp::logical_and: binary_loop<bool, T>(iter, [](T a, T b) { return A(a) != A(0) && A(b) != A(0); }); break;
     case BinaryOp::logical_or: binary_loop<bool, T>(iter, [](T a, T b) { return A(a) != A(0) || A(b) != A(0); }); break;
     case BinaryOp::logical_xor: binary_loop<bool, T>(iter, [](T a, T b) { return (A(a) != A(0)) != (A(b) != A(0)); }); break;
-    default: break;
+#define EMBER_X(name, ...) case BinaryOp::name:
+    EMBER_BINARY_ARITH_OPS(EMBER_X)
+#undef EMBER_X
+      break;  // compare only gets CMP and LOGIC ops
   }
 }
 

@@ -5,10 +5,10 @@
 // Each image's GEMMs are small (W4's second layer: 64 x 288 x 121), too small for the
 // BLAS to split well across threads. So when the batch has at least two images, the batch
 // is split into one contiguous chunk per thread; each chunk owns one column buffer
-// (allocated once per call, never in the image loop) and calls the BLAS from inside the
-// OpenMP region, where OpenBLAS's OpenMP build runs single-threaded (Note [One thread
-// pool] in core/parallel.h). A batch of one runs on the calling thread and lets the
-// BLAS use every thread. The weight gradient sums over the batch, so each chunk
+// (allocated once per call, never in the image loop) and calls the GEMM from inside the
+// parallel region, where it stays on its chunk's thread (Note [GEMM threading] in
+// cpu/blas.cpp). A batch of one runs on the calling thread and lets the GEMM split over
+// every thread. The weight gradient sums over the batch, so each chunk
 // accumulates into its own buffer and the buffers are added at the end (deterministic for
 // a given thread count).
 #include "ember/cpu/kernels/kernel_prelude.h"

@@ -38,8 +38,13 @@ A scalar_float_op(UnaryOp op, A x) {
       const A k = A(M_SQRT2 * M_2_SQRTPI * 0.5);  // sqrt(2/pi)
       return A(0.5) * x * (A(1) + std::tanh(k * (x + A(0.044715) * x * x * x)));
     }
-    default: return x;
+    // Every row of the op table is listed (no default: a new FLOAT row must add its case).
+#define EMBER_X(name, ...) case UnaryOp::name:
+    EMBER_UNARY_SAME_OPS(EMBER_X) EMBER_UNARY_PRED_OPS(EMBER_X)
+#undef EMBER_X
+      break;  // float_op only gets FLOAT ops
   }
+  return x;
 }
 
 // Dense float/double path: SLEEF for transcendental functions, plain loops the compiler
@@ -166,7 +171,10 @@ void same_op(UnaryOp op, const TensorIterator& iter) {
       if constexpr (std::is_same_v<T, bool>) unary_loop<T, T>(iter, [](T x) { return !x; });
       else if constexpr (std::is_integral_v<T>) unary_loop<T, T>(iter, [](T x) { return T(~x); });
       break;
-    default: break;
+#define EMBER_X(name, ...) case UnaryOp::name:
+    EMBER_UNARY_FLOAT_OPS(EMBER_X) EMBER_UNARY_PRED_OPS(EMBER_X)
+#undef EMBER_X
+      break;  // same_op only gets SAME ops
   }
 }
 
@@ -189,7 +197,10 @@ void pred_op(UnaryOp op, const TensorIterator& iter) {
     case UnaryOp::logical_not:
       unary_loop<bool, T>(iter, [](T x) { return !(A(x) != A(0)); });
       break;
-    default: break;
+#define EMBER_X(name, ...) case UnaryOp::name:
+    EMBER_UNARY_FLOAT_OPS(EMBER_X) EMBER_UNARY_SAME_OPS(EMBER_X)
+#undef EMBER_X
+      break;  // pred_op only gets PRED ops
   }
 }
 
