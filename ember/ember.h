@@ -15,7 +15,7 @@
 #include "ember/ops/print.h"
 #include "ember/ops/random.h"
 #include "ember/ops/reduce.h"
-#include "ember/ops/index_ops.h"
+#include "ember/ops/index.h"
 #include "ember/ops/indexing.h"
 #include "ember/ops/linalg.h"
 #include "ember/ops/shape.h"

@@ -12,7 +12,7 @@
 #include "ember/ops/activation_impl.h"
 #include "ember/ops/elementwise.h"
 #include "ember/ops/factory.h"
-#include "ember/ops/index_ops.h"
+#include "ember/ops/index.h"
 #include "ember/ops/pad.h"
 #include "ember/ops/reduce.h"
 #include "ember/ops/shape.h"

@@ -8,7 +8,7 @@
 
 #include "ember/ops/elementwise.h"
 #include "ember/ops/factory.h"
-#include "ember/ops/index_ops.h"
+#include "ember/ops/index.h"
 #include "ember/ops/reduce.h"
 
 namespace ember::autograd {

@@ -28,7 +28,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
 #include <type_traits>
 
 #include "ember/core/error.h"
@@ -126,13 +125,11 @@ namespace {
 
 // Note [GEMM threading]: the BLAS libraries stay on the calling thread.
 void serial_blas_here() {
-  static std::once_flag once;
-  std::call_once(once, [] { openblas_set_num_threads(1); });
   thread_local bool done = false;
-  if (!done) {
-    omp_set_num_threads(1);  // a per-thread OpenMP setting; oneDNN and OpenBLAS read it
-    done = true;
-  }
+  if (done) return;
+  omp_set_num_threads(1);        // a per-thread OpenMP setting; oneDNN reads it
+  openblas_set_num_threads(1);   // process-wide; repeating it from each thread is harmless
+  done = true;
 }
 
 // Below this many multiply-adds a product stays on one thread: waking another costs more.

@@ -37,7 +37,7 @@ using IndexGatherKernel = void (*)(const TensorIterator& iter);
 using IndexPutKernel = void (*)(const TensorIterator& iter, bool accumulate);
 
 // gather / scatter along one dimension. See Note [Scatter-gather fibers] in
-// ops/index_ops.cpp: each iteration element is one fiber along `dim`.
+// ops/index.cpp: each iteration element is one fiber along `dim`.
 enum class ScatterGatherOp : int { gather, scatter, scatter_add, scatter_mul };
 struct FiberGeometry {
   int64_t n;            // fiber length (index.size(dim))

@@ -50,7 +50,7 @@
 #include "ember/data/collate.h"
 #include "ember/data/dataset.h"
 #include "ember/data/samplers/sampler.h"
-#include "ember/nn/options/arg.h"
+#include "ember/core/arg.h"
 
 namespace ember::data {
 

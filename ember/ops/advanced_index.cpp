@@ -27,7 +27,7 @@
 #include "ember/cpu/index_kernels.h"
 #include "ember/ops/elementwise.h"
 #include "ember/ops/factory.h"
-#include "ember/ops/index_ops.h"
+#include "ember/ops/index.h"
 
 namespace ember::detail {
 namespace {

@@ -3,7 +3,7 @@
 #include "ember/ops/embedding.h"
 
 #include "ember/autograd/derivatives_nn.h"
-#include "ember/ops/index_ops.h"
+#include "ember/ops/index.h"
 
 namespace ember {
 

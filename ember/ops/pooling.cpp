@@ -1,6 +1,6 @@
 // Pooling front ends: argument checks with PyTorch's messages, output sizes (ceil_mode),
 // 1-d pools as 2-d ones over (..., 1, L), and the internal ops of ops/nn_impl.h that call
-// the kernels (cpu/kernels/pool.cpp) and record autograd.
+// the kernels (cpu/kernels/pooling.cpp) and record autograd.
 #include "ember/ops/pooling.h"
 
 #include "ember/autograd/derivatives_nn.h"

@@ -18,7 +18,7 @@
 
 #include "ember/core/ivalue.h"
 #include "ember/core/tensor.h"
-#include "ember/nn/options/arg.h"
+#include "ember/core/arg.h"
 
 namespace ember::optim {
 

@@ -1,7 +1,7 @@
 #include "ember/nn/functional/embedding.h"
 
 #include "ember/ops/factory.h"
-#include "ember/ops/index_ops.h"
+#include "ember/ops/index.h"
 #include "ember/ops/reduce.h"
 #include "ember/ops/shape.h"
 

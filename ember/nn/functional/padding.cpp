@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "ember/ops/factory.h"
-#include "ember/ops/index_ops.h"
+#include "ember/ops/index.h"
 #include "ember/ops/pad.h"
 
 namespace ember::nn::functional {

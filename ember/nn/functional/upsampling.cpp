@@ -9,7 +9,7 @@
 
 #include "ember/ops/elementwise.h"
 #include "ember/ops/factory.h"
-#include "ember/ops/index_ops.h"
+#include "ember/ops/index.h"
 
 namespace ember::nn::functional {
 

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "ember/core/dtype.h"
-#include "ember/nn/options/arg.h"
+#include "ember/core/arg.h"
 
 namespace ember::nn {
 

@@ -5,7 +5,7 @@
 #include "ember/core/tensor.h"
 #include "ember/nn/enum.h"
 #include "ember/nn/expanding_array.h"
-#include "ember/nn/options/arg.h"
+#include "ember/core/arg.h"
 
 namespace ember::nn {
 

@@ -2,7 +2,7 @@
 // Options of CosineSimilarity and PairwiseDistance (modules and functions), as in LibTorch.
 #include <cstdint>
 
-#include "ember/nn/options/arg.h"
+#include "ember/core/arg.h"
 
 namespace ember::nn {
 

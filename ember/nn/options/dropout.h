@@ -1,6 +1,6 @@
 #pragma once
 // Options of the dropout modules and functions, with LibTorch's names and defaults.
-#include "ember/nn/options/arg.h"
+#include "ember/core/arg.h"
 
 namespace ember::nn {
 

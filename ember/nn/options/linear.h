@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "ember/nn/options/arg.h"
+#include "ember/core/arg.h"
 
 namespace ember::nn {
 

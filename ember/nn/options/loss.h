@@ -9,7 +9,7 @@
 
 #include "ember/core/tensor.h"
 #include "ember/nn/enum.h"
-#include "ember/nn/options/arg.h"
+#include "ember/core/arg.h"
 
 namespace ember {
 

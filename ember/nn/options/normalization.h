@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "ember/core/tensor.h"
-#include "ember/nn/options/arg.h"
+#include "ember/core/arg.h"
 
 namespace ember::nn {
 

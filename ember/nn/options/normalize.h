@@ -2,7 +2,7 @@
 // F::normalize's options (LibTorch's NormalizeFuncOptions): x / max(||x||_p, eps) along dim.
 #include <cstdint>
 
-#include "ember/nn/options/arg.h"
+#include "ember/core/arg.h"
 
 namespace ember::nn::functional {
 

@@ -3,7 +3,7 @@
 #include <optional>
 
 #include "ember/nn/expanding_array.h"
-#include "ember/nn/options/arg.h"
+#include "ember/core/arg.h"
 
 namespace ember::nn {
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "ember/nn/enum.h"
-#include "ember/nn/options/arg.h"
+#include "ember/core/arg.h"
 
 namespace ember::nn::functional {
 

@@ -1,5 +1,5 @@
 // index_select, gather, scatter*, index_add, masked_*, nonzero, where(condition).
-#include "ember/ops/index_ops.h"
+#include "ember/ops/index.h"
 
 #include "ember/autograd/derivatives.h"
 
