@@ -1,5 +1,7 @@
 #include "ember/core/allocator.h"
 
+#include <atomic>
+
 #include <cstdlib>
 #include <mutex>
 #include <new>
@@ -51,6 +53,22 @@ struct CPUAllocator::Impl {
 };
 
 CPUAllocator::CPUAllocator() : impl_(new Impl) {}
+
+namespace {
+std::atomic<Allocator*>* allocator_table() {
+  // Function-local, so storage made during other static initialisers still finds CPU's.
+  static std::atomic<Allocator*> table[kNumDeviceTypes] = {&CPUAllocator::get(), nullptr};
+  return table;
+}
+}  // namespace
+
+Allocator* allocator_for(DeviceType type) {
+  return allocator_table()[static_cast<int>(type)].load(std::memory_order_acquire);
+}
+
+Allocator* register_allocator(DeviceType type, Allocator* a) {
+  return allocator_table()[static_cast<int>(type)].exchange(a, std::memory_order_acq_rel);
+}
 
 CPUAllocator& CPUAllocator::get() {
   // Leaked on purpose: tensors held in static objects may be freed after main returns.

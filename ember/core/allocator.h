@@ -1,9 +1,33 @@
 #pragma once
-// The CPU caching allocator. See Note [Caching allocator].
+// Allocators by device, and the CPU caching allocator. See Note [Allocators by device] and
+// Note [Caching allocator].
 #include <cstddef>
 #include <cstdint>
 
+#include "ember/core/device.h"
+
 namespace ember {
+
+// Note [Allocators by device]
+// Each device type has one Allocator. StorageImpl looks it up when it allocates and keeps
+// it to free the block, so no code outside a backend names a device's allocator. CPU's is
+// the caching allocator below; a backend registers its own at start-up. A device type with
+// none (CUDA in a build without it) fails at allocation with an error saying so, the stub
+// backend MLX calls no_gpu.
+class Allocator {
+ public:
+  virtual void* allocate(size_t nbytes) = 0;
+  virtual void deallocate(void* p, size_t nbytes) = 0;
+
+ protected:
+  ~Allocator() = default;  // never deleted through this interface: allocators live forever
+};
+
+// The allocator of `type`, or nullptr when this build has none.
+Allocator* allocator_for(DeviceType type);
+// Makes `a` (not owned; it must outlive every tensor on that device type) the allocator of
+// `type` and returns the previous one. nullptr removes it.
+Allocator* register_allocator(DeviceType type, Allocator* a);
 
 // Note [Caching allocator]
 // Every op allocates its output. Going to malloc for each one costs little for small
@@ -17,11 +41,11 @@ namespace ember {
 //  - All calls are thread-safe (a mutex; uncontended it costs a few nanoseconds).
 //  - Under AddressSanitizer, or with EMBER_NO_CACHING_ALLOCATOR=1 in the environment,
 //    nothing is cached, so use-after-free is still caught.
-class CPUAllocator {
+class CPUAllocator final : public Allocator {
  public:
   static CPUAllocator& get();
-  void* allocate(size_t nbytes);
-  void deallocate(void* p, size_t nbytes);
+  void* allocate(size_t nbytes) override;
+  void deallocate(void* p, size_t nbytes) override;
   // Returns all cached blocks to the OS (torch.cuda.empty_cache's CPU counterpart).
   void empty_cache();
   size_t cached_bytes() const;

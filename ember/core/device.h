@@ -1,6 +1,8 @@
 #pragma once
-// Device: where a tensor's memory lives. Every TensorImpl and every kernel lookup carries
-// one from day one, so CUDA can arrive as another kernel set behind the same op functions.
+// Device: where a tensor's memory lives. Every TensorImpl carries one, and storage is
+// allocated by that device type's allocator (Note [Allocators by device] in allocator.h).
+// The kernels are CPU's; looking them up by device is the next step toward a second
+// backend (docs/architecture.md, "Kernels and dispatch").
 #include <cstdint>
 #include <ostream>
 #include <string>

@@ -6,14 +6,15 @@
 namespace ember {
 
 StorageImpl::StorageImpl(size_t nbytes, Device device) : nbytes_(nbytes), device_(device) {
-  EMBER_CHECK_AS(NotImplementedError, device.is_cpu(),
-                 "ember was built without CUDA support; cannot allocate on ", device);
-  if (nbytes <= kInlineBytes) {
+  if (nbytes <= kInlineBytes && device.is_cpu()) {  // Note [Inline storage]
     inline_ = true;
     data_ = inline_bytes_;
-  } else {
-    data_ = CPUAllocator::get().allocate(nbytes);
+    return;
   }
+  allocator_ = allocator_for(device.type);  // Note [Allocators by device]
+  EMBER_CHECK_AS(NotImplementedError, allocator_, "ember was built without ",
+                 device.is_cuda() ? "CUDA" : "this device's", " support; cannot allocate on ", device);
+  data_ = allocator_->allocate(nbytes);
 }
 
 StorageImpl::StorageImpl(void* data, size_t nbytes, Device device, Deleter deleter)
@@ -23,7 +24,7 @@ StorageImpl::~StorageImpl() {
   if (inline_) {
     return;
   } else if (owned_) {
-    CPUAllocator::get().deallocate(data_, nbytes_);
+    allocator_->deallocate(data_, nbytes_);
   } else if (deleter_) {
     deleter_(data_);
   }

@@ -11,6 +11,8 @@
 
 namespace ember {
 
+class Allocator;  // core/allocator.h
+
 // Note [Version counter]
 // In-place ops bump a version number that autograd compares with the one it saw when it
 // saved a tensor for backward ("...has been modified by an inplace operation"). PyTorch
@@ -20,8 +22,8 @@ class StorageImpl : public RefCounted {
  public:
   using Deleter = std::function<void(void*)>;
 
-  // Owns `nbytes` fresh bytes: from the device's caching allocator, or for tiny CPU
-  // tensors from a buffer inside this object (Note [Inline storage]).
+  // Owns `nbytes` fresh bytes: from the device's allocator (Note [Allocators by device]),
+  // or for tiny CPU tensors from a buffer inside this object (Note [Inline storage]).
   StorageImpl(size_t nbytes, Device device);
   // Wraps external memory (from_blob). `deleter` (may be empty) runs when the last
   // tensor using the memory dies.
@@ -44,6 +46,7 @@ class StorageImpl : public RefCounted {
   size_t nbytes_ = 0;
   Device device_;
   bool owned_ = true;
+  Allocator* allocator_ = nullptr;  // what frees data_ when owned_ and not inline_
   Deleter deleter_;
   std::atomic<uint32_t> version_{0};
   bool inline_ = false;
