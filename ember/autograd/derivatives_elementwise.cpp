@@ -52,7 +52,7 @@ Tensor gelu_backward(const Tensor& g, const Tensor& x, bool tanh_approx) {
 
 // PyTorch's threshold_backward(g, y, threshold): 0 where y <= threshold, g elsewhere.
 Tensor threshold_backward(const Tensor& g, const Tensor& y, double threshold) {
-  return activation_grad(cpu::ActOp::threshold, {threshold}, g, y);
+  return activation_grad(kernels::ActOp::threshold, {threshold}, g, y);
 }
 
 variable_list unary_formula(OpNode& n, const variable_list& grads) {

@@ -21,8 +21,8 @@ namespace ember::autograd {
 
 namespace {
 
-using cpu::ActOp;
-using cpu::ActParams;
+using kernels::ActOp;
+using kernels::ActParams;
 
 // ActParams travel in the node: a and b as Scalars, c bit-copied into i0.
 void store_params(OpNode& n, const ActParams& p) {

@@ -7,18 +7,18 @@
 #include <cstdint>
 
 #include "ember/autograd/record.h"
-#include "ember/cpu/activation_kernels.h"
+#include "ember/kernels/activation.h"
 
 namespace ember::autograd {
 
 // `name`: the node name (EluBackward0 for elu and selu, CeluBackward0 for celu, ...).
-void record_activation(cpu::ActOp op, const cpu::ActParams& p, const char* name, const Tensor& self,
+void record_activation(kernels::ActOp op, const kernels::ActParams& p, const char* name, const Tensor& self,
                        const Tensor& result);
 void record_prelu(const Tensor& self, const Tensor& weight, const Tensor& result);
 void record_glu(const Tensor& self, int64_t dim, const Tensor& result);
 // grad * f'(x) for an ActOp: the fused kernel, or ember ops while a graph of the backward is
 // being built. Also relu's backward (ActOp::threshold at 0 on relu's result).
-Tensor activation_grad(cpu::ActOp op, const cpu::ActParams& p, const Tensor& grad, const Tensor& x);
+Tensor activation_grad(kernels::ActOp op, const kernels::ActParams& p, const Tensor& grad, const Tensor& x);
 
 // Losses. `reduction`: 0 none, 1 mean, 2 sum (PyTorch's enum order).
 void record_mse_loss(const Tensor& input, const Tensor& target, int reduction, const Tensor& result);

@@ -57,7 +57,7 @@ CPUAllocator::CPUAllocator() : impl_(new Impl) {}
 namespace {
 std::atomic<Allocator*>* allocator_table() {
   // Function-local, so storage made during other static initialisers still finds CPU's.
-  static std::atomic<Allocator*> table[kNumDeviceTypes] = {&CPUAllocator::get(), nullptr};
+  static std::atomic<Allocator*> table[kNumDeviceTypes] = {&CPUAllocator::get()};
   return table;
 }
 }  // namespace

@@ -14,7 +14,8 @@ Device::Device(const std::string& spec) {
   }
   if (kind == "cpu") type = DeviceType::CPU;
   else if (kind == "cuda") type = DeviceType::CUDA;
-  else EMBER_THROW(Error, "Expected one of cpu, cuda device type at start of device string: ", spec);
+  else if (kind == "privateuseone") type = DeviceType::PrivateUse1;
+  else EMBER_THROW(Error, "Expected one of cpu, cuda, privateuseone device type at start of device string: ", spec);
   if (!idx.empty()) {
     bool digits = idx.size() <= 3;
     for (char c : idx) digits = digits && std::isdigit(static_cast<unsigned char>(c));
@@ -24,7 +25,7 @@ Device::Device(const std::string& spec) {
 }
 
 std::string Device::str() const {
-  std::string s = type == DeviceType::CPU ? "cpu" : "cuda";
+  std::string s = device_type_name(type);
   if (index >= 0) {
     s += ':';
     s += std::to_string(index);
@@ -33,8 +34,15 @@ std::string Device::str() const {
 }
 
 std::ostream& operator<<(std::ostream& os, const Device& d) { return os << d.str(); }
-std::ostream& operator<<(std::ostream& os, DeviceType t) {
-  return os << (t == DeviceType::CPU ? "cpu" : "cuda");
+std::ostream& operator<<(std::ostream& os, DeviceType t) { return os << device_type_name(t); }
+
+const char* device_type_name(DeviceType t) {
+  switch (t) {
+    case DeviceType::CPU: return "cpu";
+    case DeviceType::CUDA: return "cuda";
+    case DeviceType::PrivateUse1: return "privateuseone";
+  }
+  return "unknown";
 }
 
 }  // namespace ember

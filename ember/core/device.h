@@ -1,18 +1,22 @@
 #pragma once
 // Device: where a tensor's memory lives. Every TensorImpl carries one, and storage is
 // allocated by that device type's allocator (Note [Allocators by device] in allocator.h).
-// The kernels are CPU's; looking them up by device is the next step toward a second
-// backend (docs/architecture.md, "Kernels and dispatch").
+// Kernels are looked up by device type too (Note [Dispatch by device] in kernels/stub.h).
 #include <cstdint>
 #include <ostream>
 #include <string>
 
 namespace ember {
 
-enum class DeviceType : int8_t { CPU = 0, CUDA = 1 };
-constexpr int kNumDeviceTypes = 2;
+// PrivateUse1 is PyTorch's slot for a backend kept outside the framework ("privateuseone");
+// ember's tests register one there to prove the device seam.
+enum class DeviceType : int8_t { CPU = 0, CUDA = 1, PrivateUse1 = 2 };
+constexpr int kNumDeviceTypes = 3;
 constexpr DeviceType kCPU = DeviceType::CPU;
 constexpr DeviceType kCUDA = DeviceType::CUDA;
+constexpr DeviceType kPrivateUse1 = DeviceType::PrivateUse1;
+// "cpu", "cuda", "privateuseone"
+const char* device_type_name(DeviceType t);
 
 struct Device {
   DeviceType type = DeviceType::CPU;

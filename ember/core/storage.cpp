@@ -12,8 +12,10 @@ StorageImpl::StorageImpl(size_t nbytes, Device device) : nbytes_(nbytes), device
     return;
   }
   allocator_ = allocator_for(device.type);  // Note [Allocators by device]
-  EMBER_CHECK_AS(NotImplementedError, allocator_, "ember was built without ",
-                 device.is_cuda() ? "CUDA" : "this device's", " support; cannot allocate on ", device);
+  if (!allocator_) {
+    if (device.is_cuda()) EMBER_THROW(NotImplementedError, "ember was built without CUDA support; cannot allocate on ", device);
+    EMBER_THROW(NotImplementedError, "no backend is registered for device type ", device.type, "; cannot allocate on ", device);
+  }
   data_ = allocator_->allocate(nbytes);
 }
 

@@ -63,7 +63,18 @@ TensorIterator& TensorIterator::add_input(Tensor&& t) {
   return add_operand(&owned_[std::min(ntensors_, kMaxOperands - 1)], false);
 }
 
+void TensorIterator::check_same_device() const {
+  const Device d0 = operands_[0]->device();
+  for (int i = 1; i < ntensors_; ++i) {
+    const Device d = operands_[i]->device();
+    EMBER_CHECK(d.type == d0.type && d.index == d0.index,
+                "Expected all tensors to be on the same device, but found at least two devices, ", d, " and ", d0,
+                "!");
+  }
+}
+
 TensorIterator& TensorIterator::build() {
+  if (ntensors_ > 1) check_same_device();
   // 0. Fast path: every operand contiguous with one shape (same-shape elementwise ops, the
   // per-op floor of small models): one dense dimension, nothing to broadcast, reorder or
   // coalesce.

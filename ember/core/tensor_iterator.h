@@ -60,6 +60,8 @@ class TensorIterator {
   char* data(int i) const { return data_[i]; }
   const Tensor& operand(int i) const { return *operands_[i]; }
   ScalarType dtype(int i) const { return operands_[i]->dtype(); }
+  // Where the kernel runs: every operand is on this device (build() checks).
+  Device device() const { return operands_[0]->device(); }
   int64_t stride(int operand, int d) const { return strides_[operand][d]; }
   // True when the iteration is one dimension in which every operand is dense.
   bool is_contiguous() const;
@@ -71,6 +73,7 @@ class TensorIterator {
 
  private:
   TensorIterator& add_operand(const Tensor* t, bool output);
+  void check_same_device() const;
   void reorder_dims();
   void coalesce_dims();
 

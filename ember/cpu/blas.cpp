@@ -19,6 +19,8 @@
 // product; only the blocking changes.
 #include "ember/cpu/blas.h"
 
+#include "ember/kernels/blas.h"
+
 #include <cblas.h>
 #include <omp.h>
 #if defined(EMBER_HAVE_ONEDNN)
@@ -38,7 +40,7 @@ namespace ember::cpu {
 namespace {
 
 inline blasint to_blas(int64_t v) {
-  EMBER_CHECK(v >= 0 && v <= kMaxBlasDim, "matrix dimension ", v, " is too large for the BLAS interface");
+  EMBER_CHECK(v >= 0 && v <= kernels::kMaxBlasDim, "matrix dimension ", v, " is too large for the BLAS interface");
   return static_cast<blasint>(v);
 }
 
@@ -264,5 +266,53 @@ EMBER_BLAS_INSTANTIATE(int16_t)
 EMBER_BLAS_INSTANTIATE(int32_t)
 EMBER_BLAS_INSTANTIATE(int64_t)
 #undef EMBER_BLAS_INSTANTIATE
+
+namespace {
+// One switch over the dtypes gemm/gemv/dot are instantiated for.
+template <class F>
+void with_blas_type(ScalarType dtype, F&& f) {
+  switch (dtype) {
+    case kFloat32: return f(float{});
+    case kFloat64: return f(double{});
+    case kUInt8: return f(uint8_t{});
+    case kInt8: return f(int8_t{});
+    case kInt16: return f(int16_t{});
+    case kInt32: return f(int32_t{});
+    case kInt64: return f(int64_t{});
+    default: EMBER_THROW(Error, "BLAS kernels do not take ", dtype);
+  }
+}
+
+void gemm_any(ScalarType dtype, bool ta, bool tb, int64_t m, int64_t n, int64_t k, const void* alpha, const void* a,
+              int64_t lda, const void* b, int64_t ldb, const void* beta, void* c, int64_t ldc) {
+  with_blas_type(dtype, [&](auto tag) {
+    using T = decltype(tag);
+    gemm<T>(ta, tb, m, n, k, *static_cast<const T*>(alpha), static_cast<const T*>(a), lda, static_cast<const T*>(b),
+            ldb, *static_cast<const T*>(beta), static_cast<T*>(c), ldc);
+  });
+}
+
+void gemv_any(ScalarType dtype, bool ta, int64_t m, int64_t n, const void* alpha, const void* a, int64_t lda,
+              const void* x, int64_t incx, const void* beta, void* y, int64_t incy) {
+  with_blas_type(dtype, [&](auto tag) {
+    using T = decltype(tag);
+    gemv<T>(ta, m, n, *static_cast<const T*>(alpha), static_cast<const T*>(a), lda, static_cast<const T*>(x), incx,
+            *static_cast<const T*>(beta), static_cast<T*>(y), incy);
+  });
+}
+
+void dot_any(ScalarType dtype, int64_t n, const void* x, int64_t incx, const void* y, int64_t incy, void* result) {
+  with_blas_type(dtype, [&](auto tag) {
+    using T = decltype(tag);
+    *static_cast<T*>(result) = dot<T>(n, static_cast<const T*>(x), incx, static_cast<const T*>(y), incy);
+  });
+}
+}  // namespace
+
+void register_blas() {
+  kernels::gemm_stub.register_cpu(kernels::CpuCapability::Default, gemm_any);
+  kernels::gemv_stub.register_cpu(kernels::CpuCapability::Default, gemv_any);
+  kernels::dot_stub.register_cpu(kernels::CpuCapability::Default, dot_any);
+}
 
 }  // namespace ember::cpu

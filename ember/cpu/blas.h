@@ -1,5 +1,6 @@
 #pragma once
-// BLAS kernels for the linear-algebra ops (ops/linalg.cpp). float and double go to oneDNN
+// The CPU's BLAS kernels, typed; register_blas() puts type-erased wrappers into the stubs
+// of kernels/blas.h, which the linear-algebra ops (ops/linalg_gemm.cpp) call. float and double go to oneDNN
 // or OpenBLAS (Note [GEMM backends] in blas.cpp), threaded by ember's pool (Note [GEMM
 // threading]); integer types use a blocked loop, as PyTorch supports integer mm on
 // the CPU. The 16-bit floats are widened to float by the caller.
@@ -27,7 +28,8 @@ void gemv(bool trans_a, int64_t m, int64_t n, T alpha, const T* a, int64_t lda, 
 template <class T>
 T dot(int64_t n, const T* x, int64_t incx, const T* y, int64_t incy);
 
-// The largest dimension or leading dimension the BLAS interface takes (32-bit blasint).
-constexpr int64_t kMaxBlasDim = 0x7fffffff;
+// Fills kernels::gemm_stub, gemv_stub and dot_stub (for every CPU instruction set: the
+// libraries choose their own code paths at run time).
+void register_blas();
 
 }  // namespace ember::cpu

@@ -1,5 +1,7 @@
 #include "ember/cpu/dispatch.h"
 
+#include "ember/cpu/blas.h"
+
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -32,16 +34,6 @@ CpuCapability cpu_capability() {
   return c;
 }
 
-void ensure_kernels_registered() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    register_kernels_default();
-#if defined(__x86_64__) && !defined(EMBER_KERNELS_DEFAULT_ONLY)
-    register_kernels_avx2();
-    register_kernels_avx512();
-#endif
-  });
-}
 
 const char* cpu_capability_name(CpuCapability c) {
   switch (c) {
@@ -52,3 +44,22 @@ const char* cpu_capability_name(CpuCapability c) {
 }
 
 }  // namespace ember::cpu
+
+namespace ember::kernels::detail {
+
+CpuCapability cpu_capability() { return cpu::cpu_capability(); }
+
+// The backends built into libember; a CUDA build will add its registration here.
+void ensure_backends_registered() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    cpu::register_kernels_default();
+#if defined(__x86_64__) && !defined(EMBER_KERNELS_DEFAULT_ONLY)
+    cpu::register_kernels_avx2();
+    cpu::register_kernels_avx512();
+#endif
+    cpu::register_blas();
+  });
+}
+
+}  // namespace ember::kernels::detail

@@ -14,8 +14,8 @@ namespace ember {
 
 namespace detail {
 
-using cpu::ActOp;
-using cpu::ActParams;
+using kernels::ActOp;
+using kernels::ActParams;
 
 const char* activation_name(ActOp op) {
   switch (op) {
@@ -70,7 +70,7 @@ Tensor activation_forward(ActOp op, const ActParams& params, const Tensor& x, bo
     if (x.numel() > 0) {
       TensorIterator iter;
       iter.add_output(x).add_input(x).build();
-      cpu::act_forward_stub.get()(op, p, iter);
+      kernels::act_forward_stub(iter.device())(op, p, iter);
     }
     mark_written(x);
     return x;
@@ -80,7 +80,7 @@ Tensor activation_forward(ActOp op, const ActParams& params, const Tensor& x, bo
   if (in.numel() > 0) {
     TensorIterator iter;
     iter.add_output(out).add_input(in).build();
-    cpu::act_forward_stub.get()(op, p, iter);
+    kernels::act_forward_stub(iter.device())(op, p, iter);
   }
   if (cd != x.dtype()) out = out.to(x.dtype());
   if (inplace) {
@@ -101,7 +101,7 @@ Tensor activation_backward(ActOp op, const ActParams& params, const Tensor& grad
   if (out.numel() > 0) {
     TensorIterator iter;
     iter.add_output(out).add_input(g).add_input(in).build();
-    cpu::act_backward_stub.get()(op, p, iter);
+    kernels::act_backward_stub(iter.device())(op, p, iter);
   }
   return cd != x.dtype() ? out.to(x.dtype()) : out;
 }
@@ -110,8 +110,8 @@ Tensor activation_backward(ActOp op, const ActParams& params, const Tensor& grad
 
 namespace {
 
-using cpu::ActOp;
-using cpu::ActParams;
+using kernels::ActOp;
+using kernels::ActParams;
 
 Tensor act(ActOp op, ActParams p, const char* node, const Tensor& x) {
   Tensor r = autograd::untracked([&] { return detail::activation_forward(op, p, x, false); });

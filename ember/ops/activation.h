@@ -1,6 +1,6 @@
 #pragma once
 // Parametrised activations as tensor ops (LibTorch's torch::leaky_relu, torch::elu, ...),
-// each one kernel pass forward and one backward (cpu/activation_kernels.h), recorded as
+// each one kernel pass forward and one backward (kernels/activation.h), recorded as
 // one autograd node with PyTorch's name (LeakyReluBackward0, EluBackward0, ...). The
 // `_` forms work in place. nn::functional builds on these. Floating inputs only
 // (float16/bfloat16 compute in float32).

@@ -24,7 +24,7 @@
 #include <sstream>
 
 #include "ember/core/tensor_iterator.h"
-#include "ember/cpu/index_kernels.h"
+#include "ember/kernels/index.h"
 #include "ember/ops/elementwise.h"
 #include "ember/ops/factory.h"
 #include "ember/ops/index.h"
@@ -152,10 +152,10 @@ AdvancedIndex make_advanced_index(const Tensor& self, const std::vector<std::opt
         offsets.zero_();  // never read: the result is empty
         continue;
       }
-      cpu::BadIndex bad;
+      kernels::BadIndex bad;
       TensorIterator iter;
       iter.add_output(offsets).add_input(idx[d].expand(bshape)).build();
-      cpu::index_offsets_stub.get()(iter, size, base.strides()[d], mode == IndexMode::Subscript, j > 0, bad);
+      kernels::index_offsets_stub(iter.device())(iter, size, base.strides()[d], mode == IndexMode::Subscript, j > 0, bad);
       if (bad.found) {
         if (mode == IndexMode::Select) EMBER_THROW(IndexError, "index out of range in self");
         EMBER_THROW(IndexError, "index ", bad.value, " is out of bounds for dimension ", j, " with size ", size);
@@ -188,7 +188,7 @@ Tensor advanced_gather(const AdvancedIndex& ai) {
   if (out.numel() == 0) return out;
   TensorIterator iter;
   iter.add_output(out).add_input(ai.src).add_input(ai.offsets).build();
-  cpu::index_gather_stub.get()(iter);
+  kernels::index_gather_stub(iter.device())(iter);
   return out;
 }
 
@@ -206,7 +206,7 @@ void advanced_put(const AdvancedIndex& ai, const Tensor& values, bool accumulate
   Tensor v = values.storage().get() == ai.src.storage().get() ? values.clone() : values;
   TensorIterator iter;
   iter.add_output(ai.src).add_input(v.expand(rshape)).add_input(ai.offsets).build();
-  cpu::index_put_stub.get()(iter, accumulate);
+  kernels::index_put_stub(iter.device())(iter, accumulate);
 }
 
 }  // namespace ember::detail

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "ember/autograd/derivatives_nn.h"
-#include "ember/cpu/nn_kernels.h"
+#include "ember/kernels/nn.h"
 #include "ember/ops/factory.h"
 #include "ember/ops/nn_impl.h"
 #include "ember/ops/shape.h"
@@ -28,9 +28,9 @@ Tensor as_fresh(const Tensor& t) {
 namespace {
 
 // The kernel geometry of conv(x, w) -> y, for 3-d (N, C, L) or 4-d operands.
-cpu::ConvGeometry geometry(IntArrayRef x, IntArrayRef w, IntArrayRef y_spatial, const ConvParams& p,
+kernels::ConvGeometry geometry(IntArrayRef x, IntArrayRef w, IntArrayRef y_spatial, const ConvParams& p,
                            int64_t groups) {
-  cpu::ConvGeometry g;
+  kernels::ConvGeometry g;
   const bool one_d = x.size() == 3;
   g.N = x[0];
   g.C = x[1];
@@ -69,7 +69,7 @@ Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const Con
     Tensor out = empty(shape, x.options());
     if (out.numel() == 0) return out;
     Tensor xc = x.contiguous(), wc = w.contiguous(), bc = b.defined() ? b.contiguous() : Tensor();
-    cpu::conv_forward_stub.get()(x.dtype(), geometry(x.sizes(), w.sizes(), ys, p, p.groups), xc.data_ptr(),
+    kernels::conv_forward_stub(x.device())(x.dtype(), geometry(x.sizes(), w.sizes(), ys, p, p.groups), xc.data_ptr(),
                                  wc.data_ptr(), ptr_or_null(bc), out.data_ptr());
     return out;
   });
@@ -91,7 +91,7 @@ Tensor conv_transpose_forward(const Tensor& y, const Tensor& w, const Tensor& b,
     }
     Tensor yc = y.contiguous(), wc = w.contiguous(), bc = b.defined() ? b.contiguous() : Tensor();
     IntArrayRef ys(y.sizes().data() + 2, y.dim() - 2);
-    cpu::conv_transpose_stub.get()(y.dtype(), geometry(shape, w.sizes(), ys, p, p.groups), yc.data_ptr(),
+    kernels::conv_transpose_stub(y.device())(y.dtype(), geometry(shape, w.sizes(), ys, p, p.groups), yc.data_ptr(),
                                    wc.data_ptr(), ptr_or_null(bc), out.data_ptr());
     return out;
   });
@@ -106,7 +106,7 @@ Tensor conv_weight_grad(const Tensor& x, const Tensor& gy, IntArrayRef weight_si
     if (x.numel() == 0 || gy.numel() == 0) return out.zero_();
     Tensor xc = x.contiguous(), gc = gy.contiguous();
     IntArrayRef ys(gy.sizes().data() + 2, gy.dim() - 2);
-    cpu::conv_weight_grad_stub.get()(x.dtype(), geometry(x.sizes(), weight_sizes, ys, p, p.groups), xc.data_ptr(),
+    kernels::conv_weight_grad_stub(x.device())(x.dtype(), geometry(x.sizes(), weight_sizes, ys, p, p.groups), xc.data_ptr(),
                                      gc.data_ptr(), out.data_ptr());
     return out;
   });

@@ -3,7 +3,7 @@
 
 #include "ember/autograd/derivatives.h"
 #include "ember/core/tensor_iterator.h"
-#include "ember/cpu/kernels.h"
+#include "ember/kernels/elementwise.h"
 #include "ember/ops/elementwise.h"
 #include "ember/ops/factory.h"
 
@@ -39,6 +39,27 @@ void check_no_internal_overlap(const Tensor& t) {
                 "memory location. Please clone() the tensor before performing the operation.");
 }
 
+// Note [Copies between devices]
+// A copy between two device types goes through one kernel, copy_between_devices, looked
+// up on the side that is not the CPU, which moves dense bytes. The conversions around it
+// run on one device each: the source is made dense in the destination's dtype and shape
+// on its own device, the bytes land in the destination (or a dense temporary on the
+// destination's device, copied in after). Two non-CPU device types meet on the CPU.
+namespace {
+void copy_between_devices(Tensor& dst, const Tensor& src) {
+  if (!dst.is_cpu() && !src.is_cpu() && dst.device().type != src.device().type) {
+    dst.copy_(src.cpu());
+    return;
+  }
+  const Tensor staged = src.to(dst.dtype()).expand(dst.sizes()).contiguous();
+  Tensor landing = dst.is_contiguous() ? dst : empty(dst.sizes(), dst.options());
+  const Device backend = dst.is_cpu() ? src.device() : dst.device();
+  kernels::copy_between_devices_stub(backend)(landing.data_ptr(), landing.device(), staged.data_ptr(),
+                                              staged.device(), staged.nbytes());
+  if (!landing.is_same(dst)) dst.copy_(landing);
+}
+}  // namespace
+
 Tensor& Tensor::copy_(const Tensor& src, bool non_blocking) {
   EMBER_CHECK(defined() && src.defined(), "copy_: expected defined tensors");
   check_no_internal_overlap(*this);
@@ -57,9 +78,14 @@ Tensor& Tensor::copy_(const Tensor& src, bool non_blocking) {
   Tensor source = src;
   if (ranges_overlap(*this, src) && !(is_same(src))) source = src.clone();
   if (numel() == 0) return *this;
+  if (device().type != src.device().type) {
+    copy_between_devices(*this, source);
+    mark_written(*this);
+    return *this;
+  }
   TensorIterator iter;
   iter.add_output(*this).add_input(source.expand(sizes())).build();
-  cpu::copy_stub.get()(iter);
+  kernels::copy_stub(iter.device())(iter);
   mark_written(*this);
   return *this;
 }
@@ -81,7 +107,7 @@ Tensor& Tensor::fill_(const Scalar& value) {
   if (numel() > 0) {
     TensorIterator iter;
     iter.add_output(*this).build();
-    cpu::fill_stub.get()(iter, value);
+    kernels::fill_stub(iter.device())(iter, value);
   }
   mark_written(*this);
   return *this;
@@ -103,7 +129,7 @@ Tensor Tensor::clone() const {
     } else {
       TensorIterator iter;
       iter.add_output(out).add_input(*this).build();
-      cpu::copy_stub.get()(iter);
+      kernels::copy_stub(iter.device())(iter);
     }
   }
   autograd::record_clone(*this, out);
@@ -118,15 +144,16 @@ Tensor Tensor::to(ScalarType dt, bool non_blocking, bool copy) const {
   if (numel() > 0) {
     TensorIterator iter;
     iter.add_output(out).add_input(*this).build();
-    cpu::copy_stub.get()(iter);
+    kernels::copy_stub(iter.device())(iter);
   }
   autograd::record_to_dtype(*this, out);
   return out;
 }
 
 Tensor Tensor::to(Device dev, std::optional<ScalarType> dt, bool non_blocking, bool copy) const {
-  EMBER_CHECK_AS(NotImplementedError, dev.is_cpu(), "ember was built without CUDA support; cannot move a tensor to ", dev);
-  return to(dt.value_or(dtype()), non_blocking, copy);
+  if (dev.type == device().type) return to(dt.value_or(dtype()), non_blocking, copy);
+  Tensor out = empty(sizes(), options().device(dev).dtype(dt.value_or(dtype())));
+  return out.copy_(*this);  // Note [Copies between devices]
 }
 
 Tensor Tensor::to(const TensorOptions& o, bool non_blocking, bool copy) const {

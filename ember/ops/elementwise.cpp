@@ -7,7 +7,7 @@
 
 #include "ember/autograd/derivatives.h"
 #include "ember/core/tensor_iterator.h"
-#include "ember/cpu/kernels.h"
+#include "ember/kernels/elementwise.h"
 #include "ember/ops/factory.h"
 #include "ember/ops/type_promotion.h"
 
@@ -125,7 +125,7 @@ Tensor unary_op(UnaryOp op, const Tensor& x, Tensor* out) {
     Tensor holder;
     TensorIterator iter;
     iter.add_output(plan.target).add_input(cast_ref(x, compute, holder)).build();
-    cpu::unary_stub.get()(op, iter);
+    kernels::unary_stub(iter.device())(op, iter);
   }
   Tensor r = finish_output(plan);
   if (!out) autograd::record_unary(op, x, r);
@@ -191,7 +191,7 @@ Tensor binary_op(BinaryOp op, const Tensor& a, const Tensor& b, const Scalar& al
       cb = &(hold_b = cb->clone());
     TensorIterator iter;
     iter.add_output(plan.target).add_input(*ca).add_input(*cb).build();
-    cpu::binary_stub.get()(op, iter, alpha);
+    kernels::binary_stub(iter.device())(op, iter, alpha);
   }
   Tensor r = finish_output(plan);
   if (!out) autograd::record_binary(op, a, b, alpha, r);
@@ -422,7 +422,7 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
   if (out.numel() > 0) {
     TensorIterator iter;
     iter.add_output(out).add_input(cast(condition, kBool)).add_input(cast(a, dt)).add_input(cast(b, dt)).build();
-    cpu::where_stub.get()(iter);
+    kernels::where_stub(iter.device())(iter);
   }
   autograd::record_where(condition, a, b, out);  // Note [Empty results keep their history]
   return out;
@@ -456,7 +456,7 @@ Tensor clamp_impl(const Tensor& x, const std::optional<Scalar>& lo, const std::o
   if (x.numel() > 0) {
     TensorIterator iter;
     iter.add_output(plan.target).add_input(cast(x, dt)).build();
-    cpu::clamp_stub.get()(iter, lo ? &*lo : nullptr, hi ? &*hi : nullptr);
+    kernels::clamp_stub(iter.device())(iter, lo ? &*lo : nullptr, hi ? &*hi : nullptr);
   }
   Tensor r = finish_output(plan);
   if (!out) autograd::record_clamp(x, lo, hi, r);
@@ -523,7 +523,7 @@ Tensor nan_to_num(const Tensor& x, std::optional<double> nan, std::optional<doub
   Tensor out = empty_like(x);
   TensorIterator iter;
   iter.add_output(out).add_input(x).build();
-  if (x.numel() > 0) cpu::nan_to_num_stub.get()(iter, nan.value_or(0.0), posinf.value_or(big), neginf.value_or(small));
+  if (x.numel() > 0) kernels::nan_to_num_stub(iter.device())(iter, nan.value_or(0.0), posinf.value_or(big), neginf.value_or(small));
   autograd::record_nan_to_num(x, out);
   return out;
 }

@@ -6,8 +6,8 @@
 #include <algorithm>
 
 #include "ember/core/tensor_iterator.h"
-#include "ember/cpu/index_kernels.h"
-#include "ember/cpu/kernels.h"
+#include "ember/kernels/index.h"
+#include "ember/kernels/elementwise.h"
 #include "ember/ops/advanced_index.h"
 #include "ember/ops/elementwise.h"
 #include "ember/ops/factory.h"
@@ -38,32 +38,32 @@ bool is_mask_dtype(ScalarType t) { return t == kBool || t == kUInt8; }
 // share that shape; the callers have checked that index fits inside both), and the kernel
 // walks the fiber. Threads therefore never write the same destination element, which
 // keeps scatter_add and scatter with reduce deterministic and parallel.
-void run_fibers(cpu::ScatterGatherOp op, const Tensor& dst, const Tensor& src, const Tensor& index, int64_t dim) {
+void run_fibers(kernels::ScatterGatherOp op, const Tensor& dst, const Tensor& src, const Tensor& index, int64_t dim) {
   Tensor d = at_least_1d(dst), s = at_least_1d(src), i = at_least_1d(index);
   DimVector shape(i.sizes().begin(), i.sizes().end());
   shape[dim] = 1;
-  const bool gather = op == cpu::ScatterGatherOp::gather;
-  cpu::FiberGeometry g{i.sizes()[dim], i.strides()[dim], d.strides()[dim], s.strides()[dim],
+  const bool gather = op == kernels::ScatterGatherOp::gather;
+  kernels::FiberGeometry g{i.sizes()[dim], i.strides()[dim], d.strides()[dim], s.strides()[dim],
                        gather ? s.sizes()[dim] : d.sizes()[dim]};
   TensorIterator iter;
   iter.add_output(restride(d, shape, d.strides()))
       .add_input(restride(s, shape, s.strides()))
       .add_input(restride(i, shape, i.strides()))
       .build();
-  cpu::BadIndex bad;
-  cpu::scatter_gather_stub.get()(op, iter, g, bad);
+  kernels::BadIndex bad;
+  kernels::scatter_gather_stub(iter.device())(op, iter, g, bad);
   if (bad.found) EMBER_THROW(Error, "index ", bad.value, " is out of bounds for dimension ", dim, " with size ", g.dim_size);
 }
 
-cpu::ScatterGatherOp reduce_op(const std::string& reduce) {
-  if (reduce == "add") return cpu::ScatterGatherOp::scatter_add;
-  if (reduce == "multiply") return cpu::ScatterGatherOp::scatter_mul;
+kernels::ScatterGatherOp reduce_op(const std::string& reduce) {
+  if (reduce == "add") return kernels::ScatterGatherOp::scatter_add;
+  if (reduce == "multiply") return kernels::ScatterGatherOp::scatter_mul;
   EMBER_THROW(Error, "reduce argument must be either add or multiply.");
 }
 
 // scatter / scatter_add / scatter with reduce, in place. Exactly one of src and value.
 Tensor& scatter_impl(const char* name, Tensor& self, int64_t dim, const Tensor& index, const Tensor* src,
-                     const Scalar* value, cpu::ScatterGatherOp op) {
+                     const Scalar* value, kernels::ScatterGatherOp op) {
   EMBER_CHECK(self.defined() && index.defined() && (!src || src->defined()), name, "(): expected defined tensors");
   dim = maybe_wrap_dim(dim, self.dim());
   // PyTorch names every scatter variant "scatter()" in these two messages.
@@ -123,7 +123,7 @@ Tensor gather(const Tensor& self, int64_t dim, const Tensor& index, bool /*spars
       EMBER_CHECK(d == dim || size1(index, d) <= size1(self, d), "Size does not match at dimension ", d,
                   " expected index ", index.sizes(), " to be smaller than self ", self.sizes(),
                   " apart from dimension ", dim);
-    run_fibers(cpu::ScatterGatherOp::gather, out, self, index, dim);
+    run_fibers(kernels::ScatterGatherOp::gather, out, self, index, dim);
   }
   autograd::record_gather(self, dim, index, out);  // Note [Empty results keep their history]
   return out;
@@ -144,11 +144,11 @@ bool scatter_inplace_recorded(Tensor& self, const Tensor* src, OutOfPlace&& out_
 
 Tensor& scatter_(Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
   if (scatter_inplace_recorded(self, &src, [&] { return scatter(self, dim, index, src); })) return self;
-  return scatter_impl("scatter", self, dim, index, &src, nullptr, cpu::ScatterGatherOp::scatter);
+  return scatter_impl("scatter", self, dim, index, &src, nullptr, kernels::ScatterGatherOp::scatter);
 }
 Tensor& scatter_(Tensor& self, int64_t dim, const Tensor& index, const Scalar& value) {
   if (scatter_inplace_recorded(self, nullptr, [&] { return scatter(self, dim, index, value); })) return self;
-  return scatter_impl("scatter", self, dim, index, nullptr, &value, cpu::ScatterGatherOp::scatter);
+  return scatter_impl("scatter", self, dim, index, nullptr, &value, kernels::ScatterGatherOp::scatter);
 }
 Tensor& scatter_(Tensor& self, int64_t dim, const Tensor& index, const Tensor& src, const std::string& reduce) {
   if (scatter_inplace_recorded(self, &src, [&] { return scatter(self, dim, index, src, reduce); })) return self;
@@ -196,7 +196,7 @@ Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Scala
 }
 Tensor& scatter_add_(Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
   if (scatter_inplace_recorded(self, &src, [&] { return scatter_add(self, dim, index, src); })) return self;
-  return scatter_impl("scatter_add", self, dim, index, &src, nullptr, cpu::ScatterGatherOp::scatter_add);
+  return scatter_impl("scatter_add", self, dim, index, &src, nullptr, kernels::ScatterGatherOp::scatter_add);
 }
 Tensor scatter_add(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
   Tensor out = autograd::untracked([&] {
@@ -273,7 +273,7 @@ Tensor& masked_fill_(Tensor& self, const Tensor& mask, const Scalar& value) {
       .add_input(full({}, value, self.options()))
       .add_input(self)
       .build();
-  if (self.numel() > 0) cpu::where_stub.get()(iter);
+  if (self.numel() > 0) kernels::where_stub(iter.device())(iter);
   mark_written(self);
   return self;
 }
@@ -323,9 +323,9 @@ Tensor nonzero(const Tensor& self) {
   Tensor b = self.to(kBool).contiguous();  // NaN counts as non-zero, as in PyTorch
   const int64_t nd = b.dim();
   const bool* data = b.data_ptr<bool>();
-  int64_t count = cpu::nonzero_stub.get()(data, b.sizes().data(), nd, nullptr);
-  Tensor out = empty({count, nd}, TensorOptions(kLong));
-  if (count > 0 && nd > 0) cpu::nonzero_stub.get()(data, b.sizes().data(), nd, out.data_ptr<int64_t>());
+  int64_t count = kernels::nonzero_stub(b.device())(data, b.sizes().data(), nd, nullptr);
+  Tensor out = empty({count, nd}, TensorOptions(kLong).device(self.device()));
+  if (count > 0 && nd > 0) kernels::nonzero_stub(b.device())(data, b.sizes().data(), nd, out.data_ptr<int64_t>());
   return out;
 }
 

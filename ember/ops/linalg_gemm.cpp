@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "ember/core/parallel.h"
-#include "ember/cpu/blas.h"
+#include "ember/kernels/blas.h"
 #include "ember/ops/factory.h"
 #include <type_traits>
 
@@ -47,7 +47,7 @@ bool blas_layout(const MatGeom& g, bool& trans, int64_t& ld) {
   } else {
     return false;
   }
-  return ld <= cpu::kMaxBlasDim;
+  return ld <= kernels::kMaxBlasDim;
 }
 
 // The geometry BLAS reads for t (transposed when `transpose`), copying t into `keep` when
@@ -68,9 +68,12 @@ MatGeom blas_operand(const Tensor& t, bool transpose, Tensor& keep, bool& trans,
 constexpr double kSmallGemm = 128.0 * 128.0 * 128.0;
 
 template <class T>
-void run_gemms(const MatGeom& c, const MatGeom& a, bool ta, int64_t lda, const MatGeom& b, bool tb, int64_t ldb,
-               int64_t ldc, int64_t k, const Scalar& beta, const Scalar& alpha) {
+void run_gemms(Device device, const MatGeom& c, const MatGeom& a, bool ta, int64_t lda, const MatGeom& b, bool tb,
+               int64_t ldb, int64_t ldc, int64_t k, const Scalar& beta, const Scalar& alpha) {
+  constexpr ScalarType dt = CppTypeToScalarType<T>::value;
   const T tal = alpha.to<T>(), tbe = beta.to<T>();
+  const kernels::GemmKernel gemm = kernels::gemm_stub(device);
+  const kernels::GemvKernel gemv = kernels::gemv_stub(device);
   auto one = [&](int64_t i) {
     const T* ap = reinterpret_cast<const T*>(a.data) + i * a.bs;
     const T* bp = reinterpret_cast<const T*>(b.data) + i * b.bs;
@@ -80,14 +83,14 @@ void run_gemms(const MatGeom& c, const MatGeom& a, bool ta, int64_t lda, const M
       // would pack both operands for one dot product per output.
       if (c.rows == 1 && c.cols > 1) {
         // c[0, :] = op(b)^T @ op(a)[0, :]
-        return cpu::gemv<T>(!tb, c.cols, k, tal, bp, ldb, ap, ta ? lda : 1, tbe, cp, 1);
+        return gemv(dt, !tb, c.cols, k, &tal, bp, ldb, ap, ta ? lda : 1, &tbe, cp, 1);
       }
       if (c.cols == 1 && c.rows > 1) {
         // c[:, 0] = op(a) @ op(b)[:, 0]
-        return cpu::gemv<T>(ta, c.rows, k, tal, ap, lda, bp, tb ? 1 : ldb, tbe, cp, ldc);
+        return gemv(dt, ta, c.rows, k, &tal, ap, lda, bp, tb ? 1 : ldb, &tbe, cp, ldc);
       }
     }
-    cpu::gemm<T>(ta, tb, c.rows, c.cols, k, tal, ap, lda, bp, ldb, tbe, cp, ldc);
+    gemm(dt, ta, tb, c.rows, c.cols, k, &tal, ap, lda, bp, ldb, &tbe, cp, ldc);
   };
   const double work = static_cast<double>(c.rows) * c.cols * std::max<int64_t>(k, 1);
   if (c.batch > 1 && work < kSmallGemm) {
@@ -138,7 +141,7 @@ void gemm(const Tensor& c_in, const Tensor& a_in, const Tensor& b_in, const Scal
   if (dt == kBFloat16) {
     // bfloat16: compute in float32 and round once at the end (what PyTorch's CPU path does
     // with its float accumulator).
-    Tensor c32 = is_zero_in(beta, dt) ? empty(c_in.sizes(), TensorOptions(kFloat32)) : widen(c_in);
+    Tensor c32 = is_zero_in(beta, dt) ? empty(c_in.sizes(), c_in.options().dtype(kFloat32)) : widen(c_in);
     gemm(c32, widen(a_in), widen(b_in), beta, alpha);
     Tensor c = c_in;
     c.copy_(c32);
@@ -169,13 +172,13 @@ void gemm(const Tensor& c_in, const Tensor& a_in, const Tensor& b_in, const Scal
   MatGeom ga = blas_operand(*a, ct, a_keep, ta, lda);
   MatGeom gb = blas_operand(*b, ct, b_keep, tb, ldb);
   switch (dt) {
-    case kFloat32: run_gemms<float>(gc, ga, ta, lda, gb, tb, ldb, ldc, k, beta, alpha); break;
-    case kFloat64: run_gemms<double>(gc, ga, ta, lda, gb, tb, ldb, ldc, k, beta, alpha); break;
-    case kUInt8: run_gemms<uint8_t>(gc, ga, ta, lda, gb, tb, ldb, ldc, k, beta, alpha); break;
-    case kInt8: run_gemms<int8_t>(gc, ga, ta, lda, gb, tb, ldb, ldc, k, beta, alpha); break;
-    case kInt16: run_gemms<int16_t>(gc, ga, ta, lda, gb, tb, ldb, ldc, k, beta, alpha); break;
-    case kInt32: run_gemms<int32_t>(gc, ga, ta, lda, gb, tb, ldb, ldc, k, beta, alpha); break;
-    case kInt64: run_gemms<int64_t>(gc, ga, ta, lda, gb, tb, ldb, ldc, k, beta, alpha); break;
+    case kFloat32: run_gemms<float>(c.device(), gc, ga, ta, lda, gb, tb, ldb, ldc, k, beta, alpha); break;
+    case kFloat64: run_gemms<double>(c.device(), gc, ga, ta, lda, gb, tb, ldb, ldc, k, beta, alpha); break;
+    case kUInt8: run_gemms<uint8_t>(c.device(), gc, ga, ta, lda, gb, tb, ldb, ldc, k, beta, alpha); break;
+    case kInt8: run_gemms<int8_t>(c.device(), gc, ga, ta, lda, gb, tb, ldb, ldc, k, beta, alpha); break;
+    case kInt16: run_gemms<int16_t>(c.device(), gc, ga, ta, lda, gb, tb, ldb, ldc, k, beta, alpha); break;
+    case kInt32: run_gemms<int32_t>(c.device(), gc, ga, ta, lda, gb, tb, ldb, ldc, k, beta, alpha); break;
+    case kInt64: run_gemms<int64_t>(c.device(), gc, ga, ta, lda, gb, tb, ldb, ldc, k, beta, alpha); break;
     default: EMBER_THROW(Error, "gemm: unsupported dtype ", dt);
   }
   if (c_tmp.defined()) c.copy_(c_tmp);
@@ -189,7 +192,7 @@ Tensor blas_vector(const Tensor& v, int64_t& inc) {
     inc = 1;
     return v;
   }
-  if (v.stride(0) > 0 && v.stride(0) <= cpu::kMaxBlasDim) {
+  if (v.stride(0) > 0 && v.stride(0) <= kernels::kMaxBlasDim) {
     inc = v.stride(0);
     return v;
   }
@@ -206,8 +209,9 @@ void run_gemv(const Tensor& y, const Tensor& a, const Tensor& x, const Scalar& b
   MatGeom ga = blas_operand(a, false, a_keep, ta, lda);
   Tensor xv = blas_vector(x, incx);
   Tensor yv = blas_vector(y, incy);
-  cpu::gemv<T>(ta, ga.rows, ga.cols, alpha.to<T>(), reinterpret_cast<const T*>(ga.data), lda, xv.data_ptr<T>(), incx,
-               beta.to<T>(), yv.data_ptr<T>(), incy);
+  const T tal = alpha.to<T>(), tbe = beta.to<T>();
+  kernels::gemv_stub(y.device())(CppTypeToScalarType<T>::value, ta, ga.rows, ga.cols, &tal, ga.data, lda, xv.data_ptr<T>(),
+                                 incx, &tbe, yv.data_ptr<T>(), incy);
   if (!yv.is_same(y)) Tensor(y).copy_(yv);
 }
 
@@ -215,7 +219,10 @@ template <class T>
 T run_dot(const Tensor& a, const Tensor& b) {
   int64_t inca = 0, incb = 0;
   Tensor av = blas_vector(a, inca), bv = blas_vector(b, incb);
-  return cpu::dot<T>(a.numel(), av.data_ptr<T>(), inca, bv.data_ptr<T>(), incb);
+  T result{};
+  kernels::dot_stub(a.device())(CppTypeToScalarType<T>::value, a.numel(), av.data_ptr<T>(), inca, bv.data_ptr<T>(), incb,
+                                &result);
+  return result;
 }
 
 }  // namespace
@@ -225,7 +232,7 @@ void gemv(const Tensor& y, const Tensor& a, const Tensor& x, const Scalar& beta,
   if (x.numel() == 0) return scale_only(y, beta);
   const ScalarType dt = y.dtype();
   if (dt == kBFloat16) {
-    Tensor y32 = is_zero_in(beta, dt) ? empty(y.sizes(), TensorOptions(kFloat32)) : widen(y);
+    Tensor y32 = is_zero_in(beta, dt) ? empty(y.sizes(), y.options().dtype(kFloat32)) : widen(y);
     gemv(y32, widen(a), widen(x), beta, alpha);
     Tensor(y).copy_(y32);
     return;
@@ -252,14 +259,14 @@ void gemv(const Tensor& y, const Tensor& a, const Tensor& x, const Scalar& beta,
 Tensor dot(const Tensor& a, const Tensor& b) {
   const ScalarType dt = a.dtype();
   switch (dt) {
-    case kFloat32: return scalar_tensor(run_dot<float>(a, b), TensorOptions(dt));
-    case kFloat64: return scalar_tensor(run_dot<double>(a, b), TensorOptions(dt));
-    case kBFloat16: return scalar_tensor(run_dot<float>(widen(a), widen(b)), TensorOptions(dt));
-    case kUInt8: return scalar_tensor(run_dot<uint8_t>(a, b), TensorOptions(dt));
-    case kInt8: return scalar_tensor(run_dot<int8_t>(a, b), TensorOptions(dt));
-    case kInt16: return scalar_tensor(run_dot<int16_t>(a, b), TensorOptions(dt));
-    case kInt32: return scalar_tensor(run_dot<int32_t>(a, b), TensorOptions(dt));
-    case kInt64: return scalar_tensor(run_dot<int64_t>(a, b), TensorOptions(dt));
+    case kFloat32: return scalar_tensor(run_dot<float>(a, b), a.options());
+    case kFloat64: return scalar_tensor(run_dot<double>(a, b), a.options());
+    case kBFloat16: return scalar_tensor(run_dot<float>(widen(a), widen(b)), a.options());
+    case kUInt8: return scalar_tensor(run_dot<uint8_t>(a, b), a.options());
+    case kInt8: return scalar_tensor(run_dot<int8_t>(a, b), a.options());
+    case kInt16: return scalar_tensor(run_dot<int16_t>(a, b), a.options());
+    case kInt32: return scalar_tensor(run_dot<int32_t>(a, b), a.options());
+    case kInt64: return scalar_tensor(run_dot<int64_t>(a, b), a.options());
     default: EMBER_THROW(Error, "dot: unsupported dtype ", dt);
   }
 }

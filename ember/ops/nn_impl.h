@@ -4,7 +4,7 @@
 // (autograd/derivatives_nn.cpp). Not part of the public API.
 //
 // Each function here takes batched operands (3-d for one spatial dim, 4-d for two),
-// computes with the kernels of cpu/nn_kernels.h, and records its own autograd node when
+// computes with the kernels of kernels/nn.h, and records its own autograd node when
 // an input requires grad. Backward formulas are built from these same functions, so every
 // derivative is differentiable again (create_graph=true).
 #include <cstdint>

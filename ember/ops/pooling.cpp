@@ -4,7 +4,7 @@
 #include "ember/ops/pooling.h"
 
 #include "ember/autograd/derivatives_nn.h"
-#include "ember/cpu/nn_kernels.h"
+#include "ember/kernels/nn.h"
 #include "ember/ops/factory.h"
 #include "ember/ops/nn_impl.h"
 
@@ -28,8 +28,8 @@ int64_t num_planes(IntArrayRef sizes) {
   return p;
 }
 
-cpu::PoolGeometry pool_geometry(IntArrayRef in, int64_t oh, int64_t ow, const PoolParams& p) {
-  cpu::PoolGeometry g;
+kernels::PoolGeometry pool_geometry(IntArrayRef in, int64_t oh, int64_t ow, const PoolParams& p) {
+  kernels::PoolGeometry g;
   g.P = num_planes(in);
   g.H = in[in.size() - 2];
   g.W = in.back();
@@ -48,10 +48,10 @@ std::tuple<Tensor, Tensor> max_pool2d_impl(const Tensor& x, const PoolParams& p,
   Tensor y, idx;
   autograd::untracked([&] {
     y = empty(with_plane(x.sizes(), out_h, out_w), x.options());
-    idx = empty(y.sizes(), TensorOptions(kInt64));
+    idx = empty(y.sizes(), TensorOptions(kInt64).device(x.device()));
     if (y.numel() == 0) return 0;
     Tensor xc = x.contiguous();
-    cpu::max_pool_stub.get()(x.dtype(), pool_geometry(x.sizes(), out_h, out_w, p), xc.data_ptr(), y.data_ptr(),
+    kernels::max_pool_stub(x.device())(x.dtype(), pool_geometry(x.sizes(), out_h, out_w, p), xc.data_ptr(), y.data_ptr(),
                              idx.data_ptr<int64_t>());
     return 0;
   });
@@ -65,7 +65,7 @@ Tensor max_pool_backward(const Tensor& gy, const Tensor& indices, IntArrayRef in
     if (gy.numel() == 0) return out;
     Tensor gc = gy.contiguous(), ic = indices.contiguous();
     const int64_t planes = num_planes(input_sizes);
-    cpu::max_pool_backward_stub.get()(gy.dtype(), planes, out.numel() / planes, gy.numel() / planes,
+    kernels::max_pool_backward_stub(gy.device())(gy.dtype(), planes, out.numel() / planes, gy.numel() / planes,
                                       gc.data_ptr(), ic.data_ptr<int64_t>(), out.data_ptr());
     return out;
   });
@@ -79,7 +79,7 @@ Tensor avg_pool2d_impl(const Tensor& x, const PoolParams& p, int64_t out_h, int6
     Tensor out = empty(with_plane(x.sizes(), out_h, out_w), x.options());
     if (out.numel() == 0) return out;
     Tensor xc = x.contiguous();
-    cpu::avg_pool_stub.get()(x.dtype(), pool_geometry(x.sizes(), out_h, out_w, p), count_include_pad, divisor,
+    kernels::avg_pool_stub(x.device())(x.dtype(), pool_geometry(x.sizes(), out_h, out_w, p), count_include_pad, divisor,
                              xc.data_ptr(), out.data_ptr());
     return out;
   });
@@ -94,7 +94,7 @@ Tensor avg_pool2d_backward(const Tensor& gy, IntArrayRef input_sizes, const Pool
     if (out.numel() == 0) return out;
     if (gy.numel() == 0) return out.zero_();
     Tensor gc = gy.contiguous();
-    cpu::avg_pool_backward_stub.get()(gy.dtype(), pool_geometry(input_sizes, gy.size(-2), gy.size(-1), p),
+    kernels::avg_pool_backward_stub(gy.device())(gy.dtype(), pool_geometry(input_sizes, gy.size(-2), gy.size(-1), p),
                                       count_include_pad, divisor, gc.data_ptr(), out.data_ptr());
     return out;
   });
@@ -107,7 +107,7 @@ Tensor adaptive_avg_pool2d_impl(const Tensor& x, int64_t out_h, int64_t out_w) {
     Tensor out = empty(with_plane(x.sizes(), out_h, out_w), x.options());
     if (out.numel() == 0) return out;
     Tensor xc = x.contiguous();
-    cpu::adaptive_avg_pool_stub.get()(x.dtype(), pool_geometry(x.sizes(), out_h, out_w, {}), xc.data_ptr(),
+    kernels::adaptive_avg_pool_stub(x.device())(x.dtype(), pool_geometry(x.sizes(), out_h, out_w, {}), xc.data_ptr(),
                                       out.data_ptr());
     return out;
   });
@@ -121,7 +121,7 @@ Tensor adaptive_avg_pool2d_backward(const Tensor& gy, IntArrayRef input_sizes) {
     if (out.numel() == 0) return out;
     if (gy.numel() == 0) return out.zero_();
     Tensor gc = gy.contiguous();
-    cpu::adaptive_avg_pool_backward_stub.get()(gy.dtype(), pool_geometry(input_sizes, gy.size(-2), gy.size(-1), {}),
+    kernels::adaptive_avg_pool_backward_stub(gy.device())(gy.dtype(), pool_geometry(input_sizes, gy.size(-2), gy.size(-1), {}),
                                                gc.data_ptr(), out.data_ptr());
     return out;
   });
@@ -133,10 +133,10 @@ std::tuple<Tensor, Tensor> adaptive_max_pool2d_impl(const Tensor& x, int64_t out
   Tensor y, idx;
   autograd::untracked([&] {
     y = empty(with_plane(x.sizes(), out_h, out_w), x.options());
-    idx = empty(y.sizes(), TensorOptions(kInt64));
+    idx = empty(y.sizes(), TensorOptions(kInt64).device(x.device()));
     if (y.numel() == 0) return 0;
     Tensor xc = x.contiguous();
-    cpu::adaptive_max_pool_stub.get()(x.dtype(), pool_geometry(x.sizes(), out_h, out_w, {}), xc.data_ptr(),
+    kernels::adaptive_max_pool_stub(x.device())(x.dtype(), pool_geometry(x.sizes(), out_h, out_w, {}), xc.data_ptr(),
                                       y.data_ptr(), idx.data_ptr<int64_t>());
     return 0;
   });

@@ -7,7 +7,7 @@
 #include <type_traits>
 
 #include "ember/core/tensor_iterator.h"
-#include "ember/cpu/random_kernels.h"
+#include "ember/kernels/random.h"
 #include "ember/ops/elementwise.h"
 #include "ember/ops/factory.h"
 
@@ -155,7 +155,7 @@ Tensor& Tensor::uniform_(double from, double to, std::optional<Generator> gen) {
     EMBER_CHECK(to - from <= hi, "uniform_ expects to-from <= std::numeric_limits<", dt,
                 ">::max(), but found to=", to, " and from=", from, " which result in to-from to exceed the limit");
   });
-  if (numel() > 0) cpu::uniform_stub.get()(nullary(*this), from, to, generator_or_default(gen));
+  if (numel() > 0) kernels::uniform_stub(device())(nullary(*this), from, to, generator_or_default(gen));
   mark_written(*this);
   return *this;
 }
@@ -165,7 +165,7 @@ Tensor& Tensor::normal_(double mean, double std, std::optional<Generator> gen) {
   EMBER_CHECK(std >= 0.0, "normal expects std >= 0.0, but found std ", std);
   if (!is_floating_point())
     EMBER_THROW(NotImplementedError, "\"normal_kernel_cpu\" not implemented for '", dtype(), "'");
-  if (numel() > 0) cpu::normal_stub.get()(*this, mean, std, generator_or_default(gen));
+  if (numel() > 0) kernels::normal_stub(device())(*this, mean, std, generator_or_default(gen));
   mark_written(*this);
   return *this;
 }
@@ -187,7 +187,7 @@ Tensor& Tensor::random_(int64_t from, std::optional<int64_t> to_opt, std::option
     }
     check_from_to_in_range(from, to - 1, dt);
     const uint64_t range = static_cast<uint64_t>(to) - static_cast<uint64_t>(from);
-    if (numel() > 0) cpu::random_from_to_stub.get()(nullary(*this), range, from, g);
+    if (numel() > 0) kernels::random_from_to_stub(device())(nullary(*this), range, from, g);
   } else if (from != std::numeric_limits<int64_t>::lowest()) {
     // [from, the largest value the dtype holds exactly]
     int64_t to_inc = 0;
@@ -206,12 +206,12 @@ Tensor& Tensor::random_(int64_t from, std::optional<int64_t> to_opt, std::option
     }
     check_from_to_in_range(from, to_inc, dt);
     const uint64_t range = static_cast<uint64_t>(to_inc) - static_cast<uint64_t>(from) + 1;
-    if (numel() > 0) cpu::random_from_to_stub.get()(nullary(*this), range, from, g);
+    if (numel() > 0) kernels::random_from_to_stub(device())(nullary(*this), range, from, g);
   } else {
     // The full int64 range: one 64-bit draw per element.
     EMBER_CHECK(dt == kInt64 || dt == kFloat64 || dt == kFloat32 || dt == kBFloat16,
                 "random_full_64_bits_range_kernel_cpu handles only int64, double, float and bfloat16");
-    if (numel() > 0) cpu::random_full64_stub.get()(nullary(*this), g);
+    if (numel() > 0) kernels::random_full64_stub(device())(nullary(*this), g);
   }
   mark_written(*this);
   return *this;
@@ -221,7 +221,7 @@ Tensor& Tensor::random_(int64_t to, std::optional<Generator> gen) { return rando
 
 Tensor& Tensor::random_(std::optional<Generator> gen) {
   check_random_target(*this, "random_");
-  if (numel() > 0) cpu::random_stub.get()(nullary(*this), generator_or_default(gen));
+  if (numel() > 0) kernels::random_stub(device())(nullary(*this), generator_or_default(gen));
   mark_written(*this);
   return *this;
 }
@@ -231,7 +231,7 @@ Tensor& Tensor::bernoulli_(double p, std::optional<Generator> gen) {
   EMBER_CHECK(0 <= p && p <= 1, "bernoulli_ expects p to be in [0, 1], but got p=", p);
   // PyTorch 1.13's CPU kernels have no Half case (bfloat16 they do have).
   if (dtype() == kFloat16) EMBER_THROW(NotImplementedError, "\"bernoulli_scalar_cpu_\" not implemented for 'Half'");
-  if (numel() > 0) cpu::bernoulli_scalar_stub.get()(nullary(*this), p, generator_or_default(gen));
+  if (numel() > 0) kernels::bernoulli_scalar_stub(device())(nullary(*this), p, generator_or_default(gen));
   mark_written(*this);
   return *this;
 }
@@ -254,7 +254,7 @@ Tensor& Tensor::bernoulli_(const Tensor& p, std::optional<Generator> gen) {
   if (numel() > 0) {
     TensorIterator iter;
     iter.add_output(*this).add_input(pe).build();
-    cpu::bernoulli_tensor_stub.get()(iter, generator_or_default(gen));
+    kernels::bernoulli_tensor_stub(iter.device())(iter, generator_or_default(gen));
   }
   mark_written(*this);
   return *this;

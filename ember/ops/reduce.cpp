@@ -9,7 +9,7 @@
 #include <cmath>
 #include <limits>
 
-#include "ember/cpu/reduce_kernels.h"
+#include "ember/kernels/reduce.h"
 #include "ember/ops/elementwise.h"
 #include "ember/ops/factory.h"
 #include "ember/ops/reduce_util.h"
@@ -49,13 +49,13 @@ ScalarType kernel_dtype(ScalarType t) {
   return kInt64;
 }
 
-Tensor reduce_keepdim(cpu::ReduceOp op, const Tensor& x_in, const DimMask& m) {
+Tensor reduce_keepdim(kernels::ReduceOp op, const Tensor& x_in, const DimMask& m) {
   Tensor x = x_in;
   Tensor out = empty(m.keep_shape, x.options());
   // One output: make the input dense so the kernel's parallel contiguous path applies.
   if (out.numel() == 1 && !x.is_contiguous()) x = x.contiguous();
-  cpu::ReduceGeometry g = cpu::make_reduce_geometry(x.sizes(), x.strides(), out.strides(), m.reduced.data());
-  if (out.numel() > 0) cpu::reduce_stub.get()(op, x.dtype(), g, x.data_ptr(), out.data_ptr());
+  kernels::ReduceGeometry g = kernels::make_reduce_geometry(x.sizes(), x.strides(), out.strides(), m.reduced.data());
+  if (out.numel() > 0) kernels::reduce_stub(x.device())(op, x.dtype(), g, x.data_ptr(), out.data_ptr());
   return out;
 }
 
@@ -71,7 +71,7 @@ Tensor& write_out(Tensor& out, const Tensor& r) {
 }  // namespace reduce_detail
 
 using namespace reduce_detail;
-using cpu::ReduceOp;
+using kernels::ReduceOp;
 
 namespace {
 
@@ -171,10 +171,10 @@ std::tuple<Tensor, Tensor> arg_reduce(bool is_max, const char* name, const Tenso
   DimMask m = make_mask(x, IntArrayRef(dims_one, 1));
   Tensor in = x.dtype() == kBool ? x.view(kUInt8) : x.dtype() == kUInt8 ? x : cast(x, kernel_dtype(x.dtype()));
   Tensor values = want_values ? empty(m.keep_shape, in.options()) : Tensor();
-  Tensor indices = empty(m.keep_shape, TensorOptions(kInt64));
-  cpu::ReduceGeometry g = cpu::make_reduce_geometry(in.sizes(), in.strides(), indices.strides(), m.reduced.data());
+  Tensor indices = empty(m.keep_shape, TensorOptions(kInt64).device(x.device()));
+  kernels::ReduceGeometry g = kernels::make_reduce_geometry(in.sizes(), in.strides(), indices.strides(), m.reduced.data());
   if (indices.numel() > 0)
-    cpu::arg_reduce_stub.get()(is_max, in.dtype(), g, in.data_ptr(), want_values ? values.data_ptr() : nullptr,
+    kernels::arg_reduce_stub(in.device())(is_max, in.dtype(), g, in.data_ptr(), want_values ? values.data_ptr() : nullptr,
                                indices.data_ptr<int64_t>());
   if (want_values) {
     values = x.dtype() == kBool ? values.view(kBool) : cast(values, x.dtype());

@@ -3,7 +3,7 @@
 // which dims are reduced, the kernel compute dtypes, and writing results into out=.
 #include "ember/core/small_vector.h"
 #include "ember/core/tensor.h"
-#include "ember/cpu/reduce_kernels.h"
+#include "ember/kernels/reduce.h"
 
 namespace ember::reduce_detail {
 
@@ -23,7 +23,7 @@ ScalarType kernel_dtype(ScalarType t);
 
 // Runs a kernel reduction of x (already in a kernel dtype) and returns the keepdim-shaped
 // result in x's dtype.
-Tensor reduce_keepdim(cpu::ReduceOp op, const Tensor& x, const DimMask& m);
+Tensor reduce_keepdim(kernels::ReduceOp op, const Tensor& x, const DimMask& m);
 // Drops the reduced dims of a keepdim-shaped contiguous result unless keepdim.
 Tensor finish(const Tensor& r, const DimMask& m, bool keepdim);
 // Resizes `out` to r's shape, checks the dtype cast, copies r in.

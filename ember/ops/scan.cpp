@@ -1,6 +1,6 @@
 // cumsum / cumprod front ends: dtype rules, then the scan kernel on a contiguous copy
 // viewed as [outer, n, inner] (cpu/kernels/scan.cpp).
-#include "ember/cpu/reduce_kernels.h"
+#include "ember/kernels/reduce.h"
 #include "ember/ops/factory.h"
 #include "ember/ops/reduce.h"
 
@@ -22,7 +22,7 @@ Tensor scan_impl(bool is_prod, const Tensor& x, int64_t dim, std::optional<Scala
   if (x.dim() == 0 && rt != x.dtype()) check_convertible(x.item(), rt);
   ScalarType kd = reduce_detail::kernel_dtype(rt);
   Tensor in = x.to(rt).to(kd).contiguous();
-  Tensor out = empty(x.sizes(), TensorOptions(kd));
+  Tensor out = empty(x.sizes(), TensorOptions(kd).device(x.device()));
   if (x.numel() > 0) {
     int64_t outer = 1, n = 1, inner = 1;
     for (int64_t i = 0; i < x.dim(); ++i) {
@@ -30,7 +30,7 @@ Tensor scan_impl(bool is_prod, const Tensor& x, int64_t dim, std::optional<Scala
       else if (i == d) n = x.size(i);
       else inner *= x.size(i);
     }
-    cpu::scan_stub.get()(is_prod, kd, in.data_ptr(), out.data_ptr(), outer, n, inner);
+    kernels::scan_stub(in.device())(is_prod, kd, in.data_ptr(), out.data_ptr(), outer, n, inner);
   }
   return out.to(rt);
 }

@@ -1,6 +1,6 @@
 // softmax / log_softmax front ends. The kernel works on contiguous rows, so the softmax
 // dim is moved last (a copy when it is not already last) and moved back afterwards.
-#include "ember/cpu/reduce_kernels.h"
+#include "ember/kernels/reduce.h"
 #include "ember/ops/factory.h"
 #include "ember/ops/reduce.h"
 
@@ -26,9 +26,9 @@ Tensor softmax_impl(bool log, const Tensor& x, int64_t dim, std::optional<Scalar
   if (in.dim() == 0) return softmax_impl(log, in.reshape({1}), 0, std::nullopt).reshape({});
   ScalarType kd = reduce_detail::kernel_dtype(in.dtype());
   Tensor rows = in.movedim(d, -1).to(kd).contiguous();
-  Tensor out = empty(rows.sizes(), TensorOptions(kd));
+  Tensor out = empty(rows.sizes(), TensorOptions(kd).device(rows.device()));
   const int64_t n = in.size(d);
-  if (rows.numel() > 0) cpu::softmax_stub.get()(log, kd, rows.data_ptr(), out.data_ptr(), rows.numel() / n, n);
+  if (rows.numel() > 0) kernels::softmax_stub(rows.device())(log, kd, rows.data_ptr(), out.data_ptr(), rows.numel() / n, n);
   return out.movedim(-1, d).contiguous().to(in.dtype());
 }
 

@@ -1,7 +1,7 @@
 // sort / argsort / topk front ends. The kernel sorts contiguous rows, so the sort dim is
 // moved last (a copy) and the results moved back. topk is a stable sort plus a narrow:
 // O(n log n) rather than a selection, but its order of tied values is then the input order.
-#include "ember/cpu/reduce_kernels.h"
+#include "ember/kernels/reduce.h"
 #include "ember/ops/factory.h"
 #include "ember/ops/reduce.h"
 
@@ -21,11 +21,11 @@ std::tuple<Tensor, Tensor> sort_impl(const Tensor& x, int64_t dim, bool descendi
   }
   ScalarType kd = reduce_detail::kernel_dtype(x.dtype());
   Tensor rows = x.movedim(d, -1).to(kd).contiguous();
-  Tensor values = empty(rows.sizes(), TensorOptions(kd));
-  Tensor indices = empty(rows.sizes(), TensorOptions(kInt64));
+  Tensor values = empty(rows.sizes(), TensorOptions(kd).device(x.device()));
+  Tensor indices = empty(rows.sizes(), TensorOptions(kInt64).device(x.device()));
   const int64_t n = x.size(d);
   if (rows.numel() > 0)
-    cpu::sort_stub.get()(kd, rows.data_ptr(), values.data_ptr(), indices.data_ptr<int64_t>(), rows.numel() / n, n,
+    kernels::sort_stub(rows.device())(kd, rows.data_ptr(), values.data_ptr(), indices.data_ptr<int64_t>(), rows.numel() / n, n,
                          descending);
   return {values.movedim(-1, d).contiguous().to(x.dtype()), indices.movedim(-1, d).contiguous()};
 }

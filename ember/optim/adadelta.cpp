@@ -1,8 +1,8 @@
 #include "ember/optim/adadelta.h"
 
 #include "ember/autograd/grad_mode.h"
-#include "ember/cpu/optim_kernels.h"
-#include "ember/optim/fused_step.h"
+#include "ember/ops/fused_optim.h"
+#include "ember/optim/state_buffer.h"
 
 namespace ember::optim {
 
@@ -69,11 +69,8 @@ Tensor Adadelta::step(LossClosure closure) {
       }
       auto& st = static_cast<AdadeltaParamState&>(*slot);
       st.step(st.step() + 1);
-      cpu::AdadeltaStepArgs args{o.lr(), o.rho(), o.eps(), o.weight_decay(), o.maximize()};
-      detail::run_fused("Adadelta", p, grad, {&st.square_avg(), &st.acc_delta()},
-                        [&](ScalarType dt, int64_t n, void* const* b, const void* g) {
-                          cpu::adadelta_step_stub.get()(dt, n, b[0], g, b[1], b[2], args);
-                        });
+      kernels::AdadeltaStepArgs args{o.lr(), o.rho(), o.eps(), o.weight_decay(), o.maximize()};
+      fused_adadelta_step_("Adadelta", p, grad, st.square_avg(), st.acc_delta(), args);
     }
   }
   return loss;

@@ -1,8 +1,8 @@
 #include "ember/optim/adagrad.h"
 
 #include "ember/autograd/grad_mode.h"
-#include "ember/cpu/optim_kernels.h"
-#include "ember/optim/fused_step.h"
+#include "ember/ops/fused_optim.h"
+#include "ember/optim/state_buffer.h"
 
 namespace ember::optim {
 
@@ -78,10 +78,8 @@ Tensor Adagrad::step(LossClosure closure) {
       auto& st = static_cast<AdagradParamState&>(*slot);
       st.step(st.step() + 1);
       const double step = static_cast<double>(static_cast<float>(st.step()));
-      cpu::AdagradStepArgs args{o.lr() / (1 + (step - 1) * o.lr_decay()), o.eps(), o.weight_decay(), o.maximize()};
-      detail::run_fused("Adagrad", p, grad, {&st.sum()}, [&](ScalarType dt, int64_t n, void* const* b, const void* g) {
-        cpu::adagrad_step_stub.get()(dt, n, b[0], g, b[1], args);
-      });
+      kernels::AdagradStepArgs args{o.lr() / (1 + (step - 1) * o.lr_decay()), o.eps(), o.weight_decay(), o.maximize()};
+      fused_adagrad_step_("Adagrad", p, grad, st.sum(), args);
     }
   }
   return loss;

@@ -3,8 +3,8 @@
 #include <cmath>
 
 #include "ember/autograd/grad_mode.h"
-#include "ember/cpu/optim_kernels.h"
-#include "ember/optim/fused_step.h"
+#include "ember/ops/fused_optim.h"
+#include "ember/optim/state_buffer.h"
 
 namespace ember::optim {
 
@@ -66,13 +66,10 @@ void adam_group_step(const char* name, OptimizerState& state, OptimizerParamGrou
     const double step = static_cast<double>(static_cast<float>(st.step()));
     const double bias_correction1 = 1 - std::pow(beta1, step);
     const double bias_correction2 = 1 - std::pow(beta2, step);
-    cpu::AdamStepArgs args{o.lr(), beta1, beta2, o.eps(), o.weight_decay(), o.lr() / bias_correction1,
+    kernels::AdamStepArgs args{o.lr(), beta1, beta2, o.eps(), o.weight_decay(), o.lr() / bias_correction1,
                            std::sqrt(bias_correction2), o.amsgrad(), o.maximize(), decoupled};
     Tensor none;
-    detail::run_fused(name, p, grad, {&st.exp_avg(), &st.exp_avg_sq(), o.amsgrad() ? &st.max_exp_avg_sq() : &none},
-                      [&](ScalarType dt, int64_t n, void* const* b, const void* g) {
-                        cpu::adam_step_stub.get()(dt, n, b[0], g, b[1], b[2], b[3], args);
-                      });
+    fused_adam_step_(name, p, grad, st.exp_avg(), st.exp_avg_sq(), o.amsgrad() ? st.max_exp_avg_sq() : none, args);
   }
 }
 

@@ -1,8 +1,8 @@
 #include "ember/optim/rmsprop.h"
 
 #include "ember/autograd/grad_mode.h"
-#include "ember/cpu/optim_kernels.h"
-#include "ember/optim/fused_step.h"
+#include "ember/ops/fused_optim.h"
+#include "ember/optim/state_buffer.h"
 
 namespace ember::optim {
 
@@ -81,14 +81,10 @@ Tensor RMSprop::step(LossClosure closure) {
       if (o.momentum() > 0 && !st.momentum_buffer().defined()) st.momentum_buffer(detail::new_state(p));
       if (o.centered() && !st.grad_avg().defined()) st.grad_avg(detail::new_state(p));
       st.step(st.step() + 1);
-      cpu::RmspropStepArgs args{o.lr(), o.alpha(), o.eps(), o.weight_decay(), o.momentum(), o.centered(), o.maximize()};
+      kernels::RmspropStepArgs args{o.lr(), o.alpha(), o.eps(), o.weight_decay(), o.momentum(), o.centered(), o.maximize()};
       Tensor none1, none2;
-      detail::run_fused("RMSprop", p, grad,
-                        {&st.square_avg(), o.centered() ? &st.grad_avg() : &none1,
-                         o.momentum() > 0 ? &st.momentum_buffer() : &none2},
-                        [&](ScalarType dt, int64_t n, void* const* b, const void* g) {
-                          cpu::rmsprop_step_stub.get()(dt, n, b[0], g, b[1], b[2], b[3], args);
-                        });
+      fused_rmsprop_step_("RMSprop", p, grad, st.square_avg(), o.centered() ? st.grad_avg() : none1,
+                          o.momentum() > 0 ? st.momentum_buffer() : none2, args);
     }
   }
   return loss;

@@ -1,8 +1,8 @@
 #include "ember/optim/sgd.h"
 
 #include "ember/autograd/grad_mode.h"
-#include "ember/cpu/optim_kernels.h"
-#include "ember/optim/fused_step.h"
+#include "ember/ops/fused_optim.h"
+#include "ember/optim/state_buffer.h"
 
 namespace ember::optim {
 
@@ -65,16 +65,14 @@ Tensor SGD::step(LossClosure closure) {
       if (!slot) slot = std::make_unique<SGDParamState>();
       auto& st = static_cast<SGDParamState&>(*slot);
       Tensor& buf = st.momentum_buffer();
-      cpu::SgdStepArgs args{o.lr(), o.momentum(), o.dampening(), o.weight_decay(), o.nesterov(), o.maximize(), false};
+      kernels::SgdStepArgs args{o.lr(), o.momentum(), o.dampening(), o.weight_decay(), o.nesterov(), o.maximize(), false};
       if (o.momentum() != 0 && !buf.defined()) {
         buf = detail::new_state(p);  // the kernel writes d_p into it (torch.clone(d_p))
         args.init_buffer = true;
       }
       // Without momentum the buffer (None, or one kept from earlier steps) is left alone.
       Tensor none;
-      detail::run_fused("SGD", p, grad, {o.momentum() != 0 ? &buf : &none}, [&](ScalarType dt, int64_t n, void* const* b, const void* g) {
-        cpu::sgd_step_stub.get()(dt, n, b[0], g, b[1], args);
-      });
+      fused_sgd_step_("SGD", p, grad, o.momentum() != 0 ? buf : none, args);
     }
   }
   return loss;

@@ -1,4 +1,4 @@
-// Parametrised pointwise activations and their derivatives (cpu/activation_kernels.h).
+// Parametrised pointwise activations and their derivatives (kernels/activation.h).
 // Compiled once per ISA. Dense chunks go through blocks that stay in L1: the
 // transcendental part of a block is one SLEEF call (vec_math.h), the rest plain loops
 // the compiler vectorises. Strided chunks take the scalar definitions.
@@ -8,7 +8,7 @@
 #include <cmath>
 #include <limits>
 
-#include "ember/cpu/activation_kernels.h"
+#include "ember/kernels/activation.h"
 #include "ember/cpu/vec_math.h"
 
 namespace ember::cpu::EMBER_CPU_NS {

@@ -1,5 +1,5 @@
 // Convolution kernels: im2col / col2im around GEMMs (Note [Convolution geometry] in
-// cpu/nn_kernels.h). Compiled once per ISA.
+// kernels/nn.h). Compiled once per ISA.
 //
 // Note [Convolution threading]
 // Each image's GEMMs are small (W4's second layer: 64 x 288 x 121), too small for the
@@ -19,7 +19,7 @@
 
 #include "ember/core/parallel.h"
 #include "ember/cpu/blas.h"
-#include "ember/cpu/nn_kernels.h"
+#include "ember/kernels/nn.h"
 
 namespace ember::cpu::EMBER_CPU_NS {
 namespace {

@@ -1,6 +1,6 @@
 // Indexing kernels: index values -> offsets, gather/put by offsets, scatter/gather along a
 // dimension, nonzero. Compiled once per ISA. None of them throws; out-of-range indices are
-// reported through BadIndex (see cpu/index_kernels.h).
+// reported through BadIndex (see kernels/index.h).
 #include "ember/cpu/kernels/kernel_prelude.h"
 
 #include <algorithm>
@@ -8,7 +8,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "ember/cpu/index_kernels.h"
+#include "ember/kernels/index.h"
 
 namespace ember::cpu::EMBER_CPU_NS {
 namespace {

@@ -5,13 +5,17 @@
 #error "kernel TUs are compiled through ember_cpu_kernels() in ember/CMakeLists.txt"
 #endif
 #include "ember/cpu/dispatch.h"
-#include "ember/cpu/kernels.h"
 #include "ember/cpu/loops.h"
+#include "ember/kernels/elementwise.h"
 
 #include <cstdint>
 #include <type_traits>
 
 namespace ember::cpu {
+// The kernel TUs implement the families declared in ember/kernels/; their names (stubs,
+// kernel signatures, op enums, geometries) are used unqualified here.
+using namespace ::ember::kernels;
+
 // Note [Integer wrap-around]
 // Integer arithmetic wraps around modulo 2^bits, as PyTorch's results do; signed overflow
 // is undefined behaviour in C++ (UBSan stops on it), so integer +, - and * go through

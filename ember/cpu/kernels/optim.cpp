@@ -1,4 +1,4 @@
-// Fused optimiser updates (Note [Fused optimiser steps] in cpu/optim_kernels.h). Compiled
+// Fused optimiser updates (Note [Fused optimiser steps] in kernels/optim.h). Compiled
 // once per ISA. Every loop is written as the PyTorch op sequence it replaces, one element
 // at a time; the comments name the op each line stands for.
 //
@@ -15,7 +15,7 @@
 
 #include "ember/core/error.h"
 #include "ember/core/parallel.h"
-#include "ember/cpu/optim_kernels.h"
+#include "ember/kernels/optim.h"
 
 namespace ember::cpu::EMBER_CPU_NS {
 namespace {

@@ -9,7 +9,7 @@
 #include <limits>
 
 #include "ember/core/parallel.h"
-#include "ember/cpu/nn_kernels.h"
+#include "ember/kernels/nn.h"
 
 namespace ember::cpu::EMBER_CPU_NS {
 namespace {

@@ -17,7 +17,7 @@
 #include <mutex>
 #include <type_traits>
 
-#include "ember/cpu/random_kernels.h"
+#include "ember/kernels/random.h"
 
 namespace ember::cpu::EMBER_CPU_NS {
 namespace {

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "ember/core/parallel.h"
-#include "ember/cpu/reduce_kernels.h"
+#include "ember/kernels/reduce.h"
 
 namespace ember::cpu::EMBER_CPU_NS {
 namespace {

@@ -6,7 +6,7 @@
 #include <limits>
 
 #include "ember/core/parallel.h"
-#include "ember/cpu/reduce_kernels.h"
+#include "ember/kernels/reduce.h"
 #include "ember/cpu/vec_math.h"
 
 namespace ember::cpu::EMBER_CPU_NS {

@@ -1,16 +1,16 @@
 #pragma once
 // Kernel entry points of the reduction family: reductions (sum, prod, max, min and the
 // mapped sums norms are made of), arg-reductions, scans, softmax and sort. Each is a
-// DispatchStub filled by the per-ISA copies of cpu/kernels/{reduce,scan,softmax,sort}.cpp
-// (Note [CPU capability dispatch]). The op front ends (ops/reduce.cpp, ...) decide dtypes
+// DispatchStub (Note [Dispatch by device] in kernels/stub.h); the CPU fills them from
+// cpu/kernels/{reduce,scan,softmax,sort}.cpp. The op front ends (ops/reduce.cpp, ...) decide dtypes
 // and shapes; kernels see only a handful of compute dtypes and the geometry below.
 #include <cstdint>
 
 #include "ember/core/array_ref.h"
 #include "ember/core/dtype.h"
-#include "ember/cpu/dispatch.h"
+#include "ember/kernels/stub.h"
 
-namespace ember::cpu {
+namespace ember::kernels {
 
 // Note [Reduction geometry]
 // A reduction reads an input of shape S and writes an output of the same rank in which
@@ -62,10 +62,10 @@ using SoftmaxKernel = void (*)(bool log, ScalarType dtype, const void* in, void*
 using SortKernel = void (*)(ScalarType dtype, const void* in, void* values, int64_t* indices, int64_t rows,
                             int64_t n, bool descending);
 
-extern DispatchStub<ReduceKernel> reduce_stub;
-extern DispatchStub<ArgReduceKernel> arg_reduce_stub;
-extern DispatchStub<ScanKernel> scan_stub;
-extern DispatchStub<SoftmaxKernel> softmax_stub;
-extern DispatchStub<SortKernel> sort_stub;
+inline DispatchStub<ReduceKernel> reduce_stub{"reduce"};
+inline DispatchStub<ArgReduceKernel> arg_reduce_stub{"arg_reduce"};
+inline DispatchStub<ScanKernel> scan_stub{"scan"};
+inline DispatchStub<SoftmaxKernel> softmax_stub{"softmax"};
+inline DispatchStub<SortKernel> sort_stub{"sort"};
 
-}  // namespace ember::cpu
+}  // namespace ember::kernels

@@ -1,16 +1,10 @@
-// Storage for the reduction-family stubs, and the geometry split every reduction kernel
-// works on (Note [Reduction geometry] in cpu/reduce_kernels.h).
-#include "ember/cpu/reduce_kernels.h"
+// The geometry split every reduction kernel works on, on any device (Note [Reduction
+// geometry] in kernels/reduce.h).
+#include "ember/kernels/reduce.h"
 
 #include <algorithm>
 
-namespace ember::cpu {
-
-DispatchStub<ReduceKernel> reduce_stub;
-DispatchStub<ArgReduceKernel> arg_reduce_stub;
-DispatchStub<ScanKernel> scan_stub;
-DispatchStub<SoftmaxKernel> softmax_stub;
-DispatchStub<SortKernel> sort_stub;
+namespace ember::kernels {
 
 namespace {
 
@@ -68,4 +62,4 @@ ReduceGeometry make_reduce_geometry(IntArrayRef sizes, IntArrayRef in_strides, I
   return g;
 }
 
-}  // namespace ember::cpu
+}  // namespace ember::kernels

@@ -1,12 +1,12 @@
 #pragma once
 // Kernels of the parametrised pointwise activations (leaky_relu, elu, hardtanh, softplus,
 // ...) and of their derivatives: one pass over memory each, where the composites built
-// from elementwise ops would make several full-size temporaries. Filled by the per-ISA
-// copies of cpu/kernels/activation.cpp (Note [CPU capability dispatch]).
+// from elementwise ops would make several full-size temporaries. The CPU fills them from
+// cpu/kernels/activation.cpp (Note [Dispatch by device] in kernels/stub.h).
 #include "ember/core/tensor_iterator.h"
-#include "ember/cpu/dispatch.h"
+#include "ember/kernels/stub.h"
 
-namespace ember::cpu {
+namespace ember::kernels {
 
 enum class ActOp : int { leaky_relu, elu, hardtanh, hardsigmoid, hardswish, softplus, silu, mish, log_sigmoid, threshold };
 
@@ -25,7 +25,7 @@ using ActForwardKernel = void (*)(ActOp op, const ActParams& p, const TensorIter
 // iter: (grad_input, grad_output, x), one floating dtype: grad_input = grad_output * f'(x).
 using ActBackwardKernel = void (*)(ActOp op, const ActParams& p, const TensorIterator& iter);
 
-extern DispatchStub<ActForwardKernel> act_forward_stub;
-extern DispatchStub<ActBackwardKernel> act_backward_stub;
+inline DispatchStub<ActForwardKernel> act_forward_stub{"act_forward"};
+inline DispatchStub<ActBackwardKernel> act_backward_stub{"act_backward"};
 
-}  // namespace ember::cpu
+}  // namespace ember::kernels

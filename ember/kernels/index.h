@@ -1,6 +1,6 @@
 #pragma once
-// Entry points of the CPU indexing kernels (gather/scatter by computed offsets). Filled by
-// the per-ISA copies of cpu/kernels/index.cpp (Note [CPU capability dispatch]).
+// The indexing kernel families (gather/scatter by computed offsets). DispatchStubs (Note
+// [Dispatch by device] in kernels/stub.h); the CPU fills them from cpu/kernels/index.cpp.
 //
 // The kernels never throw: an out-of-range index stops the kernel before any memory is
 // touched through it, and is reported back so that the op front end (ops/) can raise the
@@ -9,9 +9,9 @@
 #include <cstdint>
 
 #include "ember/core/tensor_iterator.h"
-#include "ember/cpu/dispatch.h"
+#include "ember/kernels/stub.h"
 
-namespace ember::cpu {
+namespace ember::kernels {
 
 // The first out-of-range index seen by a (possibly multithreaded) kernel.
 struct BadIndex {
@@ -53,10 +53,10 @@ using ScatterGatherKernel = void (*)(ScatterGatherOp op, const TensorIterator& i
 // (ndim entries) into out [count, ndim]; returns the count. With out == nullptr, only counts.
 using NonzeroKernel = int64_t (*)(const bool* data, const int64_t* sizes, int64_t ndim, int64_t* out);
 
-extern DispatchStub<IndexOffsetsKernel> index_offsets_stub;
-extern DispatchStub<IndexGatherKernel> index_gather_stub;
-extern DispatchStub<IndexPutKernel> index_put_stub;
-extern DispatchStub<ScatterGatherKernel> scatter_gather_stub;
-extern DispatchStub<NonzeroKernel> nonzero_stub;
+inline DispatchStub<IndexOffsetsKernel> index_offsets_stub{"index_offsets"};
+inline DispatchStub<IndexGatherKernel> index_gather_stub{"index_gather"};
+inline DispatchStub<IndexPutKernel> index_put_stub{"index_put"};
+inline DispatchStub<ScatterGatherKernel> scatter_gather_stub{"scatter_gather"};
+inline DispatchStub<NonzeroKernel> nonzero_stub{"nonzero"};
 
-}  // namespace ember::cpu
+}  // namespace ember::kernels

@@ -1,5 +1,6 @@
 #pragma once
-// Entry points of the random-number kernels (cpu/kernels/random.cpp). Each kernel locks
+// The random-number kernel families (DispatchStubs, Note [Dispatch by device]; the CPU's
+// are in cpu/kernels/random.cpp). Each kernel locks
 // the generator's mutex for the whole op and draws serially in the output's memory order
 // (Note [Random streams match PyTorch] in core/generator.h). The op front ends in
 // ops/random.cpp check arguments and dtypes first.
@@ -7,9 +8,9 @@
 
 #include "ember/core/generator.h"
 #include "ember/core/tensor_iterator.h"
-#include "ember/cpu/dispatch.h"
+#include "ember/kernels/stub.h"
 
-namespace ember::cpu {
+namespace ember::kernels {
 
 // iter: (out), floating out. Values in [from, to), computed as in formats-rng.md 4.2/4.3.
 using UniformKernel = void (*)(const TensorIterator& iter, double from, double to, GeneratorImpl* gen);
@@ -27,12 +28,12 @@ using BernoulliScalarKernel = void (*)(const TensorIterator& iter, double p, Gen
 // iter: (out, p), p floating and already expanded to out's shape.
 using BernoulliTensorKernel = void (*)(const TensorIterator& iter, GeneratorImpl* gen);
 
-inline DispatchStub<UniformKernel> uniform_stub;
-inline DispatchStub<NormalKernel> normal_stub;
-inline DispatchStub<RandomFromToKernel> random_from_to_stub;
-inline DispatchStub<RandomFull64Kernel> random_full64_stub;
-inline DispatchStub<RandomKernel> random_stub;
-inline DispatchStub<BernoulliScalarKernel> bernoulli_scalar_stub;
-inline DispatchStub<BernoulliTensorKernel> bernoulli_tensor_stub;
+inline DispatchStub<UniformKernel> uniform_stub{"uniform"};
+inline DispatchStub<NormalKernel> normal_stub{"normal"};
+inline DispatchStub<RandomFromToKernel> random_from_to_stub{"random_from_to"};
+inline DispatchStub<RandomFull64Kernel> random_full64_stub{"random_full64"};
+inline DispatchStub<RandomKernel> random_stub{"random"};
+inline DispatchStub<BernoulliScalarKernel> bernoulli_scalar_stub{"bernoulli_scalar"};
+inline DispatchStub<BernoulliTensorKernel> bernoulli_tensor_stub{"bernoulli_tensor"};
 
-}  // namespace ember::cpu
+}  // namespace ember::kernels

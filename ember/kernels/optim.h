@@ -1,7 +1,7 @@
 #pragma once
 // Kernel entry points of the optimiser family: one fused pass per parameter for each
-// optimiser's update (cpu/kernels/optim.cpp, compiled per ISA). The front ends
-// (optim/*.cpp) hand them contiguous Float32 or Float64 arrays of one dtype; every scalar
+// optimiser's update (DispatchStubs, Note [Dispatch by device]; the CPU's are in
+// cpu/kernels/optim.cpp). The op front ends (ops/fused_optim.cpp) hand them contiguous Float32 or Float64 arrays of one dtype; every scalar
 // argument is cast to that dtype first, as PyTorch casts Python floats in its ops.
 //
 // Note [Fused optimiser steps]
@@ -14,9 +14,9 @@
 #include <cstdint>
 
 #include "ember/core/dtype.h"
-#include "ember/cpu/dispatch.h"
+#include "ember/kernels/stub.h"
 
-namespace ember::cpu {
+namespace ember::kernels {
 
 struct SgdStepArgs {
   double lr, momentum, dampening, weight_decay;
@@ -61,10 +61,10 @@ struct AdadeltaStepArgs {
 using AdadeltaStepKernel = void (*)(ScalarType dtype, int64_t n, void* param, const void* grad, void* square_avg,
                                     void* acc_delta, const AdadeltaStepArgs& args);
 
-extern DispatchStub<SgdStepKernel> sgd_step_stub;
-extern DispatchStub<AdamStepKernel> adam_step_stub;
-extern DispatchStub<RmspropStepKernel> rmsprop_step_stub;
-extern DispatchStub<AdagradStepKernel> adagrad_step_stub;
-extern DispatchStub<AdadeltaStepKernel> adadelta_step_stub;
+inline DispatchStub<SgdStepKernel> sgd_step_stub{"sgd_step"};
+inline DispatchStub<AdamStepKernel> adam_step_stub{"adam_step"};
+inline DispatchStub<RmspropStepKernel> rmsprop_step_stub{"rmsprop_step"};
+inline DispatchStub<AdagradStepKernel> adagrad_step_stub{"adagrad_step"};
+inline DispatchStub<AdadeltaStepKernel> adadelta_step_stub{"adadelta_step"};
 
-}  // namespace ember::cpu
+}  // namespace ember::kernels

@@ -1,16 +1,16 @@
 #pragma once
 // Kernel entry points of the neural-network families: convolution (im2col/col2im + GEMM)
-// and pooling. Each is a DispatchStub filled by the per-ISA copies of
-// cpu/kernels/{conv,pool}.cpp (Note [CPU capability dispatch]). The op front ends
+// and pooling. Each is a DispatchStub (Note [Dispatch by device] in
+// kernels/stub.h); the CPU fills them from cpu/kernels/{conv,pooling}.cpp. The op front ends
 // (ops/conv.cpp, ops/pooling.cpp) check arguments, make every operand contiguous NCHW of
 // one dtype (Float32 or Float64) and compute the geometry below; kernels never throw on
 // user input because the front ends have validated it.
 #include <cstdint>
 
 #include "ember/core/dtype.h"
-#include "ember/cpu/dispatch.h"
+#include "ember/kernels/stub.h"
 
-namespace ember::cpu {
+namespace ember::kernels {
 
 // Note [Convolution geometry]
 // Every convolution is 2-d here (1-d ones have H = KH = 1). The geometry is always that of
@@ -64,15 +64,15 @@ using AdaptiveAvgPoolBackwardKernel = void (*)(ScalarType dtype, const PoolGeome
 using AdaptiveMaxPoolKernel = void (*)(ScalarType dtype, const PoolGeometry& g, const void* x, void* y,
                                        int64_t* indices);
 
-extern DispatchStub<ConvForwardKernel> conv_forward_stub;
-extern DispatchStub<ConvTransposeKernel> conv_transpose_stub;
-extern DispatchStub<ConvWeightGradKernel> conv_weight_grad_stub;
-extern DispatchStub<MaxPoolKernel> max_pool_stub;
-extern DispatchStub<MaxPoolBackwardKernel> max_pool_backward_stub;
-extern DispatchStub<AvgPoolKernel> avg_pool_stub;
-extern DispatchStub<AvgPoolBackwardKernel> avg_pool_backward_stub;
-extern DispatchStub<AdaptiveAvgPoolKernel> adaptive_avg_pool_stub;
-extern DispatchStub<AdaptiveAvgPoolBackwardKernel> adaptive_avg_pool_backward_stub;
-extern DispatchStub<AdaptiveMaxPoolKernel> adaptive_max_pool_stub;
+inline DispatchStub<ConvForwardKernel> conv_forward_stub{"conv_forward"};
+inline DispatchStub<ConvTransposeKernel> conv_transpose_stub{"conv_transpose"};
+inline DispatchStub<ConvWeightGradKernel> conv_weight_grad_stub{"conv_weight_grad"};
+inline DispatchStub<MaxPoolKernel> max_pool_stub{"max_pool"};
+inline DispatchStub<MaxPoolBackwardKernel> max_pool_backward_stub{"max_pool_backward"};
+inline DispatchStub<AvgPoolKernel> avg_pool_stub{"avg_pool"};
+inline DispatchStub<AvgPoolBackwardKernel> avg_pool_backward_stub{"avg_pool_backward"};
+inline DispatchStub<AdaptiveAvgPoolKernel> adaptive_avg_pool_stub{"adaptive_avg_pool"};
+inline DispatchStub<AdaptiveAvgPoolBackwardKernel> adaptive_avg_pool_backward_stub{"adaptive_avg_pool_backward"};
+inline DispatchStub<AdaptiveMaxPoolKernel> adaptive_max_pool_stub{"adaptive_max_pool"};
 
-}  // namespace ember::cpu
+}  // namespace ember::kernels
