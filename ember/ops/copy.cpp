@@ -49,7 +49,7 @@ Tensor& Tensor::copy_(const Tensor& src, bool non_blocking) {
       NoGradGuard guard;
       value.copy_(src);
     }
-    autograd::record_copy(*this, src, value);
+    autograd::record(autograd::CopyBackwards, {this, &src}, value, {autograd::dim_vector(src.sizes()), src.dtype()});
     autograd::commit_inplace(*this, value);
     return *this;
   }
@@ -74,7 +74,7 @@ Tensor& Tensor::fill_(const Scalar& value) {
       NoGradGuard guard;
       filled.fill_(value);
     }
-    autograd::record_fill(*this, filled);
+    autograd::record(autograd::FillBackward0, {this}, filled);
     autograd::commit_inplace(*this, filled);
     return *this;
   }
@@ -106,7 +106,7 @@ Tensor Tensor::clone() const {
       cpu::copy_stub.get()(iter);
     }
   }
-  autograd::record_clone(*this, out);
+  autograd::record(autograd::CloneBackward0, {this}, out);
   return out;
 }
 
@@ -120,7 +120,7 @@ Tensor Tensor::to(ScalarType dt, bool non_blocking, bool copy) const {
     iter.add_output(out).add_input(*this).build();
     cpu::copy_stub.get()(iter);
   }
-  autograd::record_to_dtype(*this, out);
+  if (out.is_floating_point()) autograd::record(autograd::ToCopyBackward0, {this}, out, {dtype()});
   return out;
 }
 
