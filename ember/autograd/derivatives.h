@@ -228,6 +228,39 @@ extern const Derivative<AddmmState> AddmmBackward0;
 // Inputs and saves: the two operands.
 extern const Derivative<> MvBackward0, DotBackward0;
 
+// Note [One instantiation per state] (record.h): instantiated in derivatives_*.cpp.
+EMBER_EXTERN_RECORD(NoState);
+EMBER_EXTERN_RECORD(UnaryState);
+EMBER_EXTERN_RECORD(BinaryState);
+EMBER_EXTERN_RECORD(ClampState);
+EMBER_EXTERN_RECORD(ToCopyState);
+EMBER_EXTERN_RECORD(CopyState);
+EMBER_EXTERN_RECORD(SizesState);
+EMBER_EXTERN_RECORD(DimState);
+EMBER_EXTERN_RECORD_LIST(DimState);
+EMBER_EXTERN_RECORD(DimsState);
+EMBER_EXTERN_RECORD(TransposeState);
+EMBER_EXTERN_RECORD(SliceState);
+EMBER_EXTERN_RECORD(SelectState);
+EMBER_EXTERN_RECORD(DiagonalState);
+EMBER_EXTERN_RECORD(AsStridedState);
+EMBER_EXTERN_RECORD_LIST(CatState);
+EMBER_EXTERN_RECORD(RepeatState);
+EMBER_EXTERN_RECORD(ReduceState);
+EMBER_EXTERN_RECORD(SumState);
+EMBER_EXTERN_RECORD(VarStdState);
+EMBER_EXTERN_RECORD(NormState);
+EMBER_EXTERN_RECORD(IndexedState);
+EMBER_EXTERN_RECORD(ProdDimState);
+EMBER_EXTERN_RECORD(IndexPutState);
+EMBER_EXTERN_RECORD(IndexDimState);
+EMBER_EXTERN_RECORD(MaskedFillState);
+EMBER_EXTERN_RECORD(ScatterState);
+EMBER_EXTERN_RECORD(IndexAddState);
+EMBER_EXTERN_RECORD(NotImplementedState);
+EMBER_EXTERN_RECORD(MmState);
+EMBER_EXTERN_RECORD(AddmmState);
+
 // Note [Masked gradients]
 // A gradient that flows only where a condition holds is where(mask, grad, 0), never
 // grad * mask: an infinite incoming gradient times a 0 mask is NaN, where PyTorch's masked

@@ -264,30 +264,40 @@ constexpr Derivative<UnaryState> unary_derivative(UnaryOp op) { return {unary_no
 
 void record_unary(UnaryOp op, const Tensor& self, const Tensor& result) {
   const Derivative<UnaryState> d = unary_derivative(op);
-  if (!d.name) return;
+  const std::initializer_list<const Tensor*> inputs = {&self};
+  if (!d.name || !should_record(inputs)) return;
   // The output is saved after it joins the graph, so it can be re-attached to its node
   // when the formula is differentiated again (Note [Saved output without grad_fn]).
   switch (unary_saves(op)) {
-    case Saves::SELF: return record(d, {&self}, result, {op}, {self});
-    case Saves::RESULT: return record(d, {&self}, result, {op}, {result});
-    case Saves::NONE: return record(d, {&self}, result, {op});
+    case Saves::SELF: return detail::record_node(d, inputs, result, UnaryState{op}, {self});
+    case Saves::RESULT: return detail::record_node(d, inputs, result, UnaryState{op}, {result});
+    case Saves::NONE: return detail::record_node(d, inputs, result, UnaryState{op}, {});
   }
 }
 
 void record_binary(BinaryOp op, const Tensor& a, const Tensor& b, const Scalar& alpha, const Tensor& result) {
   const char* name = binary_node_name(op, a, b);
-  if (!name) return;
+  const std::initializer_list<const Tensor*> inputs = {&a, &b};
+  if (!name || !should_record(inputs)) return;
   const Derivative<BinaryState> d{name, binary_formula(op)};
   BinaryState state{alpha, std::nullopt};
   // A number exponent (Note [Scalar exponents]); saved tensors lose the wrapped flag.
-  if (op == BinaryOp::pow && is_wrapped(b) && should_record({&a, &b})) state.exponent = b.item();
+  if (op == BinaryOp::pow && is_wrapped(b)) state.exponent = b.item();
   // The result is saved after it joins the graph (Note [Saved output without grad_fn]).
   switch (binary_saves(op)) {
-    case BinarySaves::NONE: return record(d, {&a, &b}, result, std::move(state));
-    case BinarySaves::OPERANDS: return record(d, {&a, &b}, result, std::move(state), {a, b});
-    case BinarySaves::OPERANDS_RESULT: return record(d, {&a, &b}, result, std::move(state), {a, b, result});
+    case BinarySaves::NONE: return detail::record_node(d, inputs, result, std::move(state), {});
+    case BinarySaves::OPERANDS: return detail::record_node(d, inputs, result, std::move(state), {a, b});
+    case BinarySaves::OPERANDS_RESULT:
+      return detail::record_node(d, inputs, result, std::move(state), {a, b, result});
   }
 }
+
+EMBER_INSTANTIATE_RECORD(NoState);
+EMBER_INSTANTIATE_RECORD(UnaryState);
+EMBER_INSTANTIATE_RECORD(BinaryState);
+EMBER_INSTANTIATE_RECORD(ClampState);
+EMBER_INSTANTIATE_RECORD(ToCopyState);
+EMBER_INSTANTIATE_RECORD(CopyState);
 
 const Derivative<ClampState> ClampBackward1{"ClampBackward1", clamp_formula};
 const Derivative<> ClampBackward0{"ClampBackward0", clamp_tensor_formula};

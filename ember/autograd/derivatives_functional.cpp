@@ -183,6 +183,12 @@ Tensor activation_grad(ActOp op, const ActParams& p, const Tensor& grad, const T
   return activation_grad_composite(op, p, grad, x);
 }
 
+EMBER_INSTANTIATE_RECORD(ActivationState);
+EMBER_INSTANTIATE_RECORD(LossState);
+EMBER_INSTANTIATE_RECORD(SmoothL1HuberState);
+EMBER_INSTANTIATE_RECORD(NllLossState);
+EMBER_INSTANTIATE_RECORD(ConstantPadState);
+
 const Derivative<ActivationState> LeakyReluBackward0{"LeakyReluBackward0", activation_formula};
 const Derivative<ActivationState> EluBackward0{"EluBackward0", activation_formula};
 const Derivative<ActivationState> CeluBackward0{"CeluBackward0", activation_formula};

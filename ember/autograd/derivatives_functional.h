@@ -66,4 +66,11 @@ extern const Derivative<NllLossState> NllLossBackward0, NllLoss2DBackward0;
 // constant_pad_nd: the gradient is the incoming gradient padded by -pad.
 extern const Derivative<ConstantPadState> ConstantPadNdBackward0;
 
+// Note [One instantiation per state] (record.h): instantiated in derivatives_functional.cpp.
+EMBER_EXTERN_RECORD(ActivationState);
+EMBER_EXTERN_RECORD(LossState);
+EMBER_EXTERN_RECORD(SmoothL1HuberState);
+EMBER_EXTERN_RECORD(NllLossState);
+EMBER_EXTERN_RECORD(ConstantPadState);
+
 }  // namespace ember::autograd

@@ -94,6 +94,13 @@ variable_list index_add_formula(OpNode& n, const IndexAddState& s, const variabl
 }
 }  // namespace
 
+EMBER_INSTANTIATE_RECORD(IndexPutState);
+EMBER_INSTANTIATE_RECORD(IndexDimState);
+EMBER_INSTANTIATE_RECORD(MaskedFillState);
+EMBER_INSTANTIATE_RECORD(ScatterState);
+EMBER_INSTANTIATE_RECORD(IndexAddState);
+EMBER_INSTANTIATE_RECORD(NotImplementedState);
+
 const Derivative<SizesState> IndexBackward0{"IndexBackward0", index_formula};
 const Derivative<IndexPutState> IndexPutBackward0{"IndexPutBackward0", index_put_formula};
 const Derivative<IndexDimState> IndexSelectBackward0{"IndexSelectBackward0", index_select_formula};

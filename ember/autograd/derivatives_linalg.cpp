@@ -64,6 +64,9 @@ variable_list dot_formula(OpNode& n, const NoState&, const variable_list& grads)
 
 MmState mm_layout(const Tensor& mat1, const Tensor& mat2) { return {column_major(mat1), column_major(mat2)}; }
 
+EMBER_INSTANTIATE_RECORD(MmState);
+EMBER_INSTANTIATE_RECORD(AddmmState);
+
 const Derivative<MmState> MmBackward0{"MmBackward0", mm_formula};
 const Derivative<> BmmBackward0{"BmmBackward0", bmm_formula};
 const Derivative<AddmmState> AddmmBackward0{"AddmmBackward0", addmm_formula};

@@ -200,6 +200,14 @@ variable_list embedding_formula(OpNode& n, const EmbeddingState& s, const variab
 
 }  // namespace
 
+EMBER_INSTANTIATE_RECORD(ConvState);
+EMBER_INSTANTIATE_RECORD(ConvParams);
+EMBER_INSTANTIATE_RECORD(AvgPoolState);
+EMBER_INSTANTIATE_RECORD(BatchNormState);
+EMBER_INSTANTIATE_RECORD(LayerNormState);
+EMBER_INSTANTIATE_RECORD(GroupNormState);
+EMBER_INSTANTIATE_RECORD(EmbeddingState);
+
 const Derivative<ConvState> ConvolutionBackward0{"ConvolutionBackward0", conv_formula};
 const Derivative<ConvParams> ConvolutionBackwardBackward0{"ConvolutionBackwardBackward0", conv_weight_grad_formula};
 const Derivative<SizesState> MaxPool2DWithIndicesBackward0{"MaxPool2DWithIndicesBackward0", max_pool_formula};

@@ -62,4 +62,13 @@ extern const Derivative<GroupNormState> NativeGroupNormBackward0;
 // Input: weight. Saves: indices.
 extern const Derivative<EmbeddingState> EmbeddingBackward0;
 
+// Note [One instantiation per state] (record.h): instantiated in derivatives_nn.cpp.
+EMBER_EXTERN_RECORD(ConvState);
+EMBER_EXTERN_RECORD(nn_detail::ConvParams);
+EMBER_EXTERN_RECORD(AvgPoolState);
+EMBER_EXTERN_RECORD(BatchNormState);
+EMBER_EXTERN_RECORD(LayerNormState);
+EMBER_EXTERN_RECORD(GroupNormState);
+EMBER_EXTERN_RECORD(EmbeddingState);
+
 }  // namespace ember::autograd

@@ -272,6 +272,13 @@ variable_list cumprod_formula(OpNode& n, const DimState& s, const variable_list&
 
 }  // namespace
 
+EMBER_INSTANTIATE_RECORD(ReduceState);
+EMBER_INSTANTIATE_RECORD(SumState);
+EMBER_INSTANTIATE_RECORD(VarStdState);
+EMBER_INSTANTIATE_RECORD(NormState);
+EMBER_INSTANTIATE_RECORD(IndexedState);
+EMBER_INSTANTIATE_RECORD(ProdDimState);
+
 const Derivative<DimState> SoftmaxBackward0{"SoftmaxBackward0", softmax_formula};
 const Derivative<DimState> LogSoftmaxBackward0{"LogSoftmaxBackward0", log_softmax_formula};
 const Derivative<ReduceState> LogsumexpBackward0{"LogsumexpBackward0", logsumexp_formula};

@@ -115,6 +115,18 @@ const Derivative<DiagonalState> DiagonalBackwardBackward0{"DiagonalBackwardBackw
 
 }  // namespace
 
+EMBER_INSTANTIATE_RECORD(SizesState);
+EMBER_INSTANTIATE_RECORD(DimState);
+EMBER_INSTANTIATE_RECORD_LIST(DimState);
+EMBER_INSTANTIATE_RECORD(DimsState);
+EMBER_INSTANTIATE_RECORD(TransposeState);
+EMBER_INSTANTIATE_RECORD(SliceState);
+EMBER_INSTANTIATE_RECORD(SelectState);
+EMBER_INSTANTIATE_RECORD(DiagonalState);
+EMBER_INSTANTIATE_RECORD(AsStridedState);
+EMBER_INSTANTIATE_RECORD_LIST(CatState);
+EMBER_INSTANTIATE_RECORD(RepeatState);
+
 const Derivative<SizesState> ViewBackward0{"ViewBackward0", reshape_formula};
 const Derivative<SizesState> ReshapeAliasBackward0{"ReshapeAliasBackward0", reshape_formula};
 const Derivative<SizesState> AliasBackward0{"AliasBackward0", reshape_formula};

@@ -45,7 +45,7 @@ using Formula = variable_list (*)(OpNode& node, const State& state, const variab
 
 template <class State>
 struct TypedOpNode final : OpNode {
-  TypedOpNode(const char* name, Formula<State> formula, State s)
+  TypedOpNode(const char* name, Formula<State> formula, State&& s)
       : OpNode(name), formula_(formula), state(std::move(s)) {}
   variable_list apply(variable_list&& grads) override {
     if (released_) throw_released_error();

@@ -34,7 +34,8 @@ namespace ember::autograd {
 //
 // What stays outside the generic entry, and why: record_unary/record_binary (derivatives.h),
 // because the op table's rows pick the node name, the formula and what is saved from the
-// op enum at run time, in code generated from core/op_list.h (they then call record);
+// op enum at run time, in code generated from core/op_list.h (they check should_record once
+// and build the node with record's own detail::record_node);
 // and commit_inplace, which does not give a fresh result a history but rewrites the
 // history of an existing tensor and of its base (CopySlices, Note [In-place on views]).
 
@@ -82,38 +83,58 @@ void connect(OpNode& node, TensorList inputs);
 void finish(std::shared_ptr<OpNode> node, const Tensor& result, std::initializer_list<SaveArg> saved);
 }  // namespace detail
 
-// Note [Recording autograd history]. `inputs` as pointers, like should_record.
-template <class State>
-void record(const Derivative<State>& derivative, std::initializer_list<const Tensor*> inputs, const Tensor& result,
-            std::type_identity_t<State> state = {}, std::initializer_list<SaveArg> saved = {}) {
-  if (!should_record(inputs)) return;
+namespace detail {
+// The recording half of record(): out of line, so that an op whose inputs need no grad
+// pays only the inlined should_record check (and the building of its state). See
+// Note [One instantiation per state].
+template <class State, class Inputs>
+[[gnu::noinline]] void record_node(const Derivative<State>& derivative, Inputs inputs, const Tensor& result,
+                                   State&& state, std::initializer_list<SaveArg> saved) {
   std::shared_ptr<OpNode> node =
       std::make_shared<TypedOpNode<State>>(derivative.name, derivative.formula, std::move(state));
-  detail::connect(*node, inputs);
-  detail::finish(std::move(node), result, saved);
+  connect(*node, inputs);
+  finish(std::move(node), result, saved);
+}
+}  // namespace detail
+
+// Note [One instantiation per state]
+// detail::record_node<State> (with it the node type: make_shared, vtable, apply) is
+// instantiated once, in the derivative file that defines the state's formulas
+// (EMBER_INSTANTIATE_RECORD), and declared extern next to the state (EMBER_EXTERN_RECORD)
+// in derivatives*.h. An op front end then compiles only the inlined check and a call: its
+// translation unit, compile time and the compiler's inlining of its own hot code stay as
+// they were with one out-of-line record_<op> function per op. (Used inside
+// namespace ember::autograd; _LIST for states recorded with a TensorList of inputs.)
+#define EMBER_RECORD_NODE_SIGNATURE(State, Inputs)                                                  \
+  void detail::record_node<State, Inputs>(const Derivative<State>&, Inputs, const Tensor&, State&&, \
+                                          std::initializer_list<SaveArg>)
+#define EMBER_EXTERN_RECORD(State) \
+  extern template EMBER_RECORD_NODE_SIGNATURE(State, std::initializer_list<const Tensor*>)
+#define EMBER_EXTERN_RECORD_LIST(State) extern template EMBER_RECORD_NODE_SIGNATURE(State, TensorList)
+#define EMBER_INSTANTIATE_RECORD(State) \
+  template EMBER_RECORD_NODE_SIGNATURE(State, std::initializer_list<const Tensor*>)
+#define EMBER_INSTANTIATE_RECORD_LIST(State) template EMBER_RECORD_NODE_SIGNATURE(State, TensorList)
+
+// Note [Recording autograd history]. `inputs` as pointers, like should_record.
+template <class State>
+inline void record(const Derivative<State>& derivative, std::initializer_list<const Tensor*> inputs,
+                   const Tensor& result, std::type_identity_t<State> state = {},
+                   std::initializer_list<SaveArg> saved = {}) {
+  if (should_record(inputs)) detail::record_node(derivative, inputs, result, std::move(state), saved);
 }
 // The same for a list of inputs (cat, stack).
 template <class State>
-void record(const Derivative<State>& derivative, TensorList inputs, const Tensor& result,
-            std::type_identity_t<State> state = {}, std::initializer_list<SaveArg> saved = {}) {
-  if (!should_record(inputs)) return;
-  std::shared_ptr<OpNode> node =
-      std::make_shared<TypedOpNode<State>>(derivative.name, derivative.formula, std::move(state));
-  detail::connect(*node, inputs);
-  detail::finish(std::move(node), result, saved);
+inline void record(const Derivative<State>& derivative, TensorList inputs, const Tensor& result,
+                   std::type_identity_t<State> state = {}, std::initializer_list<SaveArg> saved = {}) {
+  if (should_record(inputs)) detail::record_node(derivative, inputs, result, std::move(state), saved);
 }
-
 // The same with the state made by `make_state()`, called only when recording: for states
 // that copy sizes on the paths of cheap ops (views), which run without grad far more often.
 template <class State, class MakeState>
   requires std::is_invocable_r_v<State, MakeState&>
-void record(const Derivative<State>& derivative, std::initializer_list<const Tensor*> inputs, const Tensor& result,
-            MakeState&& make_state, std::initializer_list<SaveArg> saved = {}) {
-  if (!should_record(inputs)) return;
-  std::shared_ptr<OpNode> node =
-      std::make_shared<TypedOpNode<State>>(derivative.name, derivative.formula, make_state());
-  detail::connect(*node, inputs);
-  detail::finish(std::move(node), result, saved);
+inline void record(const Derivative<State>& derivative, std::initializer_list<const Tensor*> inputs,
+                   const Tensor& result, MakeState&& make_state, std::initializer_list<SaveArg> saved = {}) {
+  if (should_record(inputs)) detail::record_node(derivative, inputs, result, make_state(), saved);
 }
 
 // DimVector of a size, stride or dim list, for states.
