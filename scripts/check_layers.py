@@ -17,8 +17,8 @@ RANK = {"core": 0, "kernels": 1, "cpu": 2, "ops": 3, "autograd": 4,
 
 # (including layer, included header) -> why it is allowed.
 ALLOWED = {
-    # Note [Recording autograd history]: op front ends record their history through the
-    # record_* declarations of the derivative table, one narrow interface.
+    # Note [Recording autograd history]: op front ends record their history through
+    # autograd::record and the derivative table's declared rows, one narrow interface.
     ("ops", "ember/autograd/record.h"): "recording interface",
     ("ops", "ember/autograd/derivatives.h"): "recording interface",
     ("ops", "ember/autograd/derivatives_functional.h"): "recording interface",

@@ -55,9 +55,9 @@ Tensor threshold_backward(const Tensor& g, const Tensor& y, double threshold) {
   return activation_grad(kernels::ActOp::threshold, {threshold}, g, y);
 }
 
-variable_list unary_formula(OpNode& n, const variable_list& grads) {
+variable_list unary_formula(OpNode& n, const UnaryState& s, const variable_list& grads) {
   const Tensor& g = grads[0];
-  const auto op = static_cast<UnaryOp>(n.code);
+  const UnaryOp op = s.op;
   const Tensor x = unary_saves(op) == Saves::SELF ? n.saved(0) : Tensor();
   const Tensor y = unary_saves(op) == Saves::RESULT ? n.saved(0) : Tensor();
   switch (op) {
@@ -71,24 +71,24 @@ variable_list unary_formula(OpNode& n, const variable_list& grads) {
 // ---- binary: each differentiable row names one of these formulas ----------------------
 bool is_wrapped(const Tensor& t) { return t.unsafeGetTensorImpl()->is_wrapped_number(); }
 
-variable_list add_backward(OpNode& n, const variable_list& grads) {
+variable_list add_backward(OpNode& n, const BinaryState& s, const variable_list& grads) {
   const Tensor& g = grads[0];
-  return {g, n.needs_grad(1) ? (n.s0.toDouble() == 1.0 ? g : g * n.s0) : Tensor()};
+  return {g, n.needs_grad(1) ? (s.alpha.toDouble() == 1.0 ? g : g * s.alpha) : Tensor()};
 }
 
-variable_list sub_backward(OpNode& n, const variable_list& grads) {
+variable_list sub_backward(OpNode& n, const BinaryState& s, const variable_list& grads) {
   const Tensor& g = grads[0];
-  return {g, n.needs_grad(1) ? (n.s0.toDouble() == 1.0 ? neg(g) : g * (-n.s0)) : Tensor()};
+  return {g, n.needs_grad(1) ? (s.alpha.toDouble() == 1.0 ? neg(g) : g * (-s.alpha)) : Tensor()};
 }
 
-variable_list mul_backward(OpNode& n, const variable_list& grads) {
+variable_list mul_backward(OpNode& n, const BinaryState&, const variable_list& grads) {
   const Tensor& g = grads[0];
   bool ga = n.needs_grad(0), gb = n.needs_grad(1);
   Tensor a = gb ? n.saved(0) : Tensor(), b = ga ? n.saved(1) : Tensor();
   return {ga ? g * b : Tensor(), gb ? g * a : Tensor()};
 }
 
-variable_list div_backward(OpNode& n, const variable_list& grads) {
+variable_list div_backward(OpNode& n, const BinaryState&, const variable_list& grads) {
   const Tensor& g = grads[0];
   bool ga = n.needs_grad(0), gb = n.needs_grad(1);
   Tensor b = n.saved(1);
@@ -98,12 +98,12 @@ variable_list div_backward(OpNode& n, const variable_list& grads) {
 }
 
 // Rounding division: piecewise constant, so zero (PyTorch's DivBackward2).
-variable_list zero_backward(OpNode& n, const variable_list& grads) {
+variable_list zero_backward(OpNode& n, const BinaryState&, const variable_list& grads) {
   const Tensor& g = grads[0];
   return {n.needs_grad(0) ? zeros_like(g) : Tensor(), n.needs_grad(1) ? zeros_like(g) : Tensor()};
 }
 
-variable_list pow_backward(OpNode& n, const variable_list& grads) {
+variable_list pow_backward(OpNode& n, const BinaryState& s, const variable_list& grads) {
   const Tensor& g = grads[0];
   bool ga = n.needs_grad(0), gb = n.needs_grad(1);
   Tensor a = n.saved(0), b = n.saved(1);
@@ -113,10 +113,9 @@ variable_list pow_backward(OpNode& n, const variable_list& grads) {
     // exponent takes the number overload (Note [Scalar exponents]); a bool exponent
     // tensor counts as 0/1 (PyTorch 1.13 throws here, computing b - 1 on bools).
     Tensor a_pow;
-    const Scalar& e = n.s1;
-    if (!n.has_s1) a_pow = pow(a, (b.dtype() == kBool ? b.to(a.dtype()) : b) - 1);
-    else if (e.is_floating_point()) a_pow = pow(a, Scalar(e.toDouble() - 1));
-    else a_pow = pow(a, Scalar(e.toLong() - 1));
+    if (!s.exponent) a_pow = pow(a, (b.dtype() == kBool ? b.to(a.dtype()) : b) - 1);
+    else if (s.exponent->is_floating_point()) a_pow = pow(a, Scalar(s.exponent->toDouble() - 1));
+    else a_pow = pow(a, Scalar(s.exponent->toLong() - 1));
     da = where(eq(b, 0), scalar_to_tensor(0.0), g * b * a_pow);
   }
   if (gb) {
@@ -129,14 +128,14 @@ variable_list pow_backward(OpNode& n, const variable_list& grads) {
   return {da, db};
 }
 
-variable_list remainder_backward(OpNode& n, const variable_list& grads) {
+variable_list remainder_backward(OpNode& n, const BinaryState&, const variable_list& grads) {
   const Tensor& g = grads[0];
   Tensor db;
   if (n.needs_grad(1)) db = -g * div(n.saved(0), n.saved(1), "floor");
   return {g, db};
 }
 
-variable_list fmod_backward(OpNode& n, const variable_list& grads) {
+variable_list fmod_backward(OpNode& n, const BinaryState&, const variable_list& grads) {
   const Tensor& g = grads[0];
   Tensor db;
   if (n.needs_grad(1)) db = -g * div(n.saved(0), n.saved(1), "trunc");
@@ -145,9 +144,8 @@ variable_list fmod_backward(OpNode& n, const variable_list& grads) {
 
 // maximum / minimum: ties split the gradient; an operand gets none only where the other
 // one wins, so with a NaN on either side both get all of it (PyTorch's formula).
-variable_list extremum_backward(OpNode& n, const variable_list& grads) {
+variable_list extremum_backward(OpNode& n, bool is_max, const variable_list& grads) {
   const Tensor& g = grads[0];
-  const bool is_max = static_cast<BinaryOp>(n.code) == BinaryOp::maximum;
   Tensor a = n.saved(0), b = n.saved(1);
   Tensor shared = where(eq(a, b), g / 2, g);
   Tensor a_wins = is_max ? gt(a, b) : lt(a, b);
@@ -156,7 +154,14 @@ variable_list extremum_backward(OpNode& n, const variable_list& grads) {
           n.needs_grad(1) ? masked_grad(logical_not(a_wins), shared) : Tensor()};
 }
 
-variable_list atan2_backward(OpNode& n, const variable_list& grads) {
+variable_list maximum_backward(OpNode& n, const BinaryState&, const variable_list& grads) {
+  return extremum_backward(n, true, grads);
+}
+variable_list minimum_backward(OpNode& n, const BinaryState&, const variable_list& grads) {
+  return extremum_backward(n, false, grads);
+}
+
+variable_list atan2_backward(OpNode& n, const BinaryState&, const variable_list& grads) {
   const Tensor& g = grads[0];
   Tensor a = n.saved(0), b = n.saved(1);
   Tensor denom = a * a + b * b;
@@ -184,7 +189,7 @@ constexpr BinarySaves binary_saves(BinaryOp op) {
   return BinarySaves::NONE;
 }
 
-Formula binary_formula(BinaryOp op) {
+Formula<BinaryState> binary_formula(BinaryOp op) {
   switch (op) {
 #define EMBER_X(name, node, saves, formula) case BinaryOp::name: return formula;
     EMBER_BINARY_OPS(EMBER_X)
@@ -193,11 +198,11 @@ Formula binary_formula(BinaryOp op) {
   return nullptr;
 }
 
-variable_list clamp_formula(OpNode& n, const variable_list& grads) {
+variable_list clamp_formula(OpNode& n, const ClampState& s, const variable_list& grads) {
   Tensor x = n.saved(0);
   Tensor mask;
-  if (n.has_s0) mask = ge(x, n.s0);
-  if (n.has_s1) mask = mask.defined() ? logical_and(mask, le(x, n.s1)) : le(x, n.s1);
+  if (s.min) mask = ge(x, *s.min);
+  if (s.max) mask = mask.defined() ? logical_and(mask, le(x, *s.max)) : le(x, *s.max);
   return {masked_grad(mask, grads[0])};
 }
 
@@ -206,10 +211,10 @@ variable_list clamp_formula(OpNode& n, const variable_list& grads) {
 // x > hi or hi < lo (then hi is the value everywhere). Where lo == hi and x < lo nobody
 // gets it, and a NaN anywhere gives everyone zero: PyTorch's clamp_backward and
 // clamp_backward_min_max, whose comparisons we copy, including those corners.
-variable_list clamp_tensor_formula(OpNode& n, const variable_list& grads) {
+variable_list clamp_tensor_formula(OpNode& n, const NoState&, const variable_list& grads) {
   const Tensor& g = grads[0];
-  Tensor x = n.saved(0);
-  Tensor lo = n.has_s0 ? n.saved(1) : Tensor(), hi = n.has_s1 ? n.saved(2) : Tensor();
+  // An absent bound was saved undefined.
+  Tensor x = n.saved(0), lo = n.saved(1), hi = n.saved(2);
   Tensor gx, glo, ghi;
   if (n.needs_grad(0)) {
     Tensor keep;
@@ -230,125 +235,77 @@ variable_list clamp_tensor_formula(OpNode& n, const variable_list& grads) {
   return {gx, glo, ghi};
 }
 
-variable_list where_formula(OpNode& n, const variable_list& grads) {
+variable_list where_formula(OpNode& n, const NoState&, const variable_list& grads) {
   Tensor c = n.saved(0);
   Tensor zero = zeros_like(grads[0]);
   return {Tensor(), n.needs_grad(1) ? where(c, grads[0], zero) : Tensor(),
           n.needs_grad(2) ? where(c, zero, grads[0]) : Tensor()};
 }
 
-variable_list nan_to_num_formula(OpNode& n, const variable_list& grads) {
+variable_list nan_to_num_formula(OpNode& n, const NoState&, const variable_list& grads) {
   return {grads[0] * isfinite(n.saved(0))};
 }
 
-variable_list to_dtype_formula(OpNode& n, const variable_list& grads) { return {grads[0].to(n.dtype0)}; }
-variable_list identity_formula(OpNode&, const variable_list& grads) { return {grads[0]}; }
-variable_list copy_formula(OpNode& n, const variable_list& grads) {
+variable_list to_dtype_formula(OpNode&, const ToCopyState& s, const variable_list& grads) {
+  return {grads[0].to(s.self_dtype)};
+}
+variable_list identity_formula(OpNode&, const NoState&, const variable_list& grads) { return {grads[0]}; }
+variable_list copy_formula(OpNode& n, const CopyState& s, const variable_list& grads) {
   Tensor gs;
-  if (n.needs_grad(1)) gs = sum_to(grads[0], n.shape0).to(n.dtype0);
+  if (n.needs_grad(1)) gs = sum_to(grads[0], s.src_sizes).to(s.src_dtype);
   return {Tensor(), gs};
 }
-variable_list fill_formula(OpNode&, const variable_list&) { return {Tensor()}; }
+variable_list fill_formula(OpNode&, const NoState&, const variable_list&) { return {Tensor()}; }
+
+// The unary rows' node names, one Derivative per row (nullptr name: not differentiable).
+constexpr Derivative<UnaryState> unary_derivative(UnaryOp op) { return {unary_node_name(op), unary_formula}; }
 
 }  // namespace
 
 void record_unary(UnaryOp op, const Tensor& self, const Tensor& result) {
-  const char* name = unary_node_name(op);
-  if (!name || !should_record({&self})) return;
-  auto node = make_node(name, unary_formula, {&self});
-  node->code = static_cast<int>(op);
+  const Derivative<UnaryState> d = unary_derivative(op);
+  const std::initializer_list<const Tensor*> inputs = {&self};
+  if (!d.name || !should_record(inputs)) return;
   // The output is saved after it joins the graph, so it can be re-attached to its node
   // when the formula is differentiated again (Note [Saved output without grad_fn]).
-  set_history(result, node);
   switch (unary_saves(op)) {
-    case Saves::SELF: node->saved_ = {SavedVariable(self, false)}; break;
-    case Saves::RESULT: node->saved_ = {SavedVariable(result, true)}; break;
-    case Saves::NONE: break;
+    case Saves::SELF: return detail::record_node(d, inputs, result, UnaryState{op}, {self});
+    case Saves::RESULT: return detail::record_node(d, inputs, result, UnaryState{op}, {result});
+    case Saves::NONE: return detail::record_node(d, inputs, result, UnaryState{op}, {});
   }
 }
 
 void record_binary(BinaryOp op, const Tensor& a, const Tensor& b, const Scalar& alpha, const Tensor& result) {
   const char* name = binary_node_name(op, a, b);
-  if (!name || !should_record({&a, &b})) return;
-  auto node = make_node(name, binary_formula(op), {&a, &b});
-  node->code = static_cast<int>(op);
-  node->s0 = alpha;
-  if (op == BinaryOp::pow && is_wrapped(b)) {
-    // A number exponent (Note [Scalar exponents]); saved tensors lose the wrapped flag.
-    node->s1 = b.item();
-    node->has_s1 = true;
-  }
+  const std::initializer_list<const Tensor*> inputs = {&a, &b};
+  if (!name || !should_record(inputs)) return;
+  const Derivative<BinaryState> d{name, binary_formula(op)};
+  BinaryState state{alpha, std::nullopt};
+  // A number exponent (Note [Scalar exponents]); saved tensors lose the wrapped flag.
+  if (op == BinaryOp::pow && is_wrapped(b)) state.exponent = b.item();
   // The result is saved after it joins the graph (Note [Saved output without grad_fn]).
-  set_history(result, node);
   switch (binary_saves(op)) {
-    case BinarySaves::NONE: break;
-    case BinarySaves::OPERANDS: node->saved_ = {SavedVariable(a, false), SavedVariable(b, false)}; break;
+    case BinarySaves::NONE: return detail::record_node(d, inputs, result, std::move(state), {});
+    case BinarySaves::OPERANDS: return detail::record_node(d, inputs, result, std::move(state), {a, b});
     case BinarySaves::OPERANDS_RESULT:
-      node->saved_ = {SavedVariable(a, false), SavedVariable(b, false), SavedVariable(result, true)};
-      break;
+      return detail::record_node(d, inputs, result, std::move(state), {a, b, result});
   }
 }
 
-void record_clamp(const Tensor& self, const std::optional<Scalar>& lo, const std::optional<Scalar>& hi,
-                  const Tensor& result) {
-  if (!should_record({&self})) return;
-  auto node = make_node("ClampBackward1", clamp_formula, {&self});
-  node->saved_ = {SavedVariable(self, false)};
-  if (lo) { node->s0 = *lo; node->has_s0 = true; }
-  if (hi) { node->s1 = *hi; node->has_s1 = true; }
-  set_history(result, node);
-}
+EMBER_INSTANTIATE_RECORD(NoState);
+EMBER_INSTANTIATE_RECORD(UnaryState);
+EMBER_INSTANTIATE_RECORD(BinaryState);
+EMBER_INSTANTIATE_RECORD(ClampState);
+EMBER_INSTANTIATE_RECORD(ToCopyState);
+EMBER_INSTANTIATE_RECORD(CopyState);
 
-void record_clamp_tensor(const Tensor& self, const std::optional<Tensor>& lo, const std::optional<Tensor>& hi,
-                         const Tensor& result) {
-  Tensor none;
-  const Tensor& l = lo ? *lo : none;
-  const Tensor& h = hi ? *hi : none;
-  if (!should_record({&self, &l, &h})) return;
-  auto node = make_node("ClampBackward0", clamp_tensor_formula, {&self, &l, &h});
-  node->saved_ = {SavedVariable(self, false), SavedVariable(l, false), SavedVariable(h, false)};
-  node->has_s0 = lo.has_value();
-  node->has_s1 = hi.has_value();
-  set_history(result, node);
-}
-
-void record_where(const Tensor& condition, const Tensor& a, const Tensor& b, const Tensor& result) {
-  if (!should_record({&a, &b})) return;
-  auto node = make_node("WhereBackward0", where_formula, {&condition, &a, &b});
-  node->saved_ = {SavedVariable(condition, false)};
-  set_history(result, node);
-}
-
-void record_nan_to_num(const Tensor& self, const Tensor& result) {
-  if (!should_record({&self})) return;
-  auto node = make_node("NanToNumBackward0", nan_to_num_formula, {&self});
-  node->saved_ = {SavedVariable(self, false)};
-  set_history(result, node);
-}
-
-void record_to_dtype(const Tensor& self, const Tensor& result) {
-  if (!should_record({&self}) || !result.is_floating_point()) return;
-  auto node = make_node("ToCopyBackward0", to_dtype_formula, {&self});
-  node->dtype0 = self.dtype();
-  set_history(result, node);
-}
-
-void record_clone(const Tensor& self, const Tensor& result) {
-  if (!should_record({&self})) return;
-  set_history(result, make_node("CloneBackward0", identity_formula, {&self}));
-}
-
-void record_copy(const Tensor& self_old, const Tensor& src, const Tensor& result) {
-  if (!should_record({&self_old, &src})) return;
-  auto node = make_node("CopyBackwards", copy_formula, {&self_old, &src});
-  node->shape0 = DimVector(src.sizes().begin(), src.sizes().end());
-  node->dtype0 = src.dtype();
-  set_history(result, node);
-}
-
-void record_fill(const Tensor& self_old, const Tensor& result) {
-  if (!should_record({&self_old})) return;
-  set_history(result, make_node("FillBackward0", fill_formula, {&self_old}));
-}
+const Derivative<ClampState> ClampBackward1{"ClampBackward1", clamp_formula};
+const Derivative<> ClampBackward0{"ClampBackward0", clamp_tensor_formula};
+const Derivative<> WhereBackward0{"WhereBackward0", where_formula};
+const Derivative<> NanToNumBackward0{"NanToNumBackward0", nan_to_num_formula};
+const Derivative<ToCopyState> ToCopyBackward0{"ToCopyBackward0", to_dtype_formula};
+const Derivative<> CloneBackward0{"CloneBackward0", identity_formula};
+const Derivative<CopyState> CopyBackwards{"CopyBackwards", copy_formula};
+const Derivative<> FillBackward0{"FillBackward0", fill_formula};
 
 }  // namespace ember::autograd

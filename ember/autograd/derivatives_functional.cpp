@@ -5,8 +5,6 @@
 #include "ember/autograd/derivatives_functional.h"
 #include "ember/autograd/derivatives.h"
 
-#include <cstring>
-
 #include "ember/autograd/engine.h"
 #include "ember/ops/activation.h"
 #include "ember/ops/activation_impl.h"
@@ -23,18 +21,6 @@ namespace {
 
 using kernels::ActOp;
 using kernels::ActParams;
-
-// ActParams travel in the node: a and b as Scalars, c bit-copied into i0.
-void store_params(OpNode& n, const ActParams& p) {
-  n.s0 = p.a;
-  n.s1 = p.b;
-  std::memcpy(&n.i0, &p.c, sizeof(double));
-}
-ActParams load_params(const OpNode& n) {
-  ActParams p{n.s0.toDouble(), n.s1.toDouble(), 0};
-  std::memcpy(&p.c, &n.i0, sizeof(double));
-  return p;
-}
 
 // grad * f'(x) written with ember ops, for double backward.
 Tensor activation_grad_composite(ActOp op, const ActParams& p, const Tensor& g, const Tensor& x) {
@@ -63,12 +49,12 @@ Tensor activation_grad_composite(ActOp op, const ActParams& p, const Tensor& g, 
   return g;
 }
 
-variable_list activation_formula(OpNode& n, const variable_list& grads) {
-  return {activation_grad(static_cast<ActOp>(n.code), load_params(n), grads[0], n.saved(0))};
+variable_list activation_formula(OpNode& n, const ActivationState& s, const variable_list& grads) {
+  return {activation_grad(s.op, s.params, grads[0], n.saved(0))};
 }
 
 // prelu: weight broadcast along dim 1 (or a single slope); its gradient is summed back.
-variable_list prelu_formula(OpNode& n, const variable_list& grads) {
+variable_list prelu_formula(OpNode& n, const NoState&, const variable_list& grads) {
   Tensor x = n.saved(0), w = n.saved(1);
   const Tensor& g = grads[0];
   const int64_t nw = w.numel();
@@ -92,44 +78,50 @@ variable_list prelu_formula(OpNode& n, const variable_list& grads) {
   return {gx, gw};
 }
 
-// glu(x) = a * sigmoid(b) with (a, b) the halves of x along i0. The gradient of b is formed
+// glu(x) = a * sigmoid(b) with (a, b) the halves of x along dim. The gradient of b is formed
 // as ((s (1 - s)) a) g: g * a first could overflow where the gradient does not.
-variable_list glu_formula(OpNode& n, const variable_list& grads) {
+variable_list glu_formula(OpNode& n, const DimState& st, const variable_list& grads) {
   Tensor x = n.saved(0);
-  const int64_t d = n.i0, h = x.size(d) / 2;
+  const int64_t d = st.dim, h = x.size(d) / 2;
   Tensor a = x.narrow(d, 0, h), s = sigmoid(x.narrow(d, h, h));
   const Tensor& g = grads[0];
   return {cat({g * s, ((s * (1 - s)) * a) * g}, d)};
 }
 
 // ---- losses --------------------------------------------------------------------------------
-// code: reduction (0 none, 1 mean, 2 sum); i1: element count of the (broadcast) input.
-Tensor scale_grad(const OpNode& n, const Tensor& g) { return n.code == 1 ? g / static_cast<double>(n.i1) : g; }
+// The mean's gradient is divided by the element count.
+Tensor scale_grad(int reduction, int64_t numel, const Tensor& g) {
+  return reduction == 1 ? g / static_cast<double>(numel) : g;
+}
 
-variable_list mse_formula(OpNode& n, const variable_list& grads) {
+variable_list mse_formula(OpNode& n, const LossState& s, const variable_list& grads) {
   Tensor x = n.saved(0), t = n.saved(1);
-  Tensor gi = (x - t) * scale_grad(n, grads[0]) * 2.0;
+  Tensor gi = (x - t) * scale_grad(s.reduction, s.numel, grads[0]) * 2.0;
   return {n.needs_grad(0) ? gi : Tensor(), n.needs_grad(1) ? -gi : Tensor()};
 }
 
-// s0: delta (huber) or beta (smooth_l1); i2: 1 for smooth_l1.
-variable_list smooth_l1_huber_formula(OpNode& n, const variable_list& grads) {
+Tensor smooth_l1_huber_grad(OpNode& n, const SmoothL1HuberState& s, const Tensor& grad, bool smooth_l1) {
   Tensor x = n.saved(0), t = n.saved(1);
-  const double delta = n.s0.toDouble();
+  const double delta = s.delta;
   Tensor d = x - t;
-  Tensor g = scale_grad(n, grads[0]);
-  Tensor gi;
-  if (n.i2) {  // smooth_l1: d / beta inside, sign(d) outside
-    gi = where(lt(d, -delta), -g, where(gt(d, delta), g, d / delta * g));
-  } else {  // huber: d inside, delta * sign(d) outside
-    gi = where(lt(d, -delta), g * -delta, where(gt(d, delta), g * delta, d * g));
-  }
+  Tensor g = scale_grad(s.reduction, s.numel, grad);
+  if (smooth_l1)  // d / beta inside, sign(d) outside
+    return where(lt(d, -delta), -g, where(gt(d, delta), g, d / delta * g));
+  // huber: d inside, delta * sign(d) outside
+  return where(lt(d, -delta), g * -delta, where(gt(d, delta), g * delta, d * g));
+}
+variable_list smooth_l1_formula(OpNode& n, const SmoothL1HuberState& s, const variable_list& grads) {
+  Tensor gi = smooth_l1_huber_grad(n, s, grads[0], true);
+  return {n.needs_grad(0) ? gi : Tensor(), n.needs_grad(1) ? -gi : Tensor()};
+}
+variable_list huber_formula(OpNode& n, const SmoothL1HuberState& s, const variable_list& grads) {
+  Tensor gi = smooth_l1_huber_grad(n, s, grads[0], false);
   return {n.needs_grad(0) ? gi : Tensor(), n.needs_grad(1) ? -gi : Tensor()};
 }
 
-variable_list bce_formula(OpNode& n, const variable_list& grads) {
+variable_list bce_formula(OpNode& n, const LossState& s, const variable_list& grads) {
   Tensor x = n.saved(0), t = n.saved(1), w = n.saved(2);
-  Tensor g = scale_grad(n, grads[0]);
+  Tensor g = scale_grad(s.reduction, s.numel, grads[0]);
   if (w.defined()) g = g * w;
   Tensor gi, gt_;
   // PyTorch's form: (x - t) / max(x (1 - x), eps), so x = 0 or 1 gives a large finite value.
@@ -140,9 +132,9 @@ variable_list bce_formula(OpNode& n, const variable_list& grads) {
   return {gi, gt_};
 }
 
-variable_list bce_logits_formula(OpNode& n, const variable_list& grads) {
+variable_list bce_logits_formula(OpNode& n, const LossState& s, const variable_list& grads) {
   Tensor x = n.saved(0), t = n.saved(1), w = n.saved(2), pw = n.saved(3);
-  Tensor g = scale_grad(n, grads[0]);
+  Tensor g = scale_grad(s.reduction, s.numel, grads[0]);
   if (w.defined()) g = g * w;
   Tensor gi, gt_;
   if (n.needs_grad(0)) {
@@ -161,26 +153,26 @@ variable_list bce_logits_formula(OpNode& n, const variable_list& grads) {
   return {gi, gt_};
 }
 
-// saved: index (N, 1, S), coef (N, 1, S); shape0: the input's sizes; i0: C; s0: total weight.
-variable_list nll_formula(OpNode& n, const variable_list& grads) {
+// saved: index (N, 1, S), coef (N, 1, S).
+variable_list nll_formula(OpNode& n, const NllLossState& s, const variable_list& grads) {
   Tensor index = n.saved(0), coef = n.saved(1);
   Tensor g = grads[0];
-  const int64_t N = index.size(0), S = index.size(2), C = n.i0;
+  const int64_t N = index.size(0), S = index.size(2), C = s.num_classes;
   // No classes: every target was ignored, and there is nowhere to scatter to.
-  if (C == 0) return {zeros(n.shape0, g.options())};
+  if (C == 0) return {zeros(s.input_sizes, g.options())};
   Tensor src;
-  if (n.code == 0) src = coef * g.reshape({N, 1, S});
-  else if (n.code == 1 && n.s0.toDouble() == 0) src = zeros_like(coef, g.options());  // every target ignored
-  else if (n.code == 1) src = coef * (g / n.s0.toDouble());
+  if (s.reduction == 0) src = coef * g.reshape({N, 1, S});
+  else if (s.reduction == 1 && s.total_weight == 0) src = zeros_like(coef, g.options());  // every target ignored
+  else if (s.reduction == 1) src = coef * (g / s.total_weight);
   else src = coef * g;
   Tensor gi = zeros({N, C, S}, g.options()).scatter(1, index, src.to(g.dtype()));
-  return {gi.reshape(n.shape0)};
+  return {gi.reshape(s.input_sizes)};
 }
 
-// shape1: the pads. The gradient of padding by p is cropping by p: padding by -p.
-variable_list constant_pad_formula(OpNode& n, const variable_list& grads) {
+// The gradient of padding by p is cropping by p: padding by -p.
+variable_list constant_pad_formula(OpNode&, const ConstantPadState& s, const variable_list& grads) {
   DimVector neg;
-  for (int64_t v : n.shape1) neg.push_back(-v);
+  for (int64_t v : s.pad) neg.push_back(-v);
   return {constant_pad_nd(grads[0], neg, 0)};
 }
 
@@ -191,95 +183,35 @@ Tensor activation_grad(ActOp op, const ActParams& p, const Tensor& grad, const T
   return activation_grad_composite(op, p, grad, x);
 }
 
-// ---- recording ---------------------------------------------------------------------------
-void record_activation(ActOp op, const ActParams& p, const char* name, const Tensor& self, const Tensor& result) {
-  if (!should_record({&self})) return;
-  auto node = make_node(name, activation_formula, {&self});
-  node->code = static_cast<int>(op);
-  store_params(*node, p);
-  node->saved_ = {SavedVariable(self, false)};
-  set_history(result, node);
-}
+EMBER_INSTANTIATE_RECORD(ActivationState);
+EMBER_INSTANTIATE_RECORD(LossState);
+EMBER_INSTANTIATE_RECORD(SmoothL1HuberState);
+EMBER_INSTANTIATE_RECORD(NllLossState);
+EMBER_INSTANTIATE_RECORD(ConstantPadState);
 
-void record_glu(const Tensor& self, int64_t dim, const Tensor& result) {
-  if (!should_record({&self})) return;
-  auto node = make_node("GluBackward0", glu_formula, {&self});
-  node->i0 = dim;
-  node->saved_ = {SavedVariable(self, false)};
-  set_history(result, node);
-}
+const Derivative<ActivationState> LeakyReluBackward0{"LeakyReluBackward0", activation_formula};
+const Derivative<ActivationState> EluBackward0{"EluBackward0", activation_formula};
+const Derivative<ActivationState> CeluBackward0{"CeluBackward0", activation_formula};
+const Derivative<ActivationState> HardtanhBackward0{"HardtanhBackward0", activation_formula};
+const Derivative<ActivationState> HardsigmoidBackward0{"HardsigmoidBackward0", activation_formula};
+const Derivative<ActivationState> HardswishBackward0{"HardswishBackward0", activation_formula};
+const Derivative<ActivationState> SoftplusBackward0{"SoftplusBackward0", activation_formula};
+const Derivative<ActivationState> SiluBackward0{"SiluBackward0", activation_formula};
+const Derivative<ActivationState> MishBackward0{"MishBackward0", activation_formula};
+const Derivative<ActivationState> LogSigmoidBackward0{"LogSigmoidBackward0", activation_formula};
+const Derivative<ActivationState> ThresholdBackward0{"ThresholdBackward0", activation_formula};
+const Derivative<ActivationState> ThresholdBackward1{"ThresholdBackward1", activation_formula};
+const Derivative<> PreluBackward0{"PreluBackward0", prelu_formula};
+const Derivative<DimState> GluBackward0{"GluBackward0", glu_formula};
 
-void record_prelu(const Tensor& self, const Tensor& weight, const Tensor& result) {
-  if (!should_record({&self, &weight})) return;
-  auto node = make_node("PreluBackward0", prelu_formula, {&self, &weight});
-  node->saved_ = {SavedVariable(self, false), SavedVariable(weight, false)};
-  set_history(result, node);
-}
-
-namespace {
-std::shared_ptr<OpNode> loss_node(const char* name, Formula f, const Tensor& input, const Tensor& target,
-                                  int reduction) {
-  auto node = make_node(name, f, {&input, &target});
-  node->code = reduction;
-  node->i1 = input.numel();
-  return node;
-}
-}  // namespace
-
-void record_mse_loss(const Tensor& input, const Tensor& target, int reduction, const Tensor& result) {
-  if (!should_record({&input, &target})) return;
-  auto node = loss_node("MseLossBackward0", mse_formula, input, target, reduction);
-  node->saved_ = {SavedVariable(input, false), SavedVariable(target, false)};
-  set_history(result, node);
-}
-
-void record_smooth_l1_huber(const Tensor& input, const Tensor& target, int reduction, double delta, bool smooth_l1,
-                            const Tensor& result) {
-  if (!should_record({&input, &target})) return;
-  auto node = loss_node(smooth_l1 ? "SmoothL1LossBackward0" : "HuberLossBackward0", smooth_l1_huber_formula, input,
-                        target, reduction);
-  node->s0 = delta;
-  node->i2 = smooth_l1;
-  node->saved_ = {SavedVariable(input, false), SavedVariable(target, false)};
-  set_history(result, node);
-}
-
-void record_binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight, int reduction,
-                                 const Tensor& result) {
-  if (!should_record({&input, &target})) return;
-  auto node = loss_node("BinaryCrossEntropyBackward0", bce_formula, input, target, reduction);
-  node->saved_ = {SavedVariable(input, false), SavedVariable(target, false),
-                  weight.defined() ? SavedVariable(weight, false) : SavedVariable()};
-  set_history(result, node);
-}
-
-void record_binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target, const Tensor& weight,
-                                             const Tensor& pos_weight, int reduction, const Tensor& result) {
-  if (!should_record({&input, &target})) return;
-  auto node = loss_node("BinaryCrossEntropyWithLogitsBackward0", bce_logits_formula, input, target, reduction);
-  node->saved_ = {SavedVariable(input, false), SavedVariable(target, false),
-                  weight.defined() ? SavedVariable(weight, false) : SavedVariable(),
-                  pos_weight.defined() ? SavedVariable(pos_weight, false) : SavedVariable()};
-  set_history(result, node);
-}
-
-void record_nll_loss(const Tensor& input, const Tensor& index, const Tensor& coef, int reduction,
-                     double total_weight, bool two_d, const Tensor& result) {
-  if (!should_record({&input})) return;
-  auto node = make_node(two_d ? "NllLoss2DBackward0" : "NllLossBackward0", nll_formula, {&input});
-  node->code = reduction;
-  node->i0 = input.dim() == 1 ? input.size(0) : input.size(1);
-  node->s0 = total_weight;
-  node->shape0 = DimVector(input.sizes().begin(), input.sizes().end());
-  node->saved_ = {SavedVariable(index, false), SavedVariable(coef, false)};
-  set_history(result, node);
-}
-
-void record_constant_pad(const Tensor& self, IntArrayRef pad, const Tensor& result) {
-  if (!should_record({&self})) return;
-  auto node = make_node("ConstantPadNdBackward0", constant_pad_formula, {&self});
-  node->shape1 = DimVector(pad.begin(), pad.end());
-  set_history(result, node);
-}
+const Derivative<LossState> MseLossBackward0{"MseLossBackward0", mse_formula};
+const Derivative<SmoothL1HuberState> SmoothL1LossBackward0{"SmoothL1LossBackward0", smooth_l1_formula};
+const Derivative<SmoothL1HuberState> HuberLossBackward0{"HuberLossBackward0", huber_formula};
+const Derivative<LossState> BinaryCrossEntropyBackward0{"BinaryCrossEntropyBackward0", bce_formula};
+const Derivative<LossState> BinaryCrossEntropyWithLogitsBackward0{"BinaryCrossEntropyWithLogitsBackward0",
+                                                                  bce_logits_formula};
+const Derivative<NllLossState> NllLossBackward0{"NllLossBackward0", nll_formula};
+const Derivative<NllLossState> NllLoss2DBackward0{"NllLoss2DBackward0", nll_formula};
+const Derivative<ConstantPadState> ConstantPadNdBackward0{"ConstantPadNdBackward0", constant_pad_formula};
 
 }  // namespace ember::autograd

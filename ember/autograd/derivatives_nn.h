@@ -1,39 +1,74 @@
 #pragma once
-// The derivative table's entries for the neural-network ops (convolution, pooling,
-// normalisation, embedding); formulas in derivatives_nn.cpp. Called by the op front ends
-// under Note [Recording autograd history] (autograd/record.h).
+// The derivative table's rows for the neural-network ops (convolution, pooling,
+// normalisation, embedding) and their states (Note [Typed node state]); formulas in
+// derivatives_nn.cpp. The op front ends pass them to record() under Note [Recording
+// autograd history] (autograd/record.h).
+#include "ember/autograd/derivatives.h"
 #include "ember/autograd/record.h"
 #include "ember/ops/nn_impl.h"
 
 namespace ember::autograd {
 
-// transposed: result = conv^T(input, weight) (input has the conv output's shape).
-void record_convolution(const Tensor& input, const Tensor& weight, const Tensor& bias,
-                        const nn_detail::ConvParams& p, bool transposed, const Tensor& result);
-void record_conv_weight_grad(const Tensor& x, const Tensor& gy, const nn_detail::ConvParams& p,
-                             const Tensor& result);
+struct ConvState {
+  nn_detail::ConvParams params;
+  bool transposed;  // result = conv^T(input, weight) (input has the conv output's shape)
+  DimVector weight_sizes;
+};
+struct AvgPoolState {
+  nn_detail::PoolParams params;
+  bool count_include_pad;
+  int64_t divisor;
+  DimVector self_sizes;  // the pool's input, or the backward's gy
+};
+struct BatchNormState {
+  bool training;  // batch statistics; otherwise the saved running stats (constants)
+  double eps;
+};
+struct LayerNormState {
+  int64_t normalized_dims;
+  double eps;
+};
+struct GroupNormState {
+  int64_t num_groups;
+  double eps;
+};
+struct EmbeddingState {
+  int64_t padding_idx;  // < 0: none
+  DimVector weight_sizes;
+};
 
-// name: MaxPool2DWithIndicesBackward0 or AdaptiveMaxPool2DBackward0.
-void record_max_pool(const char* name, const Tensor& input, const Tensor& indices, const Tensor& result);
-void record_max_pool_backward(const Tensor& gy, const Tensor& indices, const Tensor& result);
-void record_avg_pool(const Tensor& input, const nn_detail::PoolParams& p, bool count_include_pad, int64_t divisor,
-                     const Tensor& result);
-void record_avg_pool_backward(const Tensor& gy, const nn_detail::PoolParams& p, bool count_include_pad,
-                              int64_t divisor, const Tensor& result);
-void record_adaptive_avg_pool(const Tensor& input, const Tensor& result);
-void record_adaptive_avg_pool_backward(const Tensor& gy, const Tensor& result);
+// Inputs: input, weight, bias. Saves: input, weight.
+extern const Derivative<ConvState> ConvolutionBackward0;
+// The weight gradient conv_weight_grad(x, gy) as an op. Inputs and saves: x, gy.
+extern const Derivative<nn_detail::ConvParams> ConvolutionBackwardBackward0;
+
+// Input: input. Saves: indices. self_sizes: the input's.
+extern const Derivative<SizesState> MaxPool2DWithIndicesBackward0, AdaptiveMaxPool2DBackward0;
+// max_pool_backward(gy, indices) as an op. Input: gy. Saves: indices.
+extern const Derivative<> MaxPool2DWithIndicesBackwardBackward0;
+extern const Derivative<AvgPoolState> AvgPool2DBackward0, AvgPool2DBackwardBackward0;
+// self_sizes: the input's (gy's for the backward's own row).
+extern const Derivative<SizesState> AdaptiveAvgPool2DBackward0, AdaptiveAvgPool2DBackwardBackward0;
 
 // Normalisation: the formulas recompute the statistics from the saved input with ember
 // ops, so double backward sees their dependence on the input.
-// training: batch statistics; otherwise the given running stats (saved as constants).
-void record_batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias, const Tensor& running_mean,
-                       const Tensor& running_var, bool training, double eps, const Tensor& result);
-void record_layer_norm(const Tensor& input, int64_t normalized_dims, const Tensor& weight, const Tensor& bias,
-                       double eps, const Tensor& result);
-void record_group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight, const Tensor& bias,
-                       double eps, const Tensor& result);
+// Inputs: input, weight, bias. Saves: input, weight, running_mean, running_var (the
+// running stats undefined when training).
+extern const Derivative<BatchNormState> NativeBatchNormBackward0;
+// Inputs: input, weight, bias. Saves: input, weight.
+extern const Derivative<LayerNormState> NativeLayerNormBackward0;
+extern const Derivative<GroupNormState> NativeGroupNormBackward0;
 
-// padding_idx < 0: none.
-void record_embedding(const Tensor& weight, const Tensor& indices, int64_t padding_idx, const Tensor& result);
+// Input: weight. Saves: indices.
+extern const Derivative<EmbeddingState> EmbeddingBackward0;
+
+// Note [One instantiation per state] (record.h): instantiated in derivatives_nn.cpp.
+EMBER_EXTERN_RECORD(ConvState);
+EMBER_EXTERN_RECORD(nn_detail::ConvParams);
+EMBER_EXTERN_RECORD(AvgPoolState);
+EMBER_EXTERN_RECORD(BatchNormState);
+EMBER_EXTERN_RECORD(LayerNormState);
+EMBER_EXTERN_RECORD(GroupNormState);
+EMBER_EXTERN_RECORD(EmbeddingState);
 
 }  // namespace ember::autograd

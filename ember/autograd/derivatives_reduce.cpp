@@ -17,12 +17,17 @@ namespace {
 // A 0-dim input accepts dim 0 / -1 and reduces nothing: its gradient is already 0-dim and
 // its element count is 1. Formulas must not unsqueeze it nor read sizes()[dim] of it.
 
-// Elements folded into each output of a reduction over `dims` (every dim when `all`).
-int64_t reduced_count(const Tensor& self, IntArrayRef dims, bool all) {
-  if (all) return self.numel();
+// Elements folded into each output of a reduction over `dims` (every dim when `all`) of an
+// input of sizes `sizes`.
+int64_t reduced_count(IntArrayRef sizes, IntArrayRef dims, bool all) {
   int64_t count = 1;
-  if (self.dim() > 0)
-    for (int64_t d : dims) count *= self.size(maybe_wrap_dim(d, self.dim()));
+  if (all) {
+    for (int64_t s : sizes) count *= s;
+    return count;
+  }
+  const auto ndim = static_cast<int64_t>(sizes.size());
+  if (ndim > 0)
+    for (int64_t d : dims) count *= sizes[maybe_wrap_dim(d, ndim)];
   return count;
 }
 
@@ -39,31 +44,26 @@ Tensor unreduce(const Tensor& g, IntArrayRef input_sizes, IntArrayRef dims, bool
   return r.expand(input_sizes);
 }
 
-// shape0: input sizes; shape1: reduced dims (empty: all); i0: keepdim; i1: element count.
-variable_list sum_formula(OpNode& n, const variable_list& grads) {
-  DimVector dims = n.shape1;
-  if (dims.empty())
-    for (size_t d = 0; d < n.shape0.size(); ++d) dims.push_back(static_cast<int64_t>(d));
-  Tensor g = grads[0];
-  if (n.shape1.empty()) g = g.reshape(DimVector(n.shape0.size(), 1));  // all-reduce: 0-dim grad
-  Tensor r = unreduce(g, n.shape0, n.shape1.empty() ? IntArrayRef() : IntArrayRef(dims), n.i0 != 0 || n.shape1.empty());
-  if (n.code == 1) r = r / static_cast<double>(n.i1);  // mean
-  return {r.to(n.dtype0)};
+// dims empty: reduced over every dim (the gradient is 0-dim).
+Tensor sum_grad(const SumState& s, const Tensor& grad) {
+  const bool all = s.dims.empty();
+  Tensor g = grad;
+  if (all) g = g.reshape(DimVector(s.self_sizes.size(), 1));
+  return unreduce(g, s.self_sizes, all ? IntArrayRef() : IntArrayRef(s.dims), s.keepdim || all);
+}
+variable_list sum_formula(OpNode&, const SumState& s, const variable_list& grads) {
+  return {sum_grad(s, grads[0]).to(s.self_dtype)};
+}
+variable_list mean_formula(OpNode&, const SumState& s, const variable_list& grads) {
+  const auto count = static_cast<double>(reduced_count(s.self_sizes, s.dims, s.dims.empty()));
+  return {(sum_grad(s, grads[0]) / count).to(s.self_dtype)};
 }
 }  // namespace
 
-void record_sum(const Tensor& self, IntArrayRef dims, bool keepdim, const Tensor& result, bool all, bool mean) {
-  if (!should_record({&self})) return;
-  const char* name = mean ? (all ? "MeanBackward0" : "MeanBackward1") : (all ? "SumBackward0" : "SumBackward1");
-  auto node = make_node(name, sum_formula, {&self});
-  node->code = mean ? 1 : 0;
-  node->shape0 = DimVector(self.sizes().begin(), self.sizes().end());
-  if (!all) node->shape1 = DimVector(dims.begin(), dims.end());
-  node->i0 = keepdim;
-  node->i1 = reduced_count(self, dims, all);
-  node->dtype0 = self.dtype();
-  set_history(result, node);
-}
+const Derivative<SumState> SumBackward0{"SumBackward0", sum_formula};
+const Derivative<SumState> SumBackward1{"SumBackward1", sum_formula};
+const Derivative<SumState> MeanBackward0{"MeanBackward0", mean_formula};
+const Derivative<SumState> MeanBackward1{"MeanBackward1", mean_formula};
 
 }  // namespace ember::autograd
 
@@ -86,29 +86,40 @@ Tensor keep(const Tensor& t, IntArrayRef input_sizes, IntArrayRef dims, bool kee
   for (int64_t d : sorted) r = r.unsqueeze(d);
   return r;
 }
-DimVector dims_or_all(const OpNode& n) { return n.i2 ? all_dims(static_cast<int64_t>(n.shape0.size())) : n.shape1; }
-
-variable_list softmax_formula(OpNode& n, const variable_list& grads) {
-  Tensor y = n.saved(0);
-  const Tensor& g = grads[0];
-  if (n.code == 1) return {g - exp(y) * g.sum({n.i0}, true)};  // log_softmax
-  return {y * (g - (g * y).sum({n.i0}, true))};
+template <class S>
+DimVector dims_or_all(const S& s) {
+  return s.all ? all_dims(static_cast<int64_t>(s.self_sizes.size())) : s.dims;
+}
+// A reduced tensor (gradient or result) with its reduced dims back as size 1.
+template <class S>
+Tensor kept(const S& s, const Tensor& t, IntArrayRef dims) {
+  if (s.all) return t.reshape(DimVector(s.self_sizes.size(), 1));
+  return keep(t, s.self_sizes, dims, s.keepdim);
 }
 
-variable_list logsumexp_formula(OpNode& n, const variable_list& grads) {
+variable_list softmax_formula(OpNode& n, const DimState& s, const variable_list& grads) {
+  Tensor y = n.saved(0);
+  const Tensor& g = grads[0];
+  return {y * (g - (g * y).sum({s.dim}, true))};
+}
+variable_list log_softmax_formula(OpNode& n, const DimState& s, const variable_list& grads) {
+  Tensor y = n.saved(0);
+  const Tensor& g = grads[0];
+  return {g - exp(y) * g.sum({s.dim}, true)};
+}
+
+variable_list logsumexp_formula(OpNode& n, const ReduceState& s, const variable_list& grads) {
   Tensor x = n.saved(0), y = n.saved(1);
-  DimVector dims = n.shape1;
-  return {keep(grads[0], n.shape0, dims, n.i0) * exp(x - keep(y, n.shape0, dims, n.i0))};
+  return {keep(grads[0], s.self_sizes, s.dims, s.keepdim) * exp(x - keep(y, s.self_sizes, s.dims, s.keepdim))};
 }
 
 // amax/amin: the gradient is shared evenly among the elements equal to the result. A NaN
 // result equals nothing, so its slice gets 0/0 = NaN, as in PyTorch.
-variable_list extremum_formula(OpNode& n, const variable_list& grads) {
+variable_list extremum_formula(OpNode& n, const ReduceState& s, const variable_list& grads) {
   Tensor x = n.saved(0), y = n.saved(1);
-  DimVector dims = dims_or_all(n);
-  bool kd = n.i0 || n.i2;
-  Tensor yk = n.i2 ? y.reshape(DimVector(n.shape0.size(), 1)) : keep(y, n.shape0, dims, kd);
-  Tensor gk = n.i2 ? grads[0].reshape(DimVector(n.shape0.size(), 1)) : keep(grads[0], n.shape0, dims, kd);
+  DimVector dims = dims_or_all(s);
+  Tensor yk = kept(s, y, dims);
+  Tensor gk = kept(s, grads[0], dims);
   Tensor mask = eq(x, yk).to(x.dtype());
   return {gk * mask / mask.sum(dims, true)};
 }
@@ -116,52 +127,64 @@ variable_list extremum_formula(OpNode& n, const variable_list& grads) {
 // max()/min() of a whole tensor: the gradient is shared evenly among the elements equal to
 // the result, or among the NaN elements when the result is NaN (PyTorch's
 // evenly_distribute_backward); elsewhere it is exactly 0, even for an infinite gradient.
-variable_list extremum_all_formula(OpNode& n, const variable_list& grads) {
+variable_list extremum_all_formula(OpNode& n, const NoState&, const variable_list& grads) {
   Tensor x = n.saved(0), y = n.saved(1);
   Tensor mask = isnan(y).item<bool>() ? isnan(x) : eq(x, y);
   return {masked_grad(mask, grads[0] / mask.sum())};
 }
 
-variable_list indexed_formula(OpNode& n, const variable_list& grads) {
+variable_list indexed_formula(OpNode& n, const IndexedState& s, const variable_list& grads) {
   Tensor idx = n.saved(0);
   Tensor g = grads[0];
-  if (!n.i1 && n.shape0.size() > 0) {
-    g = g.unsqueeze(n.i0);
-    idx = idx.unsqueeze(n.i0);
+  if (s.self_sizes.empty()) return {g.reshape({})};
+  const int64_t dim = maybe_wrap_dim(s.dim, static_cast<int64_t>(s.self_sizes.size()));
+  if (!s.keepdim) {
+    g = g.unsqueeze(dim);
+    idx = idx.unsqueeze(dim);
   }
-  if (n.shape0.empty()) return {g.reshape({})};
-  return {zeros(n.shape0, g.options()).scatter_add(n.i0, idx, g)};
+  return {zeros(s.self_sizes, g.options()).scatter_add(dim, idx, g)};
 }
 
-variable_list var_std_formula(OpNode& n, const variable_list& grads) {
-  Tensor x = n.saved(0);
-  DimVector dims = dims_or_all(n);
-  bool kd = n.i0 || n.i2;
-  Tensor g = n.i2 ? grads[0].reshape(DimVector(n.shape0.size(), 1)) : keep(grads[0], n.shape0, dims, kd);
+// (x - mean) and the divisor N - correction.
+struct Deviation {
+  Tensor centered;
+  double denom;
+};
+Deviation deviation(const Tensor& x, const VarStdState& s, IntArrayRef dims) {
   // PyTorch divides by N - correction unclamped here (the forward clamps it at 0), so a
   // correction above the count gives a finite negative factor, not infinity.
-  double denom = static_cast<double>(n.i3 - n.i1);
-  Tensor centered = x - x.mean(dims, true);
-  if (n.code == 1) {
-    // std = sqrt(var): d std = d var / (2 std) = g (x - mean) / (std (N - correction)), and 0
-    // where std is 0. (x - mean) / std comes first: it is at most sqrt(N) in size, where
-    // g (x - mean) or 2 std can overflow.
-    Tensor s = n.saved(1);
-    Tensor sk = n.i2 ? s.reshape(DimVector(n.shape0.size(), 1)) : keep(s, n.shape0, dims, kd);
-    return {masked_grad(ne(sk, 0), g * (centered / sk) * (1.0 / denom))};
-  }
+  const int64_t count = reduced_count(s.self_sizes, s.dims, s.all);
+  return {x - x.mean(dims, true), static_cast<double>(count - s.correction)};
+}
+
+variable_list var_formula(OpNode& n, const VarStdState& s, const variable_list& grads) {
+  Tensor x = n.saved(0);
+  DimVector dims = dims_or_all(s);
+  Tensor g = kept(s, grads[0], dims);
+  auto [centered, denom] = deviation(x, s, dims);
   // (2 / (N - correction)) g first, then the deviation: the order PyTorch uses, which also
   // keeps g (x - mean) from overflowing where the gradient does not.
   return {(g * (2.0 / denom)) * centered};
 }
 
-variable_list norm_formula(OpNode& n, const variable_list& grads) {
+variable_list std_formula(OpNode& n, const VarStdState& s, const variable_list& grads) {
+  Tensor x = n.saved(0);
+  DimVector dims = dims_or_all(s);
+  Tensor g = kept(s, grads[0], dims);
+  auto [centered, denom] = deviation(x, s, dims);
+  // std = sqrt(var): d std = d var / (2 std) = g (x - mean) / (std (N - correction)), and 0
+  // where std is 0. (x - mean) / std comes first: it is at most sqrt(N) in size, where
+  // g (x - mean) or 2 std can overflow.
+  Tensor sk = kept(s, n.saved(1), dims);
+  return {masked_grad(ne(sk, 0), g * (centered / sk) * (1.0 / denom))};
+}
+
+variable_list norm_formula(OpNode& n, const NormState& s, const variable_list& grads) {
   Tensor x = n.saved(0), y = n.saved(1);
-  DimVector dims = dims_or_all(n);
-  bool kd = n.i0 || n.i2;
-  Tensor g = n.i2 ? grads[0].reshape(DimVector(n.shape0.size(), 1)) : keep(grads[0], n.shape0, dims, kd);
-  Tensor yk = n.i2 ? y.reshape(DimVector(n.shape0.size(), 1)) : keep(y, n.shape0, dims, kd);
-  double p = n.s0.toDouble();
+  DimVector dims = dims_or_all(s);
+  Tensor g = kept(s, grads[0], dims);
+  Tensor yk = kept(s, y, dims);
+  const double p = s.p;
   if (p == 0) return {zeros_like(x)};  // the count of non-zeros is piecewise constant
   if (p == 1) return {g * sign(x)};
   if (std::isinf(p)) {
@@ -196,7 +219,7 @@ Tensor product_of_others(const Tensor& x, int64_t d) {
 // The product of the others is y / x without zeros (PyTorch's choice, which also decides
 // what NaN and inf inputs give), and exclusive products on both sides otherwise (exact with
 // zeros). Over all elements, two zeros or more make every gradient 0.
-variable_list prod_formula(OpNode& n, const variable_list& grads) {
+variable_list prod_all_formula(OpNode& n, const NoState&, const variable_list& grads) {
   Tensor y = n.saved(1);
   // In the result's dtype (prod(dtype=float64) of float16): a 0-dim y would otherwise be
   // divided in x's dtype, where it may not fit.
@@ -204,24 +227,32 @@ variable_list prod_formula(OpNode& n, const variable_list& grads) {
   const Tensor& g = grads[0];
   if (x.dim() == 0) return {g};
   const int64_t zeros_in_x = eq(x, 0).sum().item<int64_t>();
-  if (n.i2) {  // all
-    if (zeros_in_x == 0) return {g * (y / x)};
-    if (zeros_in_x > 1) return {zeros_like(x)};
-    return {g * product_of_others(x.reshape({-1}), 0).view(x.sizes())};
-  }
-  Tensor gk = keep(g, n.shape0, {n.i0}, n.i1);
-  if (zeros_in_x == 0) return {gk * (keep(y, n.shape0, {n.i0}, n.i1) / x)};
-  return {gk * product_of_others(x, n.i0)};
+  if (zeros_in_x == 0) return {g * (y / x)};
+  if (zeros_in_x > 1) return {zeros_like(x)};
+  return {g * product_of_others(x.reshape({-1}), 0).view(x.sizes())};
+}
+
+variable_list prod_dim_formula(OpNode& n, const ProdDimState& s, const variable_list& grads) {
+  Tensor y = n.saved(1);
+  Tensor x = n.saved(0).to(y.dtype());  // as in prod_all_formula
+  const Tensor& g = grads[0];
+  if (x.dim() == 0) return {g};
+  const int64_t zeros_in_x = eq(x, 0).sum().item<int64_t>();
+  Tensor gk = keep(g, s.self_sizes, {s.dim}, s.keepdim);
+  if (zeros_in_x == 0) return {gk * (keep(y, s.self_sizes, {s.dim}, s.keepdim) / x)};
+  return {gk * product_of_others(x, s.dim)};
 }
 
 // sum_{k >= i} t_k along d.
 Tensor reverse_cumsum(const Tensor& t, int64_t d) { return t.flip({d}).cumsum(d).flip({d}); }
 
-variable_list cumsum_formula(OpNode& n, const variable_list& grads) { return {reverse_cumsum(grads[0], n.i0)}; }
+variable_list cumsum_formula(OpNode&, const DimState& s, const variable_list& grads) {
+  return {reverse_cumsum(grads[0], s.dim)};
+}
 
-variable_list cumprod_formula(OpNode& n, const variable_list& grads) {
+variable_list cumprod_formula(OpNode& n, const DimState& s, const variable_list& grads) {
   // d/dx_i sum_k g_k y_k = sum_{k>=i} g_k prod_{j<=k, j!=i} x_j.
-  const int64_t d = n.i0;
+  const int64_t d = s.dim;
   Tensor x = n.saved(0), y = n.saved(1);
   const Tensor& g = grads[0];
   if (x.dim() == 0 || x.size(d) == 1) return {g};  // y = x (PyTorch returns g, even for inf x)
@@ -239,102 +270,33 @@ variable_list cumprod_formula(OpNode& n, const variable_list& grads) {
   return {exclusive_cumprod(x, d) * cat(suffix, d)};
 }
 
-std::shared_ptr<OpNode> reduce_node(const char* name, Formula f, const Tensor& self, IntArrayRef dims, bool keepdim,
-                                    bool all) {
-  auto node = make_node(name, f, {&self});
-  node->shape0 = DimVector(self.sizes().begin(), self.sizes().end());
-  if (!all) node->shape1 = DimVector(dims.begin(), dims.end());
-  node->i0 = keepdim;
-  node->i2 = all;
-  return node;
-}
 }  // namespace
 
-void record_softmax(const Tensor& self, int64_t dim, const Tensor& result, bool log) {
-  if (!should_record({&self})) return;
-  auto node = make_node(log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", softmax_formula, {&self});
-  node->code = log ? 1 : 0;
-  node->i0 = maybe_wrap_dim(dim, self.dim());
-  set_history(result, node);
-  node->saved_ = {SavedVariable(result, true)};
-}
+EMBER_INSTANTIATE_RECORD(ReduceState);
+EMBER_INSTANTIATE_RECORD(SumState);
+EMBER_INSTANTIATE_RECORD(VarStdState);
+EMBER_INSTANTIATE_RECORD(NormState);
+EMBER_INSTANTIATE_RECORD(IndexedState);
+EMBER_INSTANTIATE_RECORD(ProdDimState);
 
-void record_logsumexp(const Tensor& self, IntArrayRef dims, bool keepdim, const Tensor& result) {
-  if (!should_record({&self})) return;
-  auto node = reduce_node("LogsumexpBackward0", logsumexp_formula, self, dims, keepdim, false);
-  set_history(result, node);
-  node->saved_ = {SavedVariable(self, false), SavedVariable(result, true)};
-}
-
-void record_extremum(const Tensor& self, IntArrayRef dims, bool keepdim, const Tensor& result, bool all,
-                     const char* name) {
-  if (!should_record({&self})) return;
-  auto node = reduce_node(name, extremum_formula, self, dims, keepdim, all);
-  set_history(result, node);
-  node->saved_ = {SavedVariable(self, false), SavedVariable(result, true)};
-}
-
-void record_extremum_all(const Tensor& self, const Tensor& result, bool is_max) {
-  if (!should_record({&self})) return;
-  auto node = reduce_node(is_max ? "MaxBackward1" : "MinBackward1", extremum_all_formula, self, {}, false, true);
-  set_history(result, node);
-  node->saved_ = {SavedVariable(self, false), SavedVariable(result, true)};
-}
-
-void record_indexed(const char* name, const Tensor& self, int64_t dim, bool keepdim, const Tensor& values,
-                    const Tensor& indices) {
-  if (!should_record({&self})) return;
-  auto node = make_node(name, indexed_formula, {&self});
-  node->shape0 = DimVector(self.sizes().begin(), self.sizes().end());
-  node->i0 = self.dim() ? maybe_wrap_dim(dim, self.dim()) : 0;
-  node->i1 = keepdim;
-  node->saved_ = {SavedVariable(indices, false)};
-  set_history(values, node);
-}
-
-void record_var_std(const Tensor& self, IntArrayRef dims, int64_t correction, bool keepdim, const Tensor& result,
-                    bool all, bool is_std) {
-  if (!should_record({&self})) return;
-  auto node = reduce_node(is_std ? "StdBackward0" : "VarBackward0", var_std_formula, self, dims, keepdim, all);
-  node->code = is_std;
-  node->i1 = correction;
-  node->i3 = reduced_count(self, dims, all);
-  set_history(result, node);
-  node->saved_ = {SavedVariable(self, false), SavedVariable(result, true)};
-}
-
-void record_norm(const Tensor& self, double p, IntArrayRef dims, bool keepdim, const Tensor& result, bool all) {
-  if (!should_record({&self})) return;
-  auto node = reduce_node(all ? "NormBackward0" : "NormBackward1", norm_formula, self, dims, keepdim, all);
-  node->s0 = p;
-  set_history(result, node);
-  node->saved_ = {SavedVariable(self, false), SavedVariable(result, true)};
-}
-
-void record_prod(const Tensor& self, std::optional<int64_t> dim, bool keepdim, const Tensor& result) {
-  if (!should_record({&self})) return;
-  auto node = make_node(dim ? "ProdBackward1" : "ProdBackward0", prod_formula, {&self});
-  node->shape0 = DimVector(self.sizes().begin(), self.sizes().end());
-  node->i0 = dim ? maybe_wrap_dim(*dim, self.dim()) : 0;
-  node->i1 = keepdim;
-  node->i2 = !dim;
-  set_history(result, node);
-  node->saved_ = {SavedVariable(self, false), SavedVariable(result, true)};
-}
-
-void record_cumsum(const Tensor& self, int64_t dim, const Tensor& result) {
-  if (!should_record({&self})) return;
-  auto node = make_node("CumsumBackward0", cumsum_formula, {&self});
-  node->i0 = maybe_wrap_dim(dim, self.dim());
-  set_history(result, node);
-}
-
-void record_cumprod(const Tensor& self, int64_t dim, const Tensor& result) {
-  if (!should_record({&self})) return;
-  auto node = make_node("CumprodBackward0", cumprod_formula, {&self});
-  node->i0 = maybe_wrap_dim(dim, self.dim());
-  set_history(result, node);
-  node->saved_ = {SavedVariable(self, false), SavedVariable(result, true)};
-}
+const Derivative<DimState> SoftmaxBackward0{"SoftmaxBackward0", softmax_formula};
+const Derivative<DimState> LogSoftmaxBackward0{"LogSoftmaxBackward0", log_softmax_formula};
+const Derivative<ReduceState> LogsumexpBackward0{"LogsumexpBackward0", logsumexp_formula};
+const Derivative<ReduceState> AmaxBackward0{"AmaxBackward0", extremum_formula};
+const Derivative<ReduceState> AminBackward0{"AminBackward0", extremum_formula};
+const Derivative<> MaxBackward1{"MaxBackward1", extremum_all_formula};
+const Derivative<> MinBackward1{"MinBackward1", extremum_all_formula};
+const Derivative<IndexedState> MaxBackward0{"MaxBackward0", indexed_formula};
+const Derivative<IndexedState> MinBackward0{"MinBackward0", indexed_formula};
+const Derivative<IndexedState> SortBackward0{"SortBackward0", indexed_formula};
+const Derivative<IndexedState> TopkBackward0{"TopkBackward0", indexed_formula};
+const Derivative<VarStdState> VarBackward0{"VarBackward0", var_formula};
+const Derivative<VarStdState> StdBackward0{"StdBackward0", std_formula};
+const Derivative<NormState> NormBackward0{"NormBackward0", norm_formula};
+const Derivative<NormState> NormBackward1{"NormBackward1", norm_formula};
+const Derivative<> ProdBackward0{"ProdBackward0", prod_all_formula};
+const Derivative<ProdDimState> ProdBackward1{"ProdBackward1", prod_dim_formula};
+const Derivative<DimState> CumsumBackward0{"CumsumBackward0", cumsum_formula};
+const Derivative<DimState> CumprodBackward0{"CumprodBackward0", cumprod_formula};
 
 }  // namespace ember::autograd

@@ -12,31 +12,40 @@ namespace ember::autograd {
 
 namespace {
 
-const char* view_node_name(ViewKind k) {
-  switch (k) {
-    case ViewKind::View: return "ViewBackward0";
-    case ViewKind::Reshape: return "ReshapeAliasBackward0";
-    case ViewKind::Permute: return "PermuteBackward0";
-    case ViewKind::Transpose: return "TransposeBackward0";
-    case ViewKind::T: return "TBackward0";
-    case ViewKind::Squeeze: return "SqueezeBackward0";
-    case ViewKind::SqueezeDim: return "SqueezeBackward1";
-    case ViewKind::Unsqueeze: return "UnsqueezeBackward0";
-    case ViewKind::Expand: return "ExpandBackward0";
-    case ViewKind::Slice: return "SliceBackward0";
-    case ViewKind::Select: return "SelectBackward0";
-    case ViewKind::AsStrided: return "AsStridedBackward0";
-    case ViewKind::Diagonal: return "DiagonalBackward0";
-    case ViewKind::Alias: return "AliasBackward0";
-  }
-  return "ViewBackward0";
+variable_list reshape_formula(OpNode&, const SizesState& s, const variable_list& grads) {
+  return {grads[0].reshape(s.self_sizes)};
+}
+variable_list expand_formula(OpNode&, const SizesState& s, const variable_list& grads) {
+  return {sum_to(grads[0], s.self_sizes)};
+}
+variable_list permute_formula(OpNode&, const DimsState& s, const variable_list& grads) {
+  DimVector inverse(s.dims.size());
+  for (size_t i = 0; i < s.dims.size(); ++i) inverse[s.dims[i]] = static_cast<int64_t>(i);
+  return {grads[0].permute(inverse)};
+}
+variable_list transpose_formula(OpNode&, const TransposeState& s, const variable_list& grads) {
+  return {grads[0].transpose(s.dim0, s.dim1)};
+}
+variable_list t_formula(OpNode&, const NoState&, const variable_list& grads) { return {grads[0].t()}; }
+variable_list unsqueeze_formula(OpNode&, const DimState& s, const variable_list& grads) {
+  return {grads[0].squeeze(s.dim)};
+}
+variable_list slice_formula(OpNode&, const SliceState& s, const variable_list& grads) {
+  return {slice_backward(grads[0], s.self_sizes, s.dim, s.start, s.end, s.step)};
+}
+variable_list select_formula(OpNode&, const SelectState& s, const variable_list& grads) {
+  return {select_backward(grads[0], s.self_sizes, s.dim, s.index)};
+}
+variable_list diagonal_formula(OpNode&, const DiagonalState& s, const variable_list& grads) {
+  return {diagonal_backward(grads[0], s.self_sizes, s.offset, s.dim1, s.dim2)};
 }
 
-Tensor as_strided_backward(const Tensor& g, OpNode& n) {
-  // shape0/shape1: input sizes/strides; shape2 + shapes[0]: output sizes/strides; i0:
-  // output offset - input offset. Gradients of overlapping (stride-0) output dims are
-  // summed first so the scatter below writes each element once.
-  DimVector out_sizes = n.shape2, out_strides = n.shapes[0];
+// Gradients of overlapping (stride-0) output dims are summed first so the scatter below
+// writes each element once.
+variable_list as_strided_formula(OpNode&, const AsStridedState& s, const variable_list& grads) {
+  NoGradGuard guard;  // a scatter through as_strided; not differentiable again here
+  const Tensor& g = grads[0];
+  DimVector out_sizes = s.sizes, out_strides = s.strides;
   Tensor grad = g;
   for (size_t d = 0; d < out_sizes.size(); ++d)
     if (out_strides[d] == 0 && out_sizes[d] > 1) {
@@ -44,136 +53,98 @@ Tensor as_strided_backward(const Tensor& g, OpNode& n) {
       out_sizes[d] = 1;
     }
   int64_t extent = 1;
-  for (size_t d = 0; d < n.shape0.size(); ++d) extent += (n.shape0[d] - 1) * n.shape1[d];
-  for (size_t d = 0; d < out_sizes.size(); ++d) extent = std::max(extent, n.i0 + 1 + (out_sizes[d] - 1) * out_strides[d]);
+  for (size_t d = 0; d < s.self_sizes.size(); ++d) extent += (s.self_sizes[d] - 1) * s.self_strides[d];
+  for (size_t d = 0; d < out_sizes.size(); ++d)
+    extent = std::max(extent, s.offset + 1 + (out_sizes[d] - 1) * out_strides[d]);
   Tensor flat = zeros({extent}, g.options());
-  flat.as_strided(out_sizes, out_strides, n.i0).add_(grad);
-  return flat.as_strided(n.shape0, n.shape1, 0);
+  flat.as_strided(out_sizes, out_strides, s.offset).add_(grad);
+  return {flat.as_strided(s.self_sizes, s.self_strides, 0)};
 }
 
-variable_list view_formula(OpNode& n, const variable_list& grads) {
-  const Tensor& g = grads[0];
-  switch (static_cast<ViewKind>(n.code)) {
-    case ViewKind::View: case ViewKind::Reshape: case ViewKind::Squeeze: case ViewKind::SqueezeDim:
-    case ViewKind::Alias:
-      return {g.reshape(n.shape0)};
-    case ViewKind::Permute: {
-      DimVector inverse(n.shape1.size());
-      for (size_t i = 0; i < n.shape1.size(); ++i) inverse[n.shape1[i]] = static_cast<int64_t>(i);
-      return {g.permute(inverse)};
-    }
-    case ViewKind::Transpose: return {g.transpose(n.i0, n.i1)};
-    case ViewKind::T: return {g.t()};
-    case ViewKind::Unsqueeze: return {g.squeeze(n.i0)};
-    case ViewKind::Expand: return {sum_to(g, n.shape0)};
-    case ViewKind::Slice: return {slice_backward(g, n.shape0, n.i0, n.i1, n.i2, n.i3)};
-    case ViewKind::Select: return {select_backward(g, n.shape0, n.i0, n.i1)};
-    case ViewKind::Diagonal: return {diagonal_backward(g, n.shape0, n.i0, n.i1, n.i2)};
-    case ViewKind::AsStrided: {
-      NoGradGuard guard;  // a scatter through as_strided; not differentiable again here
-      return {as_strided_backward(g, n)};
-    }
-  }
-  return {Tensor()};
-}
-
-variable_list cat_formula(OpNode& n, const variable_list& grads) {
+variable_list cat_formula(OpNode& n, const CatState& st, const variable_list& grads) {
   variable_list out;
   int64_t offset = 0;
-  for (size_t i = 0; i < n.shapes.size(); ++i) {
-    const DimVector& s = n.shapes[i];
+  for (size_t i = 0; i < st.sizes.size(); ++i) {
+    const DimVector& s = st.sizes[i];
     bool skipped = s.size() == 1 && s[0] == 0;  // legacy empty inputs take no part
-    int64_t len = skipped ? 0 : s[n.i0];
-    out.push_back(n.needs_grad(i) && !skipped ? grads[0].narrow(n.i0, offset, len) : Tensor());
+    int64_t len = skipped ? 0 : s[st.dim];
+    out.push_back(n.needs_grad(i) && !skipped ? grads[0].narrow(st.dim, offset, len) : Tensor());
     offset += len;
   }
   return out;
 }
 
-variable_list stack_formula(OpNode& n, const variable_list& grads) {
+variable_list stack_formula(OpNode& n, const DimState& s, const variable_list& grads) {
   variable_list out;
   for (size_t i = 0; i < n.num_outputs(); ++i)
-    out.push_back(n.needs_grad(i) ? grads[0].select(n.i0, static_cast<int64_t>(i)) : Tensor());
+    out.push_back(n.needs_grad(i) ? grads[0].select(s.dim, static_cast<int64_t>(i)) : Tensor());
   return out;
 }
 
-variable_list flip_formula(OpNode& n, const variable_list& grads) { return {grads[0].flip(n.shape0)}; }
+variable_list flip_formula(OpNode&, const DimsState& s, const variable_list& grads) {
+  return {grads[0].flip(s.dims)};
+}
 
-variable_list repeat_formula(OpNode& n, const variable_list& grads) {
-  // shape0: input sizes left-padded with 1s to the repeat count; shape1: repeats.
+variable_list repeat_formula(OpNode&, const RepeatState& s, const variable_list& grads) {
+  // The input's sizes left-padded with 1s to the repeat count, interleaved with the repeats.
+  const size_t lead = s.repeats.size() - s.self_sizes.size();
   DimVector interleaved, sum_dims;
-  for (size_t i = 0; i < n.shape1.size(); ++i) {
-    interleaved.push_back(n.shape1[i]);
-    interleaved.push_back(n.shape0[i]);
+  for (size_t i = 0; i < s.repeats.size(); ++i) {
+    interleaved.push_back(s.repeats[i]);
+    interleaved.push_back(i < lead ? 1 : s.self_sizes[i - lead]);
     sum_dims.push_back(static_cast<int64_t>(2 * i));
   }
   Tensor g = grads[0].reshape(interleaved).sum(sum_dims, false);
-  return {g.reshape(n.shape2)};
+  return {g.reshape(s.self_sizes)};
 }
 
-variable_list select_backward_formula(OpNode& n, const variable_list& grads) {
-  return {grads[0].select(n.i0, n.i1)};
+// The backward helpers' own formulas: the forward view of the gradient's gradient.
+variable_list select_backward_formula(OpNode&, const SelectState& s, const variable_list& grads) {
+  return {grads[0].select(s.dim, s.index)};
 }
-variable_list slice_backward_formula(OpNode& n, const variable_list& grads) {
-  return {grads[0].slice(n.i0, n.i1, n.i2, n.i3)};
+variable_list slice_backward_formula(OpNode&, const SliceState& s, const variable_list& grads) {
+  return {grads[0].slice(s.dim, s.start, s.end, s.step)};
 }
-variable_list diagonal_backward_formula(OpNode& n, const variable_list& grads) {
-  return {grads[0].diagonal(n.i0, n.i1, n.i2)};
+variable_list diagonal_backward_formula(OpNode&, const DiagonalState& s, const variable_list& grads) {
+  return {grads[0].diagonal(s.offset, s.dim1, s.dim2)};
 }
+
+const Derivative<SelectState> SelectBackwardBackward0{"SelectBackwardBackward0", select_backward_formula};
+const Derivative<SliceState> SliceBackwardBackward0{"SliceBackwardBackward0", slice_backward_formula};
+const Derivative<DiagonalState> DiagonalBackwardBackward0{"DiagonalBackwardBackward0", diagonal_backward_formula};
 
 }  // namespace
 
-void record_view(ViewKind kind, const Tensor& self, const Tensor& result, const ViewArgs& a) {
-  if (!should_record({&self})) return;
-  auto node = make_node(view_node_name(kind), view_formula, {&self});
-  node->code = static_cast<int>(kind);
-  node->shape0 = DimVector(self.sizes().begin(), self.sizes().end());
-  node->i0 = a.d0;
-  node->i1 = a.d1;
-  node->i2 = a.d2;
-  node->i3 = a.d3;
-  node->shape1 = a.dims;
-  if (kind == ViewKind::AsStrided) {
-    node->shape1 = DimVector(self.strides().begin(), self.strides().end());
-    node->shape2 = DimVector(result.sizes().begin(), result.sizes().end());
-    node->shapes = {DimVector(result.strides().begin(), result.strides().end())};
-    node->i0 = result.storage_offset() - self.storage_offset();
-  }
-  set_history(result, node);
-}
+EMBER_INSTANTIATE_RECORD(SizesState);
+EMBER_INSTANTIATE_RECORD(DimState);
+EMBER_INSTANTIATE_RECORD_LIST(DimState);
+EMBER_INSTANTIATE_RECORD(DimsState);
+EMBER_INSTANTIATE_RECORD(TransposeState);
+EMBER_INSTANTIATE_RECORD(SliceState);
+EMBER_INSTANTIATE_RECORD(SelectState);
+EMBER_INSTANTIATE_RECORD(DiagonalState);
+EMBER_INSTANTIATE_RECORD(AsStridedState);
+EMBER_INSTANTIATE_RECORD_LIST(CatState);
+EMBER_INSTANTIATE_RECORD(RepeatState);
 
-void record_cat(TensorList inputs, int64_t dim, const Tensor& result) {
-  if (!should_record(inputs)) return;
-  auto node = make_node("CatBackward0", cat_formula, inputs);
-  node->i0 = dim;
-  for (const Tensor& t : inputs) node->shapes.push_back(DimVector(t.sizes().begin(), t.sizes().end()));
-  set_history(result, node);
-}
-
-void record_stack(TensorList inputs, int64_t dim, const Tensor& result) {
-  if (!should_record(inputs)) return;
-  auto node = make_node("StackBackward0", stack_formula, inputs);
-  node->i0 = dim;
-  set_history(result, node);
-}
-
-void record_flip(const Tensor& self, IntArrayRef dims, const Tensor& result) {
-  if (!should_record({&self})) return;
-  auto node = make_node("FlipBackward0", flip_formula, {&self});
-  node->shape0 = DimVector(dims.begin(), dims.end());
-  set_history(result, node);
-}
-
-void record_repeat(const Tensor& self, IntArrayRef repeats, const Tensor& result) {
-  if (!should_record({&self})) return;
-  auto node = make_node("RepeatBackward0", repeat_formula, {&self});
-  int64_t lead = static_cast<int64_t>(repeats.size()) - self.dim();
-  node->shape0 = DimVector(lead, 1);
-  for (int64_t s : self.sizes()) node->shape0.push_back(s);
-  node->shape1 = DimVector(repeats.begin(), repeats.end());
-  node->shape2 = DimVector(self.sizes().begin(), self.sizes().end());
-  set_history(result, node);
-}
+const Derivative<SizesState> ViewBackward0{"ViewBackward0", reshape_formula};
+const Derivative<SizesState> ReshapeAliasBackward0{"ReshapeAliasBackward0", reshape_formula};
+const Derivative<SizesState> AliasBackward0{"AliasBackward0", reshape_formula};
+const Derivative<SizesState> SqueezeBackward0{"SqueezeBackward0", reshape_formula};
+const Derivative<SizesState> SqueezeBackward1{"SqueezeBackward1", reshape_formula};
+const Derivative<SizesState> ExpandBackward0{"ExpandBackward0", expand_formula};
+const Derivative<DimsState> PermuteBackward0{"PermuteBackward0", permute_formula};
+const Derivative<TransposeState> TransposeBackward0{"TransposeBackward0", transpose_formula};
+const Derivative<> TBackward0{"TBackward0", t_formula};
+const Derivative<DimState> UnsqueezeBackward0{"UnsqueezeBackward0", unsqueeze_formula};
+const Derivative<SliceState> SliceBackward0{"SliceBackward0", slice_formula};
+const Derivative<SelectState> SelectBackward0{"SelectBackward0", select_formula};
+const Derivative<DiagonalState> DiagonalBackward0{"DiagonalBackward0", diagonal_formula};
+const Derivative<AsStridedState> AsStridedBackward0{"AsStridedBackward0", as_strided_formula};
+const Derivative<CatState> CatBackward0{"CatBackward0", cat_formula};
+const Derivative<DimState> StackBackward0{"StackBackward0", stack_formula};
+const Derivative<DimsState> FlipBackward0{"FlipBackward0", flip_formula};
+const Derivative<RepeatState> RepeatBackward0{"RepeatBackward0", repeat_formula};
 
 Tensor select_backward(const Tensor& grad, IntArrayRef input_sizes, int64_t dim, int64_t index) {
   Tensor out = zeros(input_sizes, grad.options());
@@ -181,12 +152,7 @@ Tensor select_backward(const Tensor& grad, IntArrayRef input_sizes, int64_t dim,
     NoGradGuard guard;
     out.select(dim, index).copy_(grad);
   }
-  if (should_record({&grad})) {
-    auto node = make_node("SelectBackwardBackward0", select_backward_formula, {&grad});
-    node->i0 = dim;
-    node->i1 = index;
-    set_history(out, node);
-  }
+  record(SelectBackwardBackward0, {&grad}, out, {dim_vector(input_sizes), dim, index});
   return out;
 }
 
@@ -197,14 +163,7 @@ Tensor slice_backward(const Tensor& grad, IntArrayRef input_sizes, int64_t dim, 
     NoGradGuard guard;
     out.slice(dim, start, end, step).copy_(grad);
   }
-  if (should_record({&grad})) {
-    auto node = make_node("SliceBackwardBackward0", slice_backward_formula, {&grad});
-    node->i0 = dim;
-    node->i1 = start;
-    node->i2 = end;
-    node->i3 = step;
-    set_history(out, node);
-  }
+  record(SliceBackwardBackward0, {&grad}, out, {dim_vector(input_sizes), dim, start, end, step});
   return out;
 }
 
@@ -214,13 +173,7 @@ Tensor diagonal_backward(const Tensor& grad, IntArrayRef input_sizes, int64_t of
     NoGradGuard guard;
     out.diagonal(offset, d1, d2).copy_(grad);
   }
-  if (should_record({&grad})) {
-    auto node = make_node("DiagonalBackwardBackward0", diagonal_backward_formula, {&grad});
-    node->i0 = offset;
-    node->i1 = d1;
-    node->i2 = d2;
-    set_history(out, node);
-  }
+  record(DiagonalBackwardBackward0, {&grad}, out, {dim_vector(input_sizes), offset, d1, d2});
   return out;
 }
 

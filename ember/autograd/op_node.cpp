@@ -2,11 +2,6 @@
 
 namespace ember::autograd {
 
-variable_list OpNode::apply(variable_list&& grads) {
-  if (released_) throw_released_error();
-  return formula_(*this, grads);
-}
-
 void OpNode::release_variables() {
   for (auto& s : saved_) s.reset();
   released_ = true;

@@ -5,6 +5,7 @@
 #include "ember/autograd/anomaly.h"
 
 #include "ember/autograd/autograd_meta.h"
+#include "ember/autograd/derivatives.h"
 #include "ember/ops/elementwise.h"
 #include "ember/ops/factory.h"
 
@@ -41,21 +42,35 @@ bool should_record(TensorList inputs) {
   return false;
 }
 
-std::shared_ptr<OpNode> make_node(const char* name, Formula formula, std::initializer_list<const Tensor*> inputs) {
-  auto node = std::make_shared<OpNode>(name, formula);
-  auto& edges = node->mutable_next_edges();
+namespace detail {
+void connect(OpNode& node, std::initializer_list<const Tensor*> inputs) {
+  auto& edges = node.mutable_next_edges();
   edges.reserve(inputs.size());
   for (const Tensor* t : inputs) edges.push_back(t->defined() ? gradient_edge(*t) : Edge{});
-  return node;
 }
 
-std::shared_ptr<OpNode> make_node(const char* name, Formula formula, TensorList inputs) {
-  auto node = std::make_shared<OpNode>(name, formula);
-  auto& edges = node->mutable_next_edges();
+void connect(OpNode& node, TensorList inputs) {
+  auto& edges = node.mutable_next_edges();
   edges.reserve(inputs.size());
   for (const Tensor& t : inputs) edges.push_back(t.defined() ? gradient_edge(t) : Edge{});
-  return node;
 }
+
+void finish(std::shared_ptr<OpNode> node, const Tensor& result, std::initializer_list<SaveArg> saved) {
+  set_history(result, node);
+  if (saved.size() == 0) return;
+  // After set_history: the result is saved as an output (Note [Saved output without grad_fn]).
+  auto& slots = node->saved_;
+  slots.reserve(saved.size());
+  const TensorImpl* out = result.unsafeGetTensorImpl();
+  for (const SaveArg& s : saved) {
+    if (s.tensor) {
+      slots.emplace_back(*s.tensor, s.tensor->defined() && s.tensor->unsafeGetTensorImpl() == out);
+    } else {
+      for (const auto& t : *s.list) slots.emplace_back(t ? *t : Tensor(), false);
+    }
+  }
+}
+}  // namespace detail
 
 void set_history(const Tensor& output, const std::shared_ptr<Node>& node, uint32_t output_nr) {
   // Metadata slots are added in output order.
@@ -121,7 +136,7 @@ struct CopySlices : Node {
 };
 
 // The view's own history after its base was rewritten: an as_strided view of the base.
-variable_list as_strided_view_backward(OpNode& node, const variable_list& grads);
+variable_list as_strided_view_backward(OpNode& node, const AsStridedState& s, const variable_list& grads);
 }  // namespace
 
 void commit_inplace(Tensor& self, const Tensor& result) {
@@ -148,12 +163,14 @@ void commit_inplace(Tensor& self, const Tensor& result) {
   bmeta->grad_fn = copy_slices;
   bmeta->output_nr = 0;
   // The view now reads its history through the base.
-  auto view_node = make_node("AsStridedBackward0", as_strided_view_backward, {&base});
-  view_node->shape0 = geom.sizes;
-  view_node->shape1 = geom.strides;
-  view_node->i0 = geom.offset - base.storage_offset();
-  view_node->shape2 = DimVector(base.sizes().begin(), base.sizes().end());
-  view_node->shapes = {DimVector(base.strides().begin(), base.strides().end())};
+  AsStridedState geometry{.self_sizes = dim_vector(base.sizes()),
+                          .self_strides = dim_vector(base.strides()),
+                          .sizes = geom.sizes,
+                          .strides = geom.strides,
+                          .offset = geom.offset - base.storage_offset()};
+  auto view_node = std::make_shared<TypedOpNode<AsStridedState>>("AsStridedBackward0", as_strided_view_backward,
+                                                                  std::move(geometry));
+  detail::connect(*view_node, {&base});
   AutogradMeta* meta = materialize_autograd_meta(self);
   meta->grad_fn = view_node;
   meta->output_nr = 0;
@@ -161,12 +178,12 @@ void commit_inplace(Tensor& self, const Tensor& result) {
 }
 
 namespace {
-variable_list as_strided_view_backward(OpNode& node, const variable_list& grads) {
-  // Scatter the view's gradient into a zero tensor laid out like the base.
+variable_list as_strided_view_backward(OpNode&, const AsStridedState& s, const variable_list& grads) {
+  // Scatter the view's gradient into a zero tensor laid out like the base (self_* here).
   Tensor g = grads[0];
-  Tensor out = zeros(node.shape2, g.options());
-  Tensor dense = out.as_strided(node.shape2, node.shapes[0], 0);
-  dense.as_strided(node.shape0, node.shape1, node.i0).add_(g);
+  Tensor out = zeros(s.self_sizes, g.options());
+  Tensor dense = out.as_strided(s.self_sizes, s.self_strides, 0);
+  dense.as_strided(s.sizes, s.strides, s.offset).add_(g);
   return {out};
 }
 }  // namespace

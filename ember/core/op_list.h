@@ -87,8 +87,8 @@
     OPERANDS_RESULT, pow_backward)                                                                     \
   X(remainder, is_wrapped(b) ? "RemainderBackward0" : "RemainderBackward1", OPERANDS, remainder_backward) \
   X(fmod, is_wrapped(b) ? "FmodBackward0" : "FmodBackward1", OPERANDS, fmod_backward)                  \
-  X(maximum, "MaximumBackward0", OPERANDS, extremum_backward)                                          \
-  X(minimum, "MinimumBackward0", OPERANDS, extremum_backward)                                          \
+  X(maximum, "MaximumBackward0", OPERANDS, maximum_backward)                                          \
+  X(minimum, "MinimumBackward0", OPERANDS, minimum_backward)                                          \
   X(atan2, "Atan2Backward0", OPERANDS, atan2_backward)                                                 \
   X(bitwise_and, nullptr, NONE, nullptr)                                                               \
   X(bitwise_or, nullptr, NONE, nullptr)                                                                \

@@ -113,15 +113,17 @@ namespace {
 using kernels::ActOp;
 using kernels::ActParams;
 
-Tensor act(ActOp op, ActParams p, const char* node, const Tensor& x) {
+using ActDerivative = autograd::Derivative<autograd::ActivationState>;
+
+Tensor act(ActOp op, ActParams p, const ActDerivative& node, const Tensor& x) {
   Tensor r = autograd::untracked([&] { return detail::activation_forward(op, p, x, false); });
-  autograd::record_activation(op, p, node, x, r);
+  autograd::record(node, {&x}, r, {op, p}, {x});
   return r;
 }
 
 // In place: with grad, replayed out of place on a copy and committed (Note [In-place on
 // views]); without, the kernel writes into x.
-Tensor& act_(ActOp op, ActParams p, const char* node, Tensor& x) {
+Tensor& act_(ActOp op, ActParams p, const ActDerivative& node, Tensor& x) {
   if (autograd::should_record({&x})) {
     autograd::check_inplace(x);
     Tensor r = act(op, p, node, x.clone());
@@ -139,23 +141,25 @@ void check_celu_alpha(double alpha) { EMBER_CHECK(alpha != 0, "ZeroDivisionError
 
 }  // namespace
 
-Tensor leaky_relu(const Tensor& x, double s) { return act(ActOp::leaky_relu, {s, 0, 0}, "LeakyReluBackward0", x); }
-Tensor& leaky_relu_(Tensor& x, double s) { return act_(ActOp::leaky_relu, {s, 0, 0}, "LeakyReluBackward0", x); }
+Tensor leaky_relu(const Tensor& x, double s) {
+  return act(ActOp::leaky_relu, {s, 0, 0}, autograd::LeakyReluBackward0, x);
+}
+Tensor& leaky_relu_(Tensor& x, double s) { return act_(ActOp::leaky_relu, {s, 0, 0}, autograd::LeakyReluBackward0, x); }
 Tensor elu(const Tensor& x, double alpha, double scale, double input_scale) {
-  return act(ActOp::elu, {alpha, scale, input_scale}, "EluBackward0", x);
+  return act(ActOp::elu, {alpha, scale, input_scale}, autograd::EluBackward0, x);
 }
 Tensor& elu_(Tensor& x, double alpha, double scale, double input_scale) {
-  return act_(ActOp::elu, {alpha, scale, input_scale}, "EluBackward0", x);
+  return act_(ActOp::elu, {alpha, scale, input_scale}, autograd::EluBackward0, x);
 }
-Tensor selu(const Tensor& x) { return act(ActOp::elu, {kSeluAlpha, kSeluScale, 1.0}, "EluBackward0", x); }
-Tensor& selu_(Tensor& x) { return act_(ActOp::elu, {kSeluAlpha, kSeluScale, 1.0}, "EluBackward0", x); }
+Tensor selu(const Tensor& x) { return act(ActOp::elu, {kSeluAlpha, kSeluScale, 1.0}, autograd::EluBackward0, x); }
+Tensor& selu_(Tensor& x) { return act_(ActOp::elu, {kSeluAlpha, kSeluScale, 1.0}, autograd::EluBackward0, x); }
 Tensor celu(const Tensor& x, double alpha) {
   check_celu_alpha(alpha);
-  return act(ActOp::elu, {alpha, 1.0, 1.0 / alpha}, "CeluBackward0", x);
+  return act(ActOp::elu, {alpha, 1.0, 1.0 / alpha}, autograd::CeluBackward0, x);
 }
 Tensor& celu_(Tensor& x, double alpha) {
   check_celu_alpha(alpha);
-  return act_(ActOp::elu, {alpha, 1.0, 1.0 / alpha}, "CeluBackward0", x);
+  return act_(ActOp::elu, {alpha, 1.0, 1.0 / alpha}, autograd::CeluBackward0, x);
 }
 // PyTorch's hardtanh is clamp(min_val, max_val) into the input's dtype, so integer tensors
 // are clamped to the truncated bounds (and bool is rejected, as clamp rejects it).
@@ -174,27 +178,27 @@ bool hardtanh_is_integer_clamp(const Tensor& x, double lo, double hi) {
 Tensor hardtanh(const Tensor& x, double lo, double hi) {
   if (hardtanh_is_integer_clamp(x, lo, hi))
     return x.clamp(Scalar(static_cast<int64_t>(lo)), Scalar(static_cast<int64_t>(hi)));
-  return act(ActOp::hardtanh, {lo, hi, 0}, "HardtanhBackward0", x);
+  return act(ActOp::hardtanh, {lo, hi, 0}, autograd::HardtanhBackward0, x);
 }
 Tensor& hardtanh_(Tensor& x, double lo, double hi) {
   if (hardtanh_is_integer_clamp(x, lo, hi))
     return x.clamp_(Scalar(static_cast<int64_t>(lo)), Scalar(static_cast<int64_t>(hi)));
-  return act_(ActOp::hardtanh, {lo, hi, 0}, "HardtanhBackward0", x);
+  return act_(ActOp::hardtanh, {lo, hi, 0}, autograd::HardtanhBackward0, x);
 }
 Tensor relu6(const Tensor& x) { return hardtanh(x, 0.0, 6.0); }
 Tensor& relu6_(Tensor& x) { return hardtanh_(x, 0.0, 6.0); }
-Tensor hardsigmoid(const Tensor& x) { return act(ActOp::hardsigmoid, {}, "HardsigmoidBackward0", x); }
-Tensor& hardsigmoid_(Tensor& x) { return act_(ActOp::hardsigmoid, {}, "HardsigmoidBackward0", x); }
-Tensor hardswish(const Tensor& x) { return act(ActOp::hardswish, {}, "HardswishBackward0", x); }
-Tensor& hardswish_(Tensor& x) { return act_(ActOp::hardswish, {}, "HardswishBackward0", x); }
+Tensor hardsigmoid(const Tensor& x) { return act(ActOp::hardsigmoid, {}, autograd::HardsigmoidBackward0, x); }
+Tensor& hardsigmoid_(Tensor& x) { return act_(ActOp::hardsigmoid, {}, autograd::HardsigmoidBackward0, x); }
+Tensor hardswish(const Tensor& x) { return act(ActOp::hardswish, {}, autograd::HardswishBackward0, x); }
+Tensor& hardswish_(Tensor& x) { return act_(ActOp::hardswish, {}, autograd::HardswishBackward0, x); }
 Tensor softplus(const Tensor& x, double beta, double threshold) {
-  return act(ActOp::softplus, {beta, threshold, 0}, "SoftplusBackward0", x);
+  return act(ActOp::softplus, {beta, threshold, 0}, autograd::SoftplusBackward0, x);
 }
-Tensor silu(const Tensor& x) { return act(ActOp::silu, {}, "SiluBackward0", x); }
-Tensor& silu_(Tensor& x) { return act_(ActOp::silu, {}, "SiluBackward0", x); }
-Tensor mish(const Tensor& x) { return act(ActOp::mish, {}, "MishBackward0", x); }
-Tensor& mish_(Tensor& x) { return act_(ActOp::mish, {}, "MishBackward0", x); }
-Tensor log_sigmoid(const Tensor& x) { return act(ActOp::log_sigmoid, {}, "LogSigmoidBackward0", x); }
+Tensor silu(const Tensor& x) { return act(ActOp::silu, {}, autograd::SiluBackward0, x); }
+Tensor& silu_(Tensor& x) { return act_(ActOp::silu, {}, autograd::SiluBackward0, x); }
+Tensor mish(const Tensor& x) { return act(ActOp::mish, {}, autograd::MishBackward0, x); }
+Tensor& mish_(Tensor& x) { return act_(ActOp::mish, {}, autograd::MishBackward0, x); }
+Tensor log_sigmoid(const Tensor& x) { return act(ActOp::log_sigmoid, {}, autograd::LogSigmoidBackward0, x); }
 // Integer inputs: PyTorch converts threshold and value to the input's dtype first (so
 // threshold -0.5 on int64 is 0), then replaces x <= threshold by value.
 namespace {
@@ -207,11 +211,11 @@ Tensor integer_threshold(const Tensor& x, double threshold, double value) {
 }  // namespace
 Tensor threshold(const Tensor& x, double threshold, double value) {
   if (x.defined() && !is_floating_point(x.dtype())) return integer_threshold(x, threshold, value);
-  return act(ActOp::threshold, {threshold, value, 0}, "ThresholdBackward0", x);
+  return act(ActOp::threshold, {threshold, value, 0}, autograd::ThresholdBackward0, x);
 }
 Tensor& threshold_(Tensor& x, double threshold, double value) {
   if (x.defined() && !is_floating_point(x.dtype())) return x.copy_(integer_threshold(x, threshold, value));
-  return act_(ActOp::threshold, {threshold, value, 0}, "ThresholdBackward1", x);
+  return act_(ActOp::threshold, {threshold, value, 0}, autograd::ThresholdBackward1, x);
 }
 
 Tensor prelu(const Tensor& x, const Tensor& weight) {
@@ -237,7 +241,7 @@ Tensor prelu(const Tensor& x, const Tensor& weight) {
     w = w.reshape(DimVector(static_cast<size_t>(x.dim()), 1));
   }
   Tensor r = autograd::untracked([&] { return where(gt(x, 0), x, mul(w, x)); });
-  autograd::record_prelu(x, weight, r);
+  autograd::record(autograd::PreluBackward0, {&x, &weight}, r, {}, {x, weight});
   return r;
 }
 

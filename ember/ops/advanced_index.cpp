@@ -216,7 +216,7 @@ namespace ember {
 Tensor index(const Tensor& self, const std::vector<std::optional<Tensor>>& indices) {
   Tensor r = autograd::untracked(
       [&] { return detail::advanced_gather(detail::make_advanced_index(self, indices, detail::IndexMode::Subscript)); });
-  autograd::record_index(self, indices, r);
+  autograd::record(autograd::IndexBackward0, {&self}, r, {autograd::dim_vector(self.sizes())}, {indices});
   return r;
 }
 
@@ -256,7 +256,7 @@ Tensor& index_put_(Tensor& self, const std::vector<std::optional<Tensor>>& indic
       detail::advanced_put(detail::make_advanced_index(r, indices, detail::IndexMode::Subscript), values, accumulate);
       return r;
     });
-    autograd::record_index_put(self, indices, values, accumulate, result);
+    autograd::record(autograd::IndexPutBackward0, {&self, &values}, result, {accumulate}, {indices});
     autograd::commit_inplace(self, result);
     return self;
   }

@@ -73,7 +73,8 @@ Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const Con
                                  wc.data_ptr(), ptr_or_null(bc), out.data_ptr());
     return out;
   });
-  autograd::record_convolution(x, w, b, p, /*transposed=*/false, y);
+  autograd::record(autograd::ConvolutionBackward0, {&x, &w, &b}, y,
+                   {p, /*transposed=*/false, autograd::dim_vector(w.sizes())}, {x, w});
   return y;
 }
 
@@ -95,7 +96,8 @@ Tensor conv_transpose_forward(const Tensor& y, const Tensor& w, const Tensor& b,
                                    wc.data_ptr(), ptr_or_null(bc), out.data_ptr());
     return out;
   });
-  autograd::record_convolution(y, w, b, p, /*transposed=*/true, x);
+  autograd::record(autograd::ConvolutionBackward0, {&y, &w, &b}, x,
+                   {p, /*transposed=*/true, autograd::dim_vector(w.sizes())}, {y, w});
   return x;
 }
 
@@ -110,7 +112,7 @@ Tensor conv_weight_grad(const Tensor& x, const Tensor& gy, IntArrayRef weight_si
                                      gc.data_ptr(), out.data_ptr());
     return out;
   });
-  autograd::record_conv_weight_grad(x, gy, p, gw);
+  autograd::record(autograd::ConvolutionBackwardBackward0, {&x, &gy}, gw, p, {x, gy});
   return gw;
 }
 

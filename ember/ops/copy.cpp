@@ -70,7 +70,7 @@ Tensor& Tensor::copy_(const Tensor& src, bool non_blocking) {
       NoGradGuard guard;
       value.copy_(src);
     }
-    autograd::record_copy(*this, src, value);
+    autograd::record(autograd::CopyBackwards, {this, &src}, value, {autograd::dim_vector(src.sizes()), src.dtype()});
     autograd::commit_inplace(*this, value);
     return *this;
   }
@@ -100,7 +100,7 @@ Tensor& Tensor::fill_(const Scalar& value) {
       NoGradGuard guard;
       filled.fill_(value);
     }
-    autograd::record_fill(*this, filled);
+    autograd::record(autograd::FillBackward0, {this}, filled);
     autograd::commit_inplace(*this, filled);
     return *this;
   }
@@ -132,7 +132,7 @@ Tensor Tensor::clone() const {
       kernels::copy_stub(iter.device())(iter);
     }
   }
-  autograd::record_clone(*this, out);
+  autograd::record(autograd::CloneBackward0, {this}, out);
   return out;
 }
 
@@ -146,7 +146,7 @@ Tensor Tensor::to(ScalarType dt, bool non_blocking, bool copy) const {
     iter.add_output(out).add_input(*this).build();
     kernels::copy_stub(iter.device())(iter);
   }
-  autograd::record_to_dtype(*this, out);
+  if (out.is_floating_point()) autograd::record(autograd::ToCopyBackward0, {this}, out, {dtype()});
   return out;
 }
 

@@ -424,7 +424,8 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
     iter.add_output(out).add_input(cast(condition, kBool)).add_input(cast(a, dt)).add_input(cast(b, dt)).build();
     kernels::where_stub(iter.device())(iter);
   }
-  autograd::record_where(condition, a, b, out);  // Note [Empty results keep their history]
+  // Note [Empty results keep their history]
+  autograd::record(autograd::WhereBackward0, {&condition, &a, &b}, out, {}, {condition});
   return out;
 }
 Tensor where(const Tensor& c, const Scalar& a, const Tensor& b) { return where(c, scalar_to_tensor(a), b); }
@@ -459,7 +460,7 @@ Tensor clamp_impl(const Tensor& x, const std::optional<Scalar>& lo, const std::o
     kernels::clamp_stub(iter.device())(iter, lo ? &*lo : nullptr, hi ? &*hi : nullptr);
   }
   Tensor r = finish_output(plan);
-  if (!out) autograd::record_clamp(x, lo, hi, r);
+  if (!out) autograd::record(autograd::ClampBackward1, {&x}, r, {lo, hi}, {x});
   return r;
 }
 }  // namespace
@@ -473,7 +474,7 @@ Tensor& clamp_out(Tensor& out, const Tensor& x, std::optional<Scalar> min, std::
 }
 // Tensor bounds: the value is min(max(x, lo), hi), NaN wherever x or a bound is NaN (what
 // maximum/minimum give). Its gradient is clamp's own, not maximum's: ties go to x, never
-// split (autograd::record_clamp_tensor).
+// split (autograd::ClampBackward0).
 Tensor clamp(const Tensor& x, const std::optional<Tensor>& min, const std::optional<Tensor>& max) {
   EMBER_CHECK(min || max, "torch.clamp: At least one of 'min' or 'max' must not be None");
   if (min && max) {
@@ -487,7 +488,10 @@ Tensor clamp(const Tensor& x, const std::optional<Tensor>& min, const std::optio
     if (max) v = minimum(v, *max);
     return v;
   });
-  autograd::record_clamp_tensor(x, min, max, r);
+  Tensor none;
+  const Tensor& lo = min ? *min : none;
+  const Tensor& hi = max ? *max : none;
+  autograd::record(autograd::ClampBackward0, {&x, &lo, &hi}, r, {}, {x, lo, hi});
   return r;
 }
 Tensor Tensor::clamp(std::optional<Scalar> min, std::optional<Scalar> max) const { return ::ember::clamp(*this, min, max); }
@@ -524,7 +528,7 @@ Tensor nan_to_num(const Tensor& x, std::optional<double> nan, std::optional<doub
   TensorIterator iter;
   iter.add_output(out).add_input(x).build();
   if (x.numel() > 0) kernels::nan_to_num_stub(iter.device())(iter, nan.value_or(0.0), posinf.value_or(big), neginf.value_or(small));
-  autograd::record_nan_to_num(x, out);
+  autograd::record(autograd::NanToNumBackward0, {&x}, out, {}, {x});
   return out;
 }
 Tensor Tensor::nan_to_num(std::optional<double> nan, std::optional<double> posinf, std::optional<double> neginf) const {

@@ -28,7 +28,8 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, std::optional<int6
     shape.push_back(weight.size(1));
     return nn_detail::as_fresh(weight.index_select(0, flat).view(shape));
   });
-  autograd::record_embedding(weight, indices, pad, result);
+  autograd::record(autograd::EmbeddingBackward0, {&weight}, result, {pad, autograd::dim_vector(weight.sizes())},
+                   {indices});
   return result;
 }
 

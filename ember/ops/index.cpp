@@ -108,7 +108,8 @@ Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index) {
     Tensor g = detail::advanced_gather(detail::make_advanced_index(at_least_1d(self), indices, detail::IndexMode::Select));
     return self.dim() == 0 ? g.view(IntArrayRef{}) : g;
   });
-  autograd::record_index_select(self, dim, index.reshape({-1}), r);
+  autograd::record(autograd::IndexSelectBackward0, {&self}, r, {autograd::dim_vector(self.sizes()), dim},
+                   {index.reshape({-1})});
   return r;
 }
 
@@ -125,7 +126,8 @@ Tensor gather(const Tensor& self, int64_t dim, const Tensor& index, bool /*spars
                   " apart from dimension ", dim);
     run_fibers(kernels::ScatterGatherOp::gather, out, self, index, dim);
   }
-  autograd::record_gather(self, dim, index, out);  // Note [Empty results keep their history]
+  // Note [Empty results keep their history]
+  autograd::record(autograd::GatherBackward0, {&self}, out, {autograd::dim_vector(self.sizes()), dim}, {index});
   return out;
 }
 
@@ -163,7 +165,7 @@ Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tenso
     Tensor o = self.clone();
     return scatter_(o, dim, index, src);
   });
-  autograd::record_scatter(self, dim, index, src, out, false);
+  autograd::record(autograd::ScatterBackward0, {&self, &index, &src}, out, {dim}, {index});
   return out;
 }
 Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Scalar& value) {
@@ -171,7 +173,8 @@ Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Scala
     Tensor o = self.clone();
     return scatter_(o, dim, index, value);
   });
-  autograd::record_scatter(self, dim, index, Tensor(), out, false);
+  Tensor no_src;  // a Scalar value: the src edge stays empty
+  autograd::record(autograd::ScatterBackward0, {&self, &index, &no_src}, out, {dim}, {index});
   return out;
 }
 // scatter with reduce="add" differentiates like scatter_add; "multiply" has no derivative,
@@ -181,8 +184,10 @@ Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tenso
     Tensor o = self.clone();
     return scatter_(o, dim, index, src, reduce);
   });
-  if (reduce == "add") autograd::record_scatter(self, dim, index, src, out, true);
-  else autograd::record_not_implemented("scatter", {&self, &src}, out);
+  if (reduce == "add")
+    autograd::record(autograd::ScatterAddBackward0, {&self, &index, &src}, out, {dim}, {index});
+  else
+    autograd::record(autograd::NotImplemented, {&self, &src}, out, {"scatter"});
   return out;
 }
 Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Scalar& value, const std::string& reduce) {
@@ -190,8 +195,11 @@ Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Scala
     Tensor o = self.clone();
     return scatter_(o, dim, index, value, reduce);
   });
-  if (reduce == "add") autograd::record_scatter(self, dim, index, Tensor(), out, true);
-  else autograd::record_not_implemented("scatter", {&self}, out);
+  Tensor no_src;  // a Scalar value: the src edge stays empty
+  if (reduce == "add")
+    autograd::record(autograd::ScatterAddBackward0, {&self, &index, &no_src}, out, {dim}, {index});
+  else
+    autograd::record(autograd::NotImplemented, {&self}, out, {"scatter"});
   return out;
 }
 Tensor& scatter_add_(Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
@@ -203,7 +211,7 @@ Tensor scatter_add(const Tensor& self, int64_t dim, const Tensor& index, const T
     Tensor o = self.clone();
     return scatter_add_(o, dim, index, src);
   });
-  autograd::record_scatter(self, dim, index, src, out, true);
+  autograd::record(autograd::ScatterAddBackward0, {&self, &index, &src}, out, {dim}, {index});
   return out;
 }
 
@@ -251,7 +259,9 @@ Tensor index_add(const Tensor& self, int64_t dim, const Tensor& index, const Ten
     Tensor o = self.clone();
     return index_add_(o, dim, index, source, alpha);
   });
-  autograd::record_index_add(self, maybe_wrap_dim(dim, std::max<int64_t>(self.dim(), 1)), index, source, alpha, out);
+  autograd::record(autograd::IndexAddBackward0, {&self, &index, &source}, out,
+                   {maybe_wrap_dim(dim, std::max<int64_t>(self.dim(), 1)), alpha, autograd::dim_vector(source.sizes())},
+                   {index});
   return out;
 }
 
@@ -297,7 +307,7 @@ Tensor masked_fill(const Tensor& self, const Tensor& mask, const Scalar& value) 
     o.copy_(self);
     return masked_fill_(o, mask, value);
   });
-  autograd::record_masked_fill(self, mask, Tensor(), out);
+  autograd::record(autograd::MaskedFillBackward0, {&self}, out, {}, {mask});
   return out;
 }
 Tensor masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value) {
@@ -305,7 +315,8 @@ Tensor masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value) 
   EMBER_CHECK(value.dim() == 0, "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ",
               value.dim(), " dimension(s).");
   Tensor out = autograd::untracked([&] { return masked_fill(self, mask, value.item()); });
-  autograd::record_masked_fill(self, mask, value, out);  // the value is differentiable too
+  // The value is differentiable too.
+  autograd::record(autograd::MaskedFillBackward1, {&self, &value}, out, {value.dtype()}, {mask});
   return out;
 }
 

@@ -140,7 +140,7 @@ Tensor mm(const Tensor& self, const Tensor& mat2) {
     linalg_detail::gemm(out, self, mat2, 0, 1);
     return out;
   });
-  autograd::record_mm(self, mat2, result, false);
+  autograd::record(autograd::MmBackward0, {&self, &mat2}, result, autograd::mm_layout(self, mat2), {self, mat2});
   return result;
 }
 
@@ -168,7 +168,8 @@ Tensor addmm(const Tensor& self, const Tensor& mat1, const Tensor& mat2, const S
     linalg_detail::gemm(out, mat1, mat2, use_bias ? beta : Scalar(0), alpha);
     return out;
   });
-  autograd::record_addmm(self, mat1, mat2, beta, alpha, result);
+  autograd::record(autograd::AddmmBackward0, {&self, &mat1, &mat2}, result,
+                   {beta, alpha, autograd::mm_layout(mat1, mat2)}, {mat1, mat2});
   return result;
 }
 
@@ -205,7 +206,7 @@ Tensor bmm(const Tensor& self, const Tensor& mat2) {
     linalg_detail::gemm(out, self, mat2, 0, 1);
     return out;
   });
-  autograd::record_mm(self, mat2, result, true);
+  autograd::record(autograd::BmmBackward0, {&self, &mat2}, result, {}, {self, mat2});
   return result;
 }
 
@@ -240,7 +241,7 @@ Tensor mv(const Tensor& self, const Tensor& vec) {
     linalg_detail::gemv(out, self, vec, 0, 1);
     return out;
   });
-  autograd::record_mv(self, vec, result);
+  autograd::record(autograd::MvBackward0, {&self, &vec}, result, {}, {self, vec});
   return result;
 }
 
@@ -269,7 +270,7 @@ Tensor dot(const Tensor& self, const Tensor& other) {
     check_dot(self, other);
     return linalg_detail::dot(self, other);
   });
-  autograd::record_dot(self, other, result);
+  autograd::record(autograd::DotBackward0, {&self, &other}, result, {}, {self, other});
   return result;
 }
 

@@ -78,7 +78,10 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
     if (bias.defined()) out = out + bias.reshape(cs);
     return out;
   });
-  autograd::record_batch_norm(input, weight, bias, running_mean, running_var, training, eps, y);
+  // The running stats are saved only for evaluation, where they are the statistics.
+  Tensor none;
+  autograd::record(autograd::NativeBatchNormBackward0, {&input, &weight, &bias}, y, {training, eps},
+                   {input, weight, training ? none : running_mean, training ? none : running_var});
   return y;
 }
 
@@ -115,7 +118,7 @@ Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tenso
     if (bias.defined()) out = out + bias;
     return out;
   });
-  autograd::record_layer_norm(input, k, weight, bias, eps, y);
+  autograd::record(autograd::NativeLayerNormBackward0, {&input, &weight, &bias}, y, {k, eps}, {input, weight});
   return y;
 }
 
@@ -142,7 +145,7 @@ Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight,
     if (bias.defined()) out = out + bias.reshape(cs);
     return nn_detail::as_fresh(out);
   });
-  autograd::record_group_norm(input, num_groups, weight, bias, eps, y);
+  autograd::record(autograd::NativeGroupNormBackward0, {&input, &weight, &bias}, y, {num_groups, eps}, {input, weight});
   return y;
 }
 

@@ -41,7 +41,7 @@ Tensor constant_pad_nd(const Tensor& self, IntArrayRef pad, const Scalar& value)
     if (src.numel() > 0) dst.copy_(src);
     return r;
   });
-  autograd::record_constant_pad(self, pad, out);
+  autograd::record(autograd::ConstantPadNdBackward0, {&self}, out, {autograd::dim_vector(pad)});
   return out;
 }
 

@@ -55,7 +55,7 @@ std::tuple<Tensor, Tensor> max_pool2d_impl(const Tensor& x, const PoolParams& p,
                              idx.data_ptr<int64_t>());
     return 0;
   });
-  autograd::record_max_pool("MaxPool2DWithIndicesBackward0", x, idx, y);
+  autograd::record(autograd::MaxPool2DWithIndicesBackward0, {&x}, y, {autograd::dim_vector(x.sizes())}, {idx});
   return {y, idx};
 }
 
@@ -69,7 +69,7 @@ Tensor max_pool_backward(const Tensor& gy, const Tensor& indices, IntArrayRef in
                                       gc.data_ptr(), ic.data_ptr<int64_t>(), out.data_ptr());
     return out;
   });
-  autograd::record_max_pool_backward(gy, indices, gx);
+  autograd::record(autograd::MaxPool2DWithIndicesBackwardBackward0, {&gy}, gx, {}, {indices});
   return gx;
 }
 
@@ -83,7 +83,8 @@ Tensor avg_pool2d_impl(const Tensor& x, const PoolParams& p, int64_t out_h, int6
                              xc.data_ptr(), out.data_ptr());
     return out;
   });
-  autograd::record_avg_pool(x, p, count_include_pad, divisor, y);
+  autograd::record(autograd::AvgPool2DBackward0, {&x}, y,
+                   {p, count_include_pad, divisor, autograd::dim_vector(x.sizes())});
   return y;
 }
 
@@ -98,7 +99,8 @@ Tensor avg_pool2d_backward(const Tensor& gy, IntArrayRef input_sizes, const Pool
                                       count_include_pad, divisor, gc.data_ptr(), out.data_ptr());
     return out;
   });
-  autograd::record_avg_pool_backward(gy, p, count_include_pad, divisor, gx);
+  autograd::record(autograd::AvgPool2DBackwardBackward0, {&gy}, gx,
+                   {p, count_include_pad, divisor, autograd::dim_vector(gy.sizes())});
   return gx;
 }
 
@@ -111,7 +113,7 @@ Tensor adaptive_avg_pool2d_impl(const Tensor& x, int64_t out_h, int64_t out_w) {
                                       out.data_ptr());
     return out;
   });
-  autograd::record_adaptive_avg_pool(x, y);
+  autograd::record(autograd::AdaptiveAvgPool2DBackward0, {&x}, y, {autograd::dim_vector(x.sizes())});
   return y;
 }
 
@@ -125,7 +127,7 @@ Tensor adaptive_avg_pool2d_backward(const Tensor& gy, IntArrayRef input_sizes) {
                                                gc.data_ptr(), out.data_ptr());
     return out;
   });
-  autograd::record_adaptive_avg_pool_backward(gy, gx);
+  autograd::record(autograd::AdaptiveAvgPool2DBackwardBackward0, {&gy}, gx, {autograd::dim_vector(gy.sizes())});
   return gx;
 }
 
@@ -140,7 +142,7 @@ std::tuple<Tensor, Tensor> adaptive_max_pool2d_impl(const Tensor& x, int64_t out
                                       y.data_ptr(), idx.data_ptr<int64_t>());
     return 0;
   });
-  autograd::record_max_pool("AdaptiveMaxPool2DBackward0", x, idx, y);
+  autograd::record(autograd::AdaptiveMaxPool2DBackward0, {&x}, y, {autograd::dim_vector(x.sizes())}, {idx});
   return {y, idx};
 }
 

@@ -269,12 +269,13 @@ using autograd::untracked;
 
 Tensor sum(const Tensor& x, std::optional<ScalarType> dtype) {
   Tensor r = untracked([&] { return sum_impl(x, {}, false, dtype); });
-  autograd::record_sum(x, {}, false, r, true, false);
+  autograd::record(autograd::SumBackward0, {&x}, r, {autograd::dim_vector(x.sizes()), {}, false, x.dtype()});
   return r;
 }
 Tensor sum(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) {
   Tensor r = untracked([&] { return sum_impl(x, dims, keepdim, dtype); });
-  autograd::record_sum(x, dims, keepdim, r, dims.empty(), false);
+  autograd::record(dims.empty() ? autograd::SumBackward0 : autograd::SumBackward1, {&x}, r,
+                   {autograd::dim_vector(x.sizes()), autograd::dim_vector(dims), keepdim, x.dtype()});
   return r;
 }
 Tensor& sum_out(Tensor& out, const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) {
@@ -282,12 +283,13 @@ Tensor& sum_out(Tensor& out, const Tensor& x, IntArrayRef dims, bool keepdim, st
 }
 Tensor mean(const Tensor& x, std::optional<ScalarType> dtype) {
   Tensor r = untracked([&] { return mean_impl(x, {}, false, dtype); });
-  autograd::record_sum(x, {}, false, r, true, true);
+  autograd::record(autograd::MeanBackward0, {&x}, r, {autograd::dim_vector(x.sizes()), {}, false, x.dtype()});
   return r;
 }
 Tensor mean(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) {
   Tensor r = untracked([&] { return mean_impl(x, dims, keepdim, dtype); });
-  autograd::record_sum(x, dims, keepdim, r, dims.empty(), true);
+  autograd::record(dims.empty() ? autograd::MeanBackward0 : autograd::MeanBackward1, {&x}, r,
+                   {autograd::dim_vector(x.sizes()), autograd::dim_vector(dims), keepdim, x.dtype()});
   return r;
 }
 Tensor& mean_out(Tensor& out, const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) {
@@ -299,7 +301,7 @@ Tensor prod(const Tensor& x, std::optional<ScalarType> dtype) {
   DimMask m = make_mask(x, {});
   ScalarType rt = sum_result_dtype(x, dtype);
   Tensor r = untracked([&] { return finish(cast(prod_keepdim(x, m, rt), rt), m, false); });
-  autograd::record_prod(x, std::nullopt, false, r);
+  autograd::record(autograd::ProdBackward0, {&x}, r, {}, {x, r});
   return r;
 }
 Tensor prod(const Tensor& x, int64_t dim, bool keepdim, std::optional<ScalarType> dtype) {
@@ -308,7 +310,8 @@ Tensor prod(const Tensor& x, int64_t dim, bool keepdim, std::optional<ScalarType
   DimMask m = make_mask(x, IntArrayRef(dims_one, 1));
   ScalarType rt = sum_result_dtype(x, dtype);
   Tensor r = untracked([&] { return finish(cast(prod_keepdim(x, m, rt), rt), m, keepdim); });
-  autograd::record_prod(x, dim, keepdim, r);
+  autograd::record(autograd::ProdBackward1, {&x}, r,
+                   {autograd::dim_vector(x.sizes()), maybe_wrap_dim(dim, x.dim()), keepdim}, {x, r});
   return r;
 }
 Tensor& prod_out(Tensor& out, const Tensor& x, int64_t dim, bool keepdim, std::optional<ScalarType> dtype) {
@@ -324,22 +327,24 @@ Tensor count_nonzero(const Tensor& x, IntArrayRef dims) {
 
 Tensor max(const Tensor& x) {
   Tensor r = untracked([&] { return extreme_all(true, x); });
-  autograd::record_extremum_all(x, r, true);
+  autograd::record(autograd::MaxBackward1, {&x}, r, {}, {x, r});
   return r;
 }
 Tensor min(const Tensor& x) {
   Tensor r = untracked([&] { return extreme_all(false, x); });
-  autograd::record_extremum_all(x, r, false);
+  autograd::record(autograd::MinBackward1, {&x}, r, {}, {x, r});
   return r;
 }
 std::tuple<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim) {
   auto r = untracked([&] { return arg_reduce(true, "max", x, dim, keepdim, true); });
-  autograd::record_indexed("MaxBackward0", x, dim, keepdim, std::get<0>(r), std::get<1>(r));
+  autograd::record(autograd::MaxBackward0, {&x}, std::get<0>(r), {autograd::dim_vector(x.sizes()), dim, keepdim},
+                   {std::get<1>(r)});
   return r;
 }
 std::tuple<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim) {
   auto r = untracked([&] { return arg_reduce(false, "min", x, dim, keepdim, true); });
-  autograd::record_indexed("MinBackward0", x, dim, keepdim, std::get<0>(r), std::get<1>(r));
+  autograd::record(autograd::MinBackward0, {&x}, std::get<0>(r), {autograd::dim_vector(x.sizes()), dim, keepdim},
+                   {std::get<1>(r)});
   return r;
 }
 std::tuple<Tensor&, Tensor&> max_out(Tensor& values, Tensor& indices, const Tensor& x, int64_t dim, bool keepdim) {
@@ -356,12 +361,14 @@ std::tuple<Tensor&, Tensor&> min_out(Tensor& values, Tensor& indices, const Tens
 }
 Tensor amax(const Tensor& x, IntArrayRef dims, bool keepdim) {
   Tensor r = untracked([&] { return amax_amin(true, x, dims, keepdim); });
-  autograd::record_extremum(x, dims, keepdim, r, dims.empty(), "AmaxBackward0");
+  autograd::record(autograd::AmaxBackward0, {&x}, r,
+                   {autograd::dim_vector(x.sizes()), autograd::dim_vector(dims), keepdim, dims.empty()}, {x, r});
   return r;
 }
 Tensor amin(const Tensor& x, IntArrayRef dims, bool keepdim) {
   Tensor r = untracked([&] { return amax_amin(false, x, dims, keepdim); });
-  autograd::record_extremum(x, dims, keepdim, r, dims.empty(), "AminBackward0");
+  autograd::record(autograd::AminBackward0, {&x}, r,
+                   {autograd::dim_vector(x.sizes()), autograd::dim_vector(dims), keepdim, dims.empty()}, {x, r});
   return r;
 }
 Tensor& amax_out(Tensor& out, const Tensor& x, IntArrayRef dims, bool keepdim) {
@@ -376,20 +383,28 @@ Tensor argmin(const Tensor& x, std::optional<int64_t> dim, bool keepdim) { retur
 Tensor var(const Tensor& x, OptionalIntArrayRef dims, int64_t correction, bool keepdim) {
   Tensor r = untracked([&] { return var_impl(x, dims, correction, keepdim, false); });
   bool all = !dims || dims->empty();
-  autograd::record_var_std(x, all ? IntArrayRef() : *dims, correction, keepdim, r, all, false);
+  autograd::record(
+      autograd::VarBackward0, {&x}, r,
+      {autograd::dim_vector(x.sizes()), all ? DimVector() : autograd::dim_vector(*dims), keepdim, all, correction},
+      {x, r});
   return r;
 }
 Tensor std(const Tensor& x, OptionalIntArrayRef dims, int64_t correction, bool keepdim) {
   Tensor r = untracked([&] { return var_impl(x, dims, correction, keepdim, true); });
   bool all = !dims || dims->empty();
-  autograd::record_var_std(x, all ? IntArrayRef() : *dims, correction, keepdim, r, all, true);
+  autograd::record(
+      autograd::StdBackward0, {&x}, r,
+      {autograd::dim_vector(x.sizes()), all ? DimVector() : autograd::dim_vector(*dims), keepdim, all, correction},
+      {x, r});
   return r;
 }
 
 Tensor norm(const Tensor& x, const Scalar& p) { return norm(x, p, {}, false); }
 Tensor norm(const Tensor& x, const Scalar& p, IntArrayRef dims, bool keepdim) {
   Tensor r = untracked([&] { return norm_impl(x, p.toDouble(), dims, keepdim); });
-  autograd::record_norm(x, p.toDouble(), dims, keepdim, r, dims.empty());
+  autograd::record(dims.empty() ? autograd::NormBackward0 : autograd::NormBackward1, {&x}, r,
+                   {autograd::dim_vector(x.sizes()), autograd::dim_vector(dims), keepdim, dims.empty(), p.toDouble()},
+                   {x, r});
   return r;
 }
 Tensor norm(const Tensor& x, const std::string& p, IntArrayRef dims, bool keepdim) {
@@ -401,7 +416,8 @@ Tensor norm(const Tensor& x, const std::string& p, IntArrayRef dims, bool keepdi
 
 Tensor logsumexp(const Tensor& x, IntArrayRef dims, bool keepdim) {
   Tensor r = untracked([&] { return logsumexp_impl(x, dims, keepdim); });
-  autograd::record_logsumexp(x, dims, keepdim, r);
+  autograd::record(autograd::LogsumexpBackward0, {&x}, r,
+                   {autograd::dim_vector(x.sizes()), autograd::dim_vector(dims), keepdim, false}, {x, r});
   return r;
 }
 Tensor& logsumexp_out(Tensor& out, const Tensor& x, IntArrayRef dims, bool keepdim) {

@@ -39,12 +39,12 @@ Tensor scan_impl(bool is_prod, const Tensor& x, int64_t dim, std::optional<Scala
 
 Tensor cumsum(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype) {
   Tensor r = autograd::untracked([&] { return scan_impl(false, x, dim, dtype); });
-  autograd::record_cumsum(x, dim, r);
+  autograd::record(autograd::CumsumBackward0, {&x}, r, {maybe_wrap_dim(dim, x.dim())});
   return r;
 }
 Tensor cumprod(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype) {
   Tensor r = autograd::untracked([&] { return scan_impl(true, x, dim, dtype); });
-  autograd::record_cumprod(x, dim, r);
+  autograd::record(autograd::CumprodBackward0, {&x}, r, {maybe_wrap_dim(dim, x.dim())}, {x, r});
   return r;
 }
 Tensor& cumsum_out(Tensor& out, const Tensor& x, int64_t dim, std::optional<ScalarType> dtype) {

@@ -42,11 +42,22 @@ Tensor make_view(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int
   return v;
 }
 // Records a view op's history (Note [Recording autograd history]) and returns the view.
-Tensor recorded(autograd::ViewKind kind, const Tensor& self, Tensor view, autograd::ViewArgs args = {}) {
-  autograd::record_view(kind, self, view, args);
+// `make_state` runs only when recording: views are cheap and mostly run without grad.
+template <class State, class MakeState>
+Tensor recorded(const autograd::Derivative<State>& derivative, const Tensor& self, Tensor view,
+                MakeState&& make_state) {
+  autograd::record(derivative, {&self}, view, std::forward<MakeState>(make_state));
   return view;
 }
-using autograd::ViewKind;
+template <class State>
+Tensor recorded(const autograd::Derivative<State>& derivative, const Tensor& self, Tensor view) {
+  autograd::record(derivative, {&self}, view);
+  return view;
+}
+// The state of the views whose gradient is reshaped (or summed) back to the input's sizes.
+auto self_sizes(const Tensor& self) {
+  return [&self] { return autograd::SizesState{autograd::dim_vector(self.sizes())}; };
+}
 
 }  // namespace
 
@@ -116,7 +127,8 @@ Tensor Tensor::view(IntArrayRef sizes_in) const {
   EMBER_CHECK(strides_opt.has_value(),
               "view size is not compatible with input tensor's size and stride (at least one dimension spans "
               "across two contiguous subspaces). Use .reshape(...) instead.");
-  return recorded(ViewKind::View, *this, make_view(*this, shape, *strides_opt, storage_offset()));
+  return recorded(autograd::ViewBackward0, *this, make_view(*this, shape, *strides_opt, storage_offset()),
+                  self_sizes(*this));
 }
 
 Tensor Tensor::view(ScalarType dt) const {
@@ -130,7 +142,8 @@ Tensor Tensor::view_as(const Tensor& other) const { return view(other.sizes()); 
 Tensor Tensor::reshape(IntArrayRef sizes_in) const {
   DimVector shape = infer_size(sizes_in, numel());
   if (auto s = compute_view_strides(sizes(), strides(), shape))
-    return recorded(ViewKind::Reshape, *this, make_view(*this, shape, *s, storage_offset()));
+    return recorded(autograd::ReshapeAliasBackward0, *this, make_view(*this, shape, *s, storage_offset()),
+                    self_sizes(*this));
   return clone().view(shape);
 }
 Tensor Tensor::reshape_as(const Tensor& other) const { return reshape(other.sizes()); }
@@ -150,9 +163,11 @@ Tensor Tensor::permute(IntArrayRef dims) const {
     sz[i] = sizes()[d];
     st[i] = strides()[d];
   }
-  autograd::ViewArgs args;
-  for (int64_t i = 0; i < nd; ++i) args.dims.push_back(maybe_wrap_dim(dims[i], nd));
-  return recorded(ViewKind::Permute, *this, make_view(*this, sz, st, storage_offset()), args);
+  return recorded(autograd::PermuteBackward0, *this, make_view(*this, sz, st, storage_offset()), [&] {
+    autograd::DimsState s;
+    for (int64_t i = 0; i < nd; ++i) s.dims.push_back(maybe_wrap_dim(dims[i], nd));
+    return s;
+  });
 }
 Tensor permute(const Tensor& t, IntArrayRef dims) { return t.permute(dims); }
 
@@ -161,24 +176,24 @@ Tensor Tensor::transpose(int64_t d0, int64_t d1) const {
   if (nd == 0) {
     maybe_wrap_dim(d0, 0);
     maybe_wrap_dim(d1, 0);
-    return recorded(ViewKind::Alias, *this, make_view(*this, {}, {}, storage_offset()));
+    return recorded(autograd::AliasBackward0, *this, make_view(*this, {}, {}, storage_offset()), self_sizes(*this));
   }
   d0 = maybe_wrap_dim(d0, nd);
   d1 = maybe_wrap_dim(d1, nd);
   DimVector sz(sizes().begin(), sizes().end()), st(strides().begin(), strides().end());
   std::swap(sz[d0], sz[d1]);
   std::swap(st[d0], st[d1]);
-  autograd::ViewArgs args;
-  args.d0 = d0;
-  args.d1 = d1;
-  return recorded(ViewKind::Transpose, *this, make_view(*this, sz, st, storage_offset()), args);
+  return recorded(autograd::TransposeBackward0, *this, make_view(*this, sz, st, storage_offset()), [&] {
+    return autograd::TransposeState{d0, d1};
+  });
 }
 Tensor transpose(const Tensor& t, int64_t d0, int64_t d1) { return t.transpose(d0, d1); }
 
 Tensor Tensor::t() const {
   EMBER_CHECK(dim() <= 2, "t() expects a tensor with <= 2 dimensions, but self is ", dim(), "D");
-  if (dim() < 2) return recorded(ViewKind::T, *this, make_view(*this, sizes(), strides(), storage_offset()));
-  return recorded(ViewKind::T, *this, make_view(*this, {sizes()[1], sizes()[0]}, {strides()[1], strides()[0]}, storage_offset()));
+  if (dim() < 2) return recorded(autograd::TBackward0, *this, make_view(*this, sizes(), strides(), storage_offset()));
+  return recorded(autograd::TBackward0, *this,
+                  make_view(*this, {sizes()[1], sizes()[0]}, {strides()[1], strides()[0]}, storage_offset()));
 }
 Tensor Tensor::mT() const {
   EMBER_CHECK(dim() >= 2, "tensor.mT is only supported on matrices or batches of matrices. Got ", dim(), "-D tensor.");
@@ -205,17 +220,18 @@ Tensor Tensor::squeeze() const {
       sz.push_back(sizes()[d]);
       st.push_back(strides()[d]);
     }
-  return recorded(ViewKind::Squeeze, *this, make_view(*this, sz, st, storage_offset()));
+  return recorded(autograd::SqueezeBackward0, *this, make_view(*this, sz, st, storage_offset()), self_sizes(*this));
 }
 Tensor Tensor::squeeze(int64_t d) const {
   int64_t nd = dim();
   d = maybe_wrap_dim(d, nd);
   if (nd == 0 || sizes()[d] != 1)
-    return recorded(ViewKind::SqueezeDim, *this, make_view(*this, sizes(), strides(), storage_offset()));
+    return recorded(autograd::SqueezeBackward1, *this, make_view(*this, sizes(), strides(), storage_offset()),
+                    self_sizes(*this));
   DimVector sz(sizes().begin(), sizes().end()), st(strides().begin(), strides().end());
   sz.erase(sz.begin() + d);
   st.erase(st.begin() + d);
-  return recorded(ViewKind::SqueezeDim, *this, make_view(*this, sz, st, storage_offset()));
+  return recorded(autograd::SqueezeBackward1, *this, make_view(*this, sz, st, storage_offset()), self_sizes(*this));
 }
 Tensor squeeze(const Tensor& t) { return t.squeeze(); }
 Tensor squeeze(const Tensor& t, int64_t d) { return t.squeeze(d); }
@@ -227,9 +243,8 @@ Tensor Tensor::unsqueeze(int64_t d) const {
   int64_t new_stride = d >= nd ? 1 : sz[d] * st[d];
   sz.insert(sz.begin() + d, 1);
   st.insert(st.begin() + d, new_stride);
-  autograd::ViewArgs args;
-  args.d0 = d;
-  return recorded(ViewKind::Unsqueeze, *this, make_view(*this, sz, st, storage_offset()), args);
+  return recorded(autograd::UnsqueezeBackward0, *this, make_view(*this, sz, st, storage_offset()),
+                  [&] { return autograd::DimState{d}; });
 }
 Tensor unsqueeze(const Tensor& t, int64_t d) { return t.unsqueeze(d); }
 
@@ -274,7 +289,7 @@ Tensor Tensor::expand(IntArrayRef target, bool implicit) const {
     sz[i] = want;
     st[i] = stride;
   }
-  return recorded(ViewKind::Expand, *this, make_view(*this, sz, st, storage_offset()));
+  return recorded(autograd::ExpandBackward0, *this, make_view(*this, sz, st, storage_offset()), self_sizes(*this));
 }
 Tensor Tensor::expand_as(const Tensor& other) const { return expand(other.sizes()); }
 
@@ -356,12 +371,9 @@ Tensor Tensor::slice(int64_t d, std::optional<int64_t> start_opt, std::optional<
   // A step past the end leaves at most one element, whose stride is never multiplied by
   // anything but 0; saturate rather than overflow.
   if (__builtin_mul_overflow(st[d], step, &st[d])) st[d] = INT64_MAX;
-  autograd::ViewArgs args;
-  args.d0 = d;
-  args.d1 = start;
-  args.d2 = end;
-  args.d3 = step;
-  return recorded(ViewKind::Slice, *this, make_view(*this, sz, st, offset), args);
+  return recorded(autograd::SliceBackward0, *this, make_view(*this, sz, st, offset), [&] {
+    return autograd::SliceState{autograd::dim_vector(sizes()), d, start, end, step};
+  });
 }
 
 Tensor Tensor::select(int64_t d, int64_t index) const {
@@ -375,10 +387,9 @@ Tensor Tensor::select(int64_t d, int64_t index) const {
   int64_t offset = storage_offset() + index * st[d];
   sz.erase(sz.begin() + d);
   st.erase(st.begin() + d);
-  autograd::ViewArgs args;
-  args.d0 = d;
-  args.d1 = index;
-  return recorded(ViewKind::Select, *this, make_view(*this, sz, st, offset), args);
+  return recorded(autograd::SelectBackward0, *this, make_view(*this, sz, st, offset), [&] {
+    return autograd::SelectState{autograd::dim_vector(sizes()), d, index};
+  });
 }
 Tensor select(const Tensor& t, int64_t d, int64_t i) { return t.select(d, i); }
 
@@ -457,7 +468,12 @@ Tensor Tensor::as_strided(IntArrayRef sz, IntArrayRef st, std::optional<int64_t>
   EMBER_CHECK(reach == 0 || required <= storage()->nbytes(), "setStorage: sizes ", sz, ", strides ", st,
               ", storage offset ", offset, ", and itemsize ", element_size(), " requiring a storage size of ", required,
               " are out of bounds for storage of size ", storage()->nbytes());
-  return recorded(ViewKind::AsStrided, *this, make_view(*this, sz, st, offset));
+  Tensor view = make_view(*this, sz, st, offset);
+  return recorded(autograd::AsStridedBackward0, *this, view, [&] {
+    return autograd::AsStridedState{autograd::dim_vector(sizes()), autograd::dim_vector(strides()),
+                                    autograd::dim_vector(view.sizes()), autograd::dim_vector(view.strides()),
+                                    view.storage_offset() - storage_offset()};
+  });
 }
 Tensor& Tensor::as_strided_(IntArrayRef sz, IntArrayRef st, std::optional<int64_t> offset) {
   Tensor v = as_strided(sz, st, offset);
@@ -488,11 +504,9 @@ Tensor Tensor::diagonal(int64_t offset, int64_t dim1, int64_t dim2) const {
     }
   sz.push_back(len);
   st.push_back(strides()[d1] + strides()[d2]);
-  autograd::ViewArgs args;
-  args.d0 = offset;
-  args.d1 = d1;
-  args.d2 = d2;
-  return recorded(ViewKind::Diagonal, *this, make_view(*this, sz, st, start), args);
+  return recorded(autograd::DiagonalBackward0, *this, make_view(*this, sz, st, start), [&] {
+    return autograd::DiagonalState{autograd::dim_vector(sizes()), offset, d1, d2};
+  });
 }
 Tensor diagonal(const Tensor& t, int64_t o, int64_t a, int64_t b) { return t.diagonal(o, a, b); }
 

@@ -13,6 +13,17 @@ namespace ember {
 
 // ---- joining -----------------------------------------------------------------
 
+namespace {
+// CatBackward0 needs every input's sizes, a heap vector: gathered only when recording.
+void record_cat(TensorList tensors, int64_t d, const Tensor& out) {
+  if (!autograd::should_record(tensors)) return;
+  std::vector<DimVector> sizes;
+  sizes.reserve(tensors.size());
+  for (const Tensor& t : tensors) sizes.push_back(autograd::dim_vector(t.sizes()));
+  autograd::record(autograd::CatBackward0, tensors, out, {d, std::move(sizes)});
+}
+}  // namespace
+
 Tensor cat(TensorList tensors, int64_t d) {
   EMBER_CHECK(!tensors.empty(), "torch.cat(): expected a non-empty list of Tensors");
   Tensor out;
@@ -34,7 +45,7 @@ Tensor& cat_out(Tensor& out, TensorList tensors, int64_t d) {
     Tensor e = empty({0}, tensors[0].options().dtype(dt));
     if (out.defined()) { out.copy_(e); return out; }
     out = e;
-    autograd::record_cat(tensors, 0, out);  // Note [Empty results keep their history]
+    record_cat(tensors, 0, out);  // Note [Empty results keep their history]
     return out;
   }
   EMBER_CHECK(ref->dim() > 0, "zero-dimensional tensor (at position 0) cannot be concatenated");
@@ -69,7 +80,7 @@ Tensor& cat_out(Tensor& out, TensorList tensors, int64_t d) {
     }
     offset += n;
   }
-  if (!out_given) autograd::record_cat(tensors, d, out);
+  if (!out_given) record_cat(tensors, d, out);
   return out;
 }
 
@@ -85,7 +96,7 @@ Tensor stack(TensorList tensors, int64_t d) {
     for (const Tensor& t : tensors) parts.push_back(t.unsqueeze(d));
     return cat(parts, d);
   });
-  autograd::record_stack(tensors, d, out);
+  autograd::record(autograd::StackBackward0, tensors, out, {d});
   return out;
 }
 Tensor hstack(TensorList tensors) {
@@ -122,7 +133,8 @@ Tensor Tensor::flip(IntArrayRef dims) const {
     NoGradGuard guard;
     out.copy_(Tensor(make_intrusive<TensorImpl>(storage(), dtype(), sizes(), st, offset)));
   }
-  autograd::record_flip(*this, dims, out);  // Note [Empty results keep their history]
+  // Note [Empty results keep their history]
+  autograd::record(autograd::FlipBackward0, {this}, out, {autograd::dim_vector(dims)});
   return out;
 }
 Tensor flip(const Tensor& t, IntArrayRef dims) { return t.flip(dims); }
@@ -149,7 +161,9 @@ Tensor Tensor::repeat(IntArrayRef repeats) const {
     NoGradGuard guard;
     out.view(interleaved_out).copy_(src.reshape(interleaved_src).expand(interleaved_out));
   }
-  autograd::record_repeat(*this, repeats, out);  // Note [Empty results keep their history]
+  // Note [Empty results keep their history]
+  autograd::record(autograd::RepeatBackward0, {this}, out,
+                   {autograd::dim_vector(sizes()), autograd::dim_vector(repeats)});
   return out;
 }
 

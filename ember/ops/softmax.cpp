@@ -38,13 +38,13 @@ Tensor softmax(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype) {
   // A dtype argument is a cast before the op; the cast records its own node.
   Tensor in = dtype && *dtype != x.dtype() ? x.to(*dtype) : x;
   Tensor r = autograd::untracked([&] { return softmax_impl(false, in, dim, std::nullopt); });
-  autograd::record_softmax(in, dim, r, false);
+  autograd::record(autograd::SoftmaxBackward0, {&in}, r, {maybe_wrap_dim(dim, in.dim())}, {r});
   return r;
 }
 Tensor log_softmax(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype) {
   Tensor in = dtype && *dtype != x.dtype() ? x.to(*dtype) : x;
   Tensor r = autograd::untracked([&] { return softmax_impl(true, in, dim, std::nullopt); });
-  autograd::record_softmax(in, dim, r, true);
+  autograd::record(autograd::LogSoftmaxBackward0, {&in}, r, {maybe_wrap_dim(dim, in.dim())}, {r});
   return r;
 }
 

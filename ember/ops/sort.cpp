@@ -34,7 +34,8 @@ std::tuple<Tensor, Tensor> sort_impl(const Tensor& x, int64_t dim, bool descendi
 
 std::tuple<Tensor, Tensor> sort(const Tensor& x, int64_t dim, bool descending) {
   auto r = autograd::untracked([&] { return sort_impl(x, dim, descending); });
-  autograd::record_indexed("SortBackward0", x, dim, true, std::get<0>(r), std::get<1>(r));
+  autograd::record(autograd::SortBackward0, {&x}, std::get<0>(r), {autograd::dim_vector(x.sizes()), dim, true},
+                   {std::get<1>(r)});
   return r;
 }
 std::tuple<Tensor, Tensor> sort(const Tensor& x, std::optional<bool> stable, int64_t dim, bool descending) {
@@ -58,7 +59,7 @@ std::tuple<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim, bool la
     v = v.narrow(d, 0, k).contiguous();
     i = i.narrow(d, 0, k).contiguous();
   }
-  autograd::record_indexed("TopkBackward0", x, d, true, v, i);
+  autograd::record(autograd::TopkBackward0, {&x}, v, {autograd::dim_vector(x.sizes()), d, true}, {i});
   return {v, i};
 }
 

@@ -81,7 +81,8 @@ Tensor hardshrink(const Tensor& input, const HardshrinkFuncOptions& o) {
   const double l = o.lambda();
   Tensor zero = scalar_to_tensor(0.0).to(input.dtype());
   Tensor out = autograd::untracked([&] { return where(logical_and(ge(input, -l), le(input, l)), zero, input); });
-  autograd::record_where(logical_or(lt(input, -l), gt(input, l)), input, zero, out);
+  Tensor outside = logical_or(lt(input, -l), gt(input, l));
+  autograd::record(autograd::WhereBackward0, {&outside, &input, &zero}, out, {}, {outside});
   return out;
 }
 Tensor softshrink(const Tensor& input, const SoftshrinkFuncOptions& o) {
@@ -99,7 +100,7 @@ Tensor glu(const Tensor& input, const GLUFuncOptions& o) {
   EMBER_CHECK(n % 2 == 0, "Halving dimension must be even, but dimension ", d, " is size ", n);
   Tensor r = autograd::untracked(
       [&] { return input.narrow(d, 0, n / 2) * ::ember::sigmoid(input.narrow(d, n / 2, n / 2)); });
-  autograd::record_glu(input, d, r);
+  autograd::record(autograd::GluBackward0, {&input}, r, {d}, {input});
   return r;
 }
 Tensor softmax(const Tensor& input, const SoftmaxFuncOptions& o) { return detail::softmax(input, o.dim(), o.dtype()); }

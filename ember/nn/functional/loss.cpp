@@ -64,7 +64,7 @@ std::pair<Tensor, Tensor> promoted_pair(const Tensor& input, const Tensor& targe
 Tensor mse_loss(const Tensor& input, const Tensor& target, const MSELossFuncOptions& options) {
   auto [x, t] = promoted_pair(input, target, "mse_loss");
   Tensor r = autograd::untracked([&] { return apply_reduction(square(x - t), options.reduction()); });
-  autograd::record_mse_loss(x, t, reduction_code(options.reduction()), r);
+  autograd::record(autograd::MseLossBackward0, {&x, &t}, r, {reduction_code(options.reduction()), x.numel()}, {x, t});
   return r;
 }
 
@@ -84,7 +84,8 @@ Tensor smooth_l1_huber(const Tensor& input, const Tensor& target, Reduction redu
     Tensor outer = smooth ? d - 0.5 * delta : (d - 0.5 * delta) * delta;
     return apply_reduction(where(lt(d, delta), inner, outer), reduction);
   });
-  autograd::record_smooth_l1_huber(x, t, reduction_code(reduction), delta, smooth, r);
+  autograd::record(smooth ? autograd::SmoothL1LossBackward0 : autograd::HuberLossBackward0, {&x, &t}, r,
+                   {reduction_code(reduction), x.numel(), delta}, {x, t});
   return smooth ? r : r.to(input.dtype());
 }
 }  // namespace
@@ -131,7 +132,8 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Bin
     }
     return apply_reduction(loss, options.reduction());
   });
-  autograd::record_binary_cross_entropy(input, target, w, reduction_code(options.reduction()), r);
+  autograd::record(autograd::BinaryCrossEntropyBackward0, {&input, &target}, r,
+                   {reduction_code(options.reduction()), input.numel()}, {input, target, w});
   return r;
 }
 
@@ -156,7 +158,8 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
     loss = loss.to(target.dtype());
     return apply_reduction(loss, options.reduction());
   });
-  autograd::record_binary_cross_entropy_with_logits(input, target, w, pw, reduction_code(options.reduction()), r);
+  autograd::record(autograd::BinaryCrossEntropyWithLogitsBackward0, {&input, &target}, r,
+                   {reduction_code(options.reduction()), input.numel()}, {input, target, w, pw});
   return r;
 }
 

@@ -114,7 +114,10 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const NLLLossFuncOpti
     return s.to(cd);
   });
   if (cd != input.dtype()) r = autograd::untracked([&] { return r.to(input.dtype()); });
-  autograd::record_nll_loss(input, index, coef, detail::reduction_code(options.reduction()), total_weight, g.two_d, r);
+  autograd::record(g.two_d ? autograd::NllLoss2DBackward0 : autograd::NllLossBackward0, {&input}, r,
+                   {detail::reduction_code(options.reduction()), input.dim() == 1 ? input.size(0) : input.size(1),
+                    total_weight, autograd::dim_vector(input.sizes())},
+                   {index, coef});
   return r;
 }
 
