@@ -15,6 +15,8 @@ namespace ember::autograd {
 // ---- elementwise (derivatives_elementwise.cpp) -----------------------------------------
 // The op table's rows (core/op_list.h): the node name, the formula and what is saved come
 // from the op, at run time, so these two stay functions (Note [Recording autograd history]).
+// Callers on hot paths test should_record first (inline), so a tensor without grad pays no
+// call.
 void record_unary(UnaryOp op, const Tensor& self, const Tensor& result);
 void record_binary(BinaryOp op, const Tensor& a, const Tensor& b, const Scalar& alpha, const Tensor& result);
 struct UnaryState {

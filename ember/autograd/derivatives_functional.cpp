@@ -28,7 +28,7 @@ Tensor activation_grad_composite(ActOp op, const ActParams& p, const Tensor& g, 
     case ActOp::leaky_relu: return where(gt(x, 0), g, g * p.a);
     case ActOp::elu: return where(gt(x, 0), g * p.b, g * exp(x * p.c) * (p.a * p.b * p.c));
     case ActOp::hardtanh: return masked_grad(logical_and(gt(x, p.a), lt(x, p.b)), g);
-    case ActOp::hardsigmoid: return masked_grad(logical_and(gt(x, -3.0), lt(x, 3.0)), g / 6.0);
+    case ActOp::hardsigmoid: return masked_grad(logical_and(gt(x, -3.0), lt(x, 3.0)), g * static_cast<double>(1.0f / 6.0f));
     case ActOp::hardswish:
       return where(lt(x, -3.0), zeros_like(g), where(ge(x, 3.0), g, g * (x / 3.0 + 0.5)));
     case ActOp::softplus: {

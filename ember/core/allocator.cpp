@@ -67,6 +67,7 @@ Allocator* allocator_for(DeviceType type) {
 }
 
 Allocator* register_allocator(DeviceType type, Allocator* a) {
+  if (type != DeviceType::CPU && a) detail::non_cpu_allocator_registered.store(true, std::memory_order_relaxed);
   return allocator_table()[static_cast<int>(type)].exchange(a, std::memory_order_acq_rel);
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Allocators by device, and the CPU caching allocator. See Note [Allocators by device] and
 // Note [Caching allocator].
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -22,6 +23,15 @@ class Allocator {
  protected:
   ~Allocator() = default;  // never deleted through this interface: allocators live forever
 };
+
+namespace detail {
+inline std::atomic<bool> non_cpu_allocator_registered{false};
+}
+// False until an allocator is registered for a device type other than the CPU; until then
+// every tensor is a CPU tensor (storage on a device type needs its allocator, even for
+// external memory), so checks that operands share a device can be skipped on the hot path.
+// Never goes back to false.
+inline bool non_cpu_devices_possible() { return detail::non_cpu_allocator_registered.load(std::memory_order_relaxed); }
 
 // The allocator of `type`, or nullptr when this build has none.
 Allocator* allocator_for(DeviceType type);

@@ -20,7 +20,14 @@ StorageImpl::StorageImpl(size_t nbytes, Device device) : nbytes_(nbytes), device
 }
 
 StorageImpl::StorageImpl(void* data, size_t nbytes, Device device, Deleter deleter)
-    : data_(data), nbytes_(nbytes), device_(device), owned_(false), deleter_(std::move(deleter)) {}
+    : data_(data), nbytes_(nbytes), device_(device), owned_(false), deleter_(std::move(deleter)) {
+  // External memory on a device type needs that device's backend too (see
+  // non_cpu_devices_possible in allocator.h).
+  if (!device.is_cpu() && !allocator_for(device.type)) {
+    if (device.is_cuda()) EMBER_THROW(NotImplementedError, "ember was built without CUDA support; cannot use memory on ", device);
+    EMBER_THROW(NotImplementedError, "no backend is registered for device type ", device.type, "; cannot use memory on ", device);
+  }
+}
 
 StorageImpl::~StorageImpl() {
   if (inline_) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "ember/core/allocator.h"
 #include "ember/core/error.h"
 
 namespace ember {
@@ -74,7 +75,9 @@ void TensorIterator::check_same_device() const {
 }
 
 TensorIterator& TensorIterator::build() {
-  if (ntensors_ > 1) check_same_device();
+  // Until a second device type has a backend every operand is on the CPU, and the check
+  // would cost a tenth of a 1-element op.
+  if (__builtin_expect(non_cpu_devices_possible(), 0) && ntensors_ > 1) check_same_device();
   // 0. Fast path: every operand contiguous with one shape (same-shape elementwise ops, the
   // per-op floor of small models): one dense dimension, nothing to broadcast, reorder or
   // coalesce.

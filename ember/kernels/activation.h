@@ -3,12 +3,18 @@
 // ...) and of their derivatives: one pass over memory each, where the composites built
 // from elementwise ops would make several full-size temporaries. The CPU fills them from
 // cpu/kernels/activation.cpp (Note [Dispatch by device] in kernels/stub.h).
+#include "ember/core/activation_list.h"
 #include "ember/core/tensor_iterator.h"
 #include "ember/kernels/stub.h"
 
 namespace ember::kernels {
 
-enum class ActOp : int { leaky_relu, elu, hardtanh, hardsigmoid, hardswish, softplus, silu, mish, log_sigmoid, threshold };
+// One per fused kernel: the rows of EMBER_ACTIVATION_KERNELS (Note [Activation table]).
+enum class ActOp : int {
+#define EMBER_X(kernel, ...) kernel,
+  EMBER_ACTIVATION_KERNELS(EMBER_X)
+#undef EMBER_X
+};
 
 // The op's parameters; which ones are read depends on the op:
 //   leaky_relu: a = negative_slope

@@ -1,8 +1,9 @@
 #pragma once
 // Kernel entry points of the optimiser family: one fused pass per parameter for each
 // optimiser's update (DispatchStubs, Note [Dispatch by device]; the CPU's are in
-// cpu/kernels/optim.cpp). The op front ends (ops/fused_optim.cpp) hand them contiguous Float32 or Float64 arrays of one dtype; every scalar
-// argument is cast to that dtype first, as PyTorch casts Python floats in its ops.
+// cpu/kernels/optim.cpp). The op front ends (ops/fused_optim.cpp) hand them contiguous
+// Float32 or Float64 arrays of one dtype; every scalar argument is cast to that dtype
+// first, as PyTorch casts Python floats in its ops.
 //
 // Note [Fused optimiser steps]
 // Each kernel performs, element by element, the same arithmetic in the same order as

@@ -2,8 +2,9 @@
 // Kernel entry points of the reduction family: reductions (sum, prod, max, min and the
 // mapped sums norms are made of), arg-reductions, scans, softmax and sort. Each is a
 // DispatchStub (Note [Dispatch by device] in kernels/stub.h); the CPU fills them from
-// cpu/kernels/{reduce,scan,softmax,sort}.cpp. The op front ends (ops/reduce.cpp, ...) decide dtypes
-// and shapes; kernels see only a handful of compute dtypes and the geometry below.
+// cpu/kernels/{reduce,scan,softmax,sort}.cpp. The op front ends (ops/reduce.cpp, ...)
+// decide dtypes and shapes; kernels see only a handful of compute dtypes and the geometry
+// below.
 #include <cstdint>
 
 #include "ember/core/array_ref.h"

@@ -19,26 +19,34 @@ using kernels::ActParams;
 
 const char* activation_name(ActOp op) {
   switch (op) {
-    case ActOp::leaky_relu: return "leaky_relu_cpu";
-    case ActOp::elu: return "elu_cpu";
-    case ActOp::hardtanh: return "hardtanh_cpu";
-    case ActOp::hardsigmoid: return "hardsigmoid_cpu";
-    case ActOp::hardswish: return "hardswish_cpu";
-    case ActOp::softplus: return "softplus_cpu";
-    case ActOp::silu: return "silu_cpu";
-    case ActOp::mish: return "mish_cpu";
-    case ActOp::log_sigmoid: return "log_sigmoid_cpu";
-    case ActOp::threshold: return "threshold_cpu";
+#define EMBER_X(kernel, error_name, bfloat16) \
+  case ActOp::kernel: return error_name;
+    EMBER_ACTIVATION_KERNELS(EMBER_X)
+#undef EMBER_X
   }
   return "activation";
 }
+
+#define EMBER_ACT_TAKES_BFLOAT16 true
+#define EMBER_ACT_TAKES_NO_BFLOAT16 false
+bool takes_bfloat16(ActOp op) {
+  switch (op) {
+#define EMBER_X(kernel, error_name, bfloat16) \
+  case ActOp::kernel: return EMBER_ACT_TAKES_##bfloat16;
+    EMBER_ACTIVATION_KERNELS(EMBER_X)
+#undef EMBER_X
+  }
+  return true;
+}
+#undef EMBER_ACT_TAKES_NO_BFLOAT16
+#undef EMBER_ACT_TAKES_BFLOAT16
 
 namespace {
 // The dtype the kernel computes in: float32/float64 as they are, half types in float32.
 ScalarType compute_dtype(ActOp op, const Tensor& x) {
   EMBER_CHECK(x.defined(), activation_name(op), ": expected a defined tensor");
-  EMBER_CHECK_AS(NotImplementedError, is_floating_point(x.dtype()), "\"", activation_name(op),
-                 "\" not implemented for '", x.dtype(), "'");
+  EMBER_CHECK_AS(NotImplementedError, is_floating_point(x.dtype()) && (x.dtype() != kBFloat16 || takes_bfloat16(op)),
+                 "\"", activation_name(op), "\" not implemented for '", x.dtype(), "'");
   return x.dtype() == kFloat64 ? kFloat64 : kFloat32;
 }
 
@@ -134,32 +142,61 @@ Tensor& act_(ActOp op, ActParams p, const ActDerivative& node, Tensor& x) {
   return x;
 }
 
-constexpr double kSeluAlpha = 1.6732632423543772848170429916717;
-constexpr double kSeluScale = 1.0507009873554804934193349852946;
+// Each row's front end as the table states it (Note [Activation table]): table_<name> and,
+// for INPLACE rows, table_<name>_. GENERATED rows are exactly these; CUSTOM rows wrap
+// them below.
+#define P(type, name, default_value) , type name
+#define R(type, name) , type name
+#define EMBER_ACT_TABLE_INPLACE(name, kernel, node, params, kernel_params)                            \
+  [[maybe_unused]] Tensor& table_##name##_(Tensor& x EMBER_UNPAREN params) {                          \
+    return act_(ActOp::kernel, ActParams{EMBER_UNPAREN kernel_params}, autograd::node, x);             \
+  }
+#define EMBER_ACT_TABLE_FUNCTIONAL(name, kernel, node, params, kernel_params)
+#define EMBER_X(name, forms, front, kernel, node, params, kernel_params, sample)                      \
+  [[maybe_unused]] Tensor table_##name(const Tensor& x EMBER_UNPAREN params) {                        \
+    return act(ActOp::kernel, ActParams{EMBER_UNPAREN kernel_params}, autograd::node, x);              \
+  }                                                                                                    \
+  EMBER_ACT_TABLE_##forms(name, kernel, node, params, kernel_params)
+EMBER_ACTIVATION_OPS(EMBER_X)
+#undef EMBER_X
+#undef EMBER_ACT_TABLE_FUNCTIONAL
+#undef EMBER_ACT_TABLE_INPLACE
 
 void check_celu_alpha(double alpha) { EMBER_CHECK(alpha != 0, "ZeroDivisionError: alpha cannot be 0 for CELU"); }
 
 }  // namespace
 
-Tensor leaky_relu(const Tensor& x, double s) {
-  return act(ActOp::leaky_relu, {s, 0, 0}, autograd::LeakyReluBackward0, x);
-}
-Tensor& leaky_relu_(Tensor& x, double s) { return act_(ActOp::leaky_relu, {s, 0, 0}, autograd::LeakyReluBackward0, x); }
-Tensor elu(const Tensor& x, double alpha, double scale, double input_scale) {
-  return act(ActOp::elu, {alpha, scale, input_scale}, autograd::EluBackward0, x);
-}
-Tensor& elu_(Tensor& x, double alpha, double scale, double input_scale) {
-  return act_(ActOp::elu, {alpha, scale, input_scale}, autograd::EluBackward0, x);
-}
-Tensor selu(const Tensor& x) { return act(ActOp::elu, {kSeluAlpha, kSeluScale, 1.0}, autograd::EluBackward0, x); }
-Tensor& selu_(Tensor& x) { return act_(ActOp::elu, {kSeluAlpha, kSeluScale, 1.0}, autograd::EluBackward0, x); }
+// The GENERATED rows' public functions: the table's front ends themselves.
+#define EMBER_ACT_PUBLIC_INPLACE(name, kernel, node, params, kernel_params)                  \
+  Tensor& name##_(Tensor& x EMBER_UNPAREN params) {                                          \
+    return act_(ActOp::kernel, ActParams{EMBER_UNPAREN kernel_params}, autograd::node, x);   \
+  }
+#define EMBER_ACT_PUBLIC_FUNCTIONAL(name, kernel, node, params, kernel_params)
+#define EMBER_ACT_PUBLIC_GENERATED(name, forms, kernel, node, params, kernel_params)         \
+  Tensor name(const Tensor& x EMBER_UNPAREN params) {                                        \
+    return act(ActOp::kernel, ActParams{EMBER_UNPAREN kernel_params}, autograd::node, x);    \
+  }                                                                                          \
+  EMBER_ACT_PUBLIC_##forms(name, kernel, node, params, kernel_params)
+#define EMBER_ACT_PUBLIC_CUSTOM(name, forms, kernel, node, params, kernel_params)
+#define EMBER_X(name, forms, front, kernel, node, params, kernel_params, sample) \
+  EMBER_ACT_PUBLIC_##front(name, forms, kernel, node, params, kernel_params)
+EMBER_ACTIVATION_OPS(EMBER_X)
+#undef EMBER_X
+#undef EMBER_ACT_PUBLIC_CUSTOM
+#undef EMBER_ACT_PUBLIC_GENERATED
+#undef EMBER_ACT_PUBLIC_FUNCTIONAL
+#undef EMBER_ACT_PUBLIC_INPLACE
+#undef R
+#undef P
+
+// The CUSTOM rows.
 Tensor celu(const Tensor& x, double alpha) {
   check_celu_alpha(alpha);
-  return act(ActOp::elu, {alpha, 1.0, 1.0 / alpha}, autograd::CeluBackward0, x);
+  return table_celu(x, alpha);
 }
 Tensor& celu_(Tensor& x, double alpha) {
   check_celu_alpha(alpha);
-  return act_(ActOp::elu, {alpha, 1.0, 1.0 / alpha}, autograd::CeluBackward0, x);
+  return table_celu_(x, alpha);
 }
 // PyTorch's hardtanh is clamp(min_val, max_val) into the input's dtype, so integer tensors
 // are clamped to the truncated bounds (and bool is rejected, as clamp rejects it).
@@ -178,27 +215,15 @@ bool hardtanh_is_integer_clamp(const Tensor& x, double lo, double hi) {
 Tensor hardtanh(const Tensor& x, double lo, double hi) {
   if (hardtanh_is_integer_clamp(x, lo, hi))
     return x.clamp(Scalar(static_cast<int64_t>(lo)), Scalar(static_cast<int64_t>(hi)));
-  return act(ActOp::hardtanh, {lo, hi, 0}, autograd::HardtanhBackward0, x);
+  return table_hardtanh(x, lo, hi);
 }
 Tensor& hardtanh_(Tensor& x, double lo, double hi) {
   if (hardtanh_is_integer_clamp(x, lo, hi))
     return x.clamp_(Scalar(static_cast<int64_t>(lo)), Scalar(static_cast<int64_t>(hi)));
-  return act_(ActOp::hardtanh, {lo, hi, 0}, autograd::HardtanhBackward0, x);
+  return table_hardtanh_(x, lo, hi);
 }
 Tensor relu6(const Tensor& x) { return hardtanh(x, 0.0, 6.0); }
 Tensor& relu6_(Tensor& x) { return hardtanh_(x, 0.0, 6.0); }
-Tensor hardsigmoid(const Tensor& x) { return act(ActOp::hardsigmoid, {}, autograd::HardsigmoidBackward0, x); }
-Tensor& hardsigmoid_(Tensor& x) { return act_(ActOp::hardsigmoid, {}, autograd::HardsigmoidBackward0, x); }
-Tensor hardswish(const Tensor& x) { return act(ActOp::hardswish, {}, autograd::HardswishBackward0, x); }
-Tensor& hardswish_(Tensor& x) { return act_(ActOp::hardswish, {}, autograd::HardswishBackward0, x); }
-Tensor softplus(const Tensor& x, double beta, double threshold) {
-  return act(ActOp::softplus, {beta, threshold, 0}, autograd::SoftplusBackward0, x);
-}
-Tensor silu(const Tensor& x) { return act(ActOp::silu, {}, autograd::SiluBackward0, x); }
-Tensor& silu_(Tensor& x) { return act_(ActOp::silu, {}, autograd::SiluBackward0, x); }
-Tensor mish(const Tensor& x) { return act(ActOp::mish, {}, autograd::MishBackward0, x); }
-Tensor& mish_(Tensor& x) { return act_(ActOp::mish, {}, autograd::MishBackward0, x); }
-Tensor log_sigmoid(const Tensor& x) { return act(ActOp::log_sigmoid, {}, autograd::LogSigmoidBackward0, x); }
 // Integer inputs: PyTorch converts threshold and value to the input's dtype first (so
 // threshold -0.5 on int64 is 0), then replaces x <= threshold by value.
 namespace {
@@ -211,10 +236,11 @@ Tensor integer_threshold(const Tensor& x, double threshold, double value) {
 }  // namespace
 Tensor threshold(const Tensor& x, double threshold, double value) {
   if (x.defined() && !is_floating_point(x.dtype())) return integer_threshold(x, threshold, value);
-  return act(ActOp::threshold, {threshold, value, 0}, autograd::ThresholdBackward0, x);
+  return table_threshold(x, threshold, value);
 }
 Tensor& threshold_(Tensor& x, double threshold, double value) {
   if (x.defined() && !is_floating_point(x.dtype())) return x.copy_(integer_threshold(x, threshold, value));
+  // In place, PyTorch names the node ThresholdBackward1 (threshold_'s own derivative row).
   return act_(ActOp::threshold, {threshold, value, 0}, autograd::ThresholdBackward1, x);
 }
 

@@ -128,7 +128,7 @@ Tensor unary_op(UnaryOp op, const Tensor& x, Tensor* out) {
     kernels::unary_stub(iter.device())(op, iter);
   }
   Tensor r = finish_output(plan);
-  if (!out) autograd::record_unary(op, x, r);
+  if (!out && autograd::should_record({&x})) autograd::record_unary(op, x, r);
   return r;
 }
 
@@ -194,7 +194,7 @@ Tensor binary_op(BinaryOp op, const Tensor& a, const Tensor& b, const Scalar& al
     kernels::binary_stub(iter.device())(op, iter, alpha);
   }
   Tensor r = finish_output(plan);
-  if (!out) autograd::record_binary(op, a, b, alpha, r);
+  if (!out && autograd::should_record({&a, &b})) autograd::record_binary(op, a, b, alpha, r);
   return r;
 }
 

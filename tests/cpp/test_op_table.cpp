@@ -89,6 +89,65 @@ TEST(OpTable, NonDifferentiableRowsRecordNothing) {
 // The coverage report: each row, its derivative, and the generated tests that cover it.
 // Those tests loop over the same rows, so coverage is complete by construction; this test
 // prints the table (ctest -V) and checks the counts the docs quote.
+namespace {
+// Every activation row called with its sample arguments (Note [Activation table]).
+struct ActivationRow {
+  ActivationOp op;
+  Tensor (*f)(const Tensor&);
+  Tensor& (*f_)(Tensor&);  // null without an in-place form
+};
+#define EMBER_ACT_INPLACE_FN_INPLACE(name, sample) [](Tensor& x) -> Tensor& { return ember::name##_(x EMBER_UNPAREN sample); }
+#define EMBER_ACT_INPLACE_FN_FUNCTIONAL(name, sample) nullptr
+#define EMBER_X(name, forms, front, kernel, node, params, kernel_params, sample)                          \
+  ActivationRow{ActivationOp::name, [](const Tensor& x) { return ember::name(x EMBER_UNPAREN sample); }, \
+                EMBER_ACT_INPLACE_FN_##forms(name, sample)},
+const ActivationRow kActivationRows[] = {EMBER_ACTIVATION_OPS(EMBER_X)};
+#undef EMBER_X
+#undef EMBER_ACT_INPLACE_FN_FUNCTIONAL
+#undef EMBER_ACT_INPLACE_FN_INPLACE
+}  // namespace
+
+TEST(OpTable, GradcheckEveryActivationRow) {
+  ASSERT_EQ(static_cast<int>(std::size(kActivationRows)), kNumActivationOps);
+  for (const ActivationRow& row : kActivationRows) {
+    // [-4, 4] spans every kink (0, +-3, the samples' thresholds); the layouts' points stay
+    // well away from them.
+    for (const Tensor& x : layouts(-4, 4, 2)) {
+      Fn f = [&row](const std::vector<Tensor>& in) { return row.f(in[0]); };
+      EXPECT_TRUE(gradcheck(f, {x})) << op_name(row.op);
+      EXPECT_TRUE(gradgradcheck(f, {x})) << op_name(row.op);
+      Tensor y = row.f(x);
+      ASSERT_TRUE(y.grad_fn()) << op_name(row.op);
+      EXPECT_EQ(y.grad_fn()->name(), backward_node_name(row.op)) << op_name(row.op);
+    }
+  }
+}
+
+TEST(OpTable, EveryActivationInPlaceFormMatchesItsFunction) {
+  int inplace = 0;
+  for (const ActivationRow& row : kActivationRows) {
+    EXPECT_EQ(row.f_ != nullptr, has_inplace_form(row.op)) << op_name(row.op);
+    if (!row.f_) continue;
+    ++inplace;
+    Tensor x = layouts(-4, 4, 3)[1].detach();  // a transposed view
+    Tensor expect = row.f(x);
+    Tensor y = x.clone();
+    Tensor& r = row.f_(y);
+    EXPECT_TRUE(r.is_same(y)) << op_name(row.op);
+    // Same values; the in-place kernel walks the transposed layout, whose inner loop may be
+    // the scalar one, so exp-based rows (silu, mish) can differ by an ulp or two.
+    EXPECT_TRUE(allclose(y, expect, 1e-13, 1e-13)) << op_name(row.op);
+    // With autograd, in place on a non-leaf records the same node as the function.
+    Tensor leaf_x = leaf(x);
+    Tensor z = leaf_x * 1.0;
+    row.f_(z).sum().backward();
+    Tensor leaf_x2 = leaf(x);
+    row.f(leaf_x2).sum().backward();
+    EXPECT_TRUE(allclose(leaf_x.grad(), leaf_x2.grad())) << op_name(row.op);
+  }
+  EXPECT_EQ(inplace, 11);
+}
+
 TEST(OpTable, CoverageReport) {
   std::set<std::string> names;
   int unary_diff = 0, binary_diff = 0;
@@ -108,8 +167,13 @@ TEST(OpTable, CoverageReport) {
     std::printf("%-12s %-7s %-14s %-12s %-12s %-10s\n", op_name(op), "binary", d ? "yes" : "no", "yes",
                 d ? "yes" : "-", d ? "yes" : "-");
   }
-  std::printf("%d unary rows (%d differentiable), %d binary rows (%d differentiable)\n", kNumUnaryOps, unary_diff,
-              kNumBinaryOps, binary_diff);
+  for (const ActivationRow& row : kActivationRows) {
+    EXPECT_TRUE(names.insert(op_name(row.op)).second) << "duplicate row " << op_name(row.op);
+    std::printf("%-12s %-7s %-14s %-12s %-12s %-10s\n", op_name(row.op), "act", "yes", "yes", "yes", "yes");
+  }
+  std::printf("%d unary rows (%d differentiable), %d binary rows (%d differentiable), %d activation rows\n",
+              kNumUnaryOps, unary_diff, kNumBinaryOps, binary_diff, kNumActivationOps);
+  EXPECT_EQ(kNumActivationOps, 13);
   EXPECT_EQ(static_cast<int>(std::size(kUnaryOps)), kNumUnaryOps);
   EXPECT_EQ(static_cast<int>(std::size(kBinaryOps)), kNumBinaryOps);
   EXPECT_EQ(unary_diff, 26);

@@ -195,3 +195,53 @@ TEST(OpTableDiff, EveryDifferentiableBinaryRowGradient) {
     EXPECT_TRUE(same(eb.grad(), b.grad(), 1e-10, 1e-10)) << ember::op_name(op) << " grad of b";
   }
 }
+
+// ---- The activation table (Note [Activation table]) ---------------------------------------
+namespace {
+struct ActivationTwin {
+  ember::ActivationOp op;
+  std::function<ember::Tensor(const ember::Tensor&)> e;
+  std::function<torch::Tensor(const torch::Tensor&)> t;
+};
+// LibTorch's namespace functions take the same positional parameters as ember's rows.
+#define EMBER_X(name, forms, front, kernel, node, params, kernel_params, sample)                      \
+  ActivationTwin{ember::ActivationOp::name,                                                            \
+                 [](const ember::Tensor& x) { return ember::name(x EMBER_UNPAREN sample); },           \
+                 [](const torch::Tensor& x) { return torch::name(x EMBER_UNPAREN sample); }},
+const ActivationTwin kActivationTwins[] = {EMBER_ACTIVATION_OPS(EMBER_X)};
+#undef EMBER_X
+}  // namespace
+
+TEST(OpTableDiff, EveryActivationRowForward) {
+  for (const ActivationTwin& f : kActivationTwins) {
+    for (auto dt : {torch::kFloat32, torch::kFloat64, torch::kBFloat16}) {
+      for (auto& t0 : layouts(dt, 3)) {
+        auto p = twin(with_specials(t0 * 4));
+        torch::Tensor expect;
+        try {
+          expect = f.t(p.t);
+        } catch (const c10::Error&) {
+          EXPECT_ANY_THROW(f.e(p.e)) << ember::op_name(f.op) << " " << dt << ": LibTorch refuses, ember must too";
+          continue;
+        }
+        const double tol = dt == torch::kBFloat16 ? 1e-2 : dt == torch::kFloat32 ? 1e-5 : 1e-12;
+        EXPECT_TRUE(same(f.e(p.e), expect, tol, tol)) << ember::op_name(f.op) << " " << t0.sizes() << " " << dt;
+      }
+    }
+  }
+}
+
+TEST(OpTableDiff, EveryActivationRowGradient) {
+  for (const ActivationTwin& f : kActivationTwins) {
+    torch::Tensor x = in_range(-4, 4, 11).requires_grad_(true);
+    torch::Tensor w = in_range(-1, 1, 12);
+    ember::Tensor ex = diff::from_torch(x.detach()).requires_grad_(true);
+    torch::Tensor y = f.t(x);
+    ember::Tensor ey = f.e(ex);
+    ASSERT_TRUE(ey.grad_fn()) << ember::op_name(f.op);
+    EXPECT_EQ(ey.grad_fn()->name(), short_name(y.grad_fn()->name())) << ember::op_name(f.op);
+    y.backward(w);
+    ey.backward(diff::from_torch(w));
+    EXPECT_TRUE(same(ex.grad(), x.grad(), 1e-10, 1e-10)) << ember::op_name(f.op);
+  }
+}

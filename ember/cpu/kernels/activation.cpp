@@ -48,7 +48,8 @@ T backward_scalar(ActOp op, const ActParams& p, T g, T x) {
     case ActOp::elu: return x > T(0) ? g * T(p.b) : g * T(p.a * p.b * p.c) * std::exp(x * T(p.c));
     // A NaN x gets no gradient (PyTorch's vectorised kernel; its scalar tail passes g).
     case ActOp::hardtanh: return (x > T(p.a) && x < T(p.b)) ? g : T(0);
-    case ActOp::hardsigmoid: return (x > T(-3) && x < T(3)) ? g / T(6) : T(0);
+    // PyTorch multiplies by the float constant 1.0f / 6.0f, in float64 too.
+    case ActOp::hardsigmoid: return (x > T(-3) && x < T(3)) ? g * T(1.0f / 6.0f) : T(0);
     // PyTorch's vectorised kernel: g from x = 3 on, and a NaN x gives a NaN gradient (its
     // scalar tail gives 1.5 g at 3 and g at NaN; docs/pytorch-differences.md).
     case ActOp::hardswish: return x < T(-3) ? T(0) : (x >= T(3) ? g : g * (x / T(3) + T(0.5)));
@@ -205,7 +206,7 @@ void backward_block(ActOp op, const ActParams& p, const T* __restrict g, const T
       return;
     }
     case ActOp::hardsigmoid:
-      for (int64_t i = 0; i < m; ++i) out[i] = (x[i] > T(-3) && x[i] < T(3)) ? g[i] / T(6) : T(0);
+      for (int64_t i = 0; i < m; ++i) out[i] = (x[i] > T(-3) && x[i] < T(3)) ? g[i] * T(1.0f / 6.0f) : T(0);
       return;
     case ActOp::hardswish:
       for (int64_t i = 0; i < m; ++i)
