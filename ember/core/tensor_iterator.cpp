@@ -68,7 +68,7 @@ void TensorIterator::check_same_device() const {
   const Device d0 = operands_[0]->device();
   for (int i = 1; i < ntensors_; ++i) {
     const Device d = operands_[i]->device();
-    EMBER_CHECK(d.type == d0.type && d.index == d0.index,
+    EMBER_CHECK(d == d0,
                 "Expected all tensors to be on the same device, but found at least two devices, ", d, " and ", d0,
                 "!");
   }

@@ -27,6 +27,7 @@ const char* activation_name(ActOp op) {
   return "activation";
 }
 
+namespace {
 #define EMBER_ACT_TAKES_BFLOAT16 true
 #define EMBER_ACT_TAKES_NO_BFLOAT16 false
 bool takes_bfloat16(ActOp op) {
@@ -41,7 +42,6 @@ bool takes_bfloat16(ActOp op) {
 #undef EMBER_ACT_TAKES_NO_BFLOAT16
 #undef EMBER_ACT_TAKES_BFLOAT16
 
-namespace {
 // The dtype the kernel computes in: float32/float64 as they are, half types in float32.
 ScalarType compute_dtype(ActOp op, const Tensor& x) {
   EMBER_CHECK(x.defined(), activation_name(op), ": expected a defined tensor");
@@ -142,52 +142,44 @@ Tensor& act_(ActOp op, ActParams p, const ActDerivative& node, Tensor& x) {
   return x;
 }
 
-// Each row's front end as the table states it (Note [Activation table]): table_<name> and,
-// for INPLACE rows, table_<name>_. GENERATED rows are exactly these; CUSTOM rows wrap
-// them below.
-#define P(type, name, default_value) , type name
-#define R(type, name) , type name
-#define EMBER_ACT_TABLE_INPLACE(name, kernel, node, params, kernel_params)                            \
-  [[maybe_unused]] Tensor& table_##name##_(Tensor& x EMBER_UNPAREN params) {                          \
-    return act_(ActOp::kernel, ActParams{EMBER_UNPAREN kernel_params}, autograd::node, x);             \
-  }
-#define EMBER_ACT_TABLE_FUNCTIONAL(name, kernel, node, params, kernel_params)
-#define EMBER_X(name, forms, front, kernel, node, params, kernel_params, sample)                      \
-  [[maybe_unused]] Tensor table_##name(const Tensor& x EMBER_UNPAREN params) {                        \
-    return act(ActOp::kernel, ActParams{EMBER_UNPAREN kernel_params}, autograd::node, x);              \
-  }                                                                                                    \
-  EMBER_ACT_TABLE_##forms(name, kernel, node, params, kernel_params)
-EMBER_ACTIVATION_OPS(EMBER_X)
-#undef EMBER_X
-#undef EMBER_ACT_TABLE_FUNCTIONAL
-#undef EMBER_ACT_TABLE_INPLACE
-
 void check_celu_alpha(double alpha) { EMBER_CHECK(alpha != 0, "ZeroDivisionError: alpha cannot be 0 for CELU"); }
 
 }  // namespace
 
-// The GENERATED rows' public functions: the table's front ends themselves.
-#define EMBER_ACT_PUBLIC_INPLACE(name, kernel, node, params, kernel_params)                  \
-  Tensor& name##_(Tensor& x EMBER_UNPAREN params) {                                          \
-    return act_(ActOp::kernel, ActParams{EMBER_UNPAREN kernel_params}, autograd::node, x);   \
+// Each row's front end as the table states it (Note [Activation table]), with the row's
+// in-place form. A GENERATED row's front end is the public function itself; a CUSTOM row's
+// is an internal table_<name> (and table_<name>_) that its hand-written function below
+// wraps. (relu6's goes unused: relu6 is hardtanh(x, 0, 6), whose integer clamp it needs.)
+#define EMBER_ACT_FN_GENERATED(name) name
+#define EMBER_ACT_FN_CUSTOM(name) table_##name
+#define EMBER_ACT_LINKAGE_GENERATED
+#define EMBER_ACT_LINKAGE_CUSTOM [[maybe_unused]] static
+#define EMBER_ACT_INPLACE_INPLACE(fn, linkage, kernel, node, params, kernel_params)           \
+  linkage Tensor& fn##_(Tensor& x EMBER_UNPAREN params) {                                     \
+    return act_(ActOp::kernel, ActParams{EMBER_UNPAREN kernel_params}, autograd::node, x);    \
   }
-#define EMBER_ACT_PUBLIC_FUNCTIONAL(name, kernel, node, params, kernel_params)
-#define EMBER_ACT_PUBLIC_GENERATED(name, forms, kernel, node, params, kernel_params)         \
-  Tensor name(const Tensor& x EMBER_UNPAREN params) {                                        \
-    return act(ActOp::kernel, ActParams{EMBER_UNPAREN kernel_params}, autograd::node, x);    \
-  }                                                                                          \
-  EMBER_ACT_PUBLIC_##forms(name, kernel, node, params, kernel_params)
-#define EMBER_ACT_PUBLIC_CUSTOM(name, forms, kernel, node, params, kernel_params)
-#define EMBER_X(name, forms, front, kernel, node, params, kernel_params, sample) \
-  EMBER_ACT_PUBLIC_##front(name, forms, kernel, node, params, kernel_params)
+#define EMBER_ACT_INPLACE_FUNCTIONAL(fn, linkage, kernel, node, params, kernel_params)
+#define EMBER_ACT_DEFINE(fn, linkage, forms, kernel, node, params, kernel_params)             \
+  linkage Tensor fn(const Tensor& x EMBER_UNPAREN params) {                                   \
+    return act(ActOp::kernel, ActParams{EMBER_UNPAREN kernel_params}, autograd::node, x);     \
+  }                                                                                           \
+  EMBER_ACT_INPLACE_##forms(fn, linkage, kernel, node, params, kernel_params)
+#define P(type, name, default_value) , type name
+#define R(type, name) , type name
+#define EMBER_X(name, forms, front, kernel, node, params, kernel_params, sample)                          \
+  EMBER_ACT_DEFINE(EMBER_ACT_FN_##front(name), EMBER_ACT_LINKAGE_##front, forms, kernel, node, params, \
+                   kernel_params)
 EMBER_ACTIVATION_OPS(EMBER_X)
 #undef EMBER_X
-#undef EMBER_ACT_PUBLIC_CUSTOM
-#undef EMBER_ACT_PUBLIC_GENERATED
-#undef EMBER_ACT_PUBLIC_FUNCTIONAL
-#undef EMBER_ACT_PUBLIC_INPLACE
 #undef R
 #undef P
+#undef EMBER_ACT_DEFINE
+#undef EMBER_ACT_INPLACE_FUNCTIONAL
+#undef EMBER_ACT_INPLACE_INPLACE
+#undef EMBER_ACT_LINKAGE_CUSTOM
+#undef EMBER_ACT_LINKAGE_GENERATED
+#undef EMBER_ACT_FN_CUSTOM
+#undef EMBER_ACT_FN_GENERATED
 
 // The CUSTOM rows.
 Tensor celu(const Tensor& x, double alpha) {
