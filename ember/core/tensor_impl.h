@@ -67,6 +67,16 @@ class TensorImpl : public RefCounted {
   uint32_t version() const { return storage_->version(); }
   void bump_version() { storage_->bump_version(); }
 
+  // Note [Python object of a tensor]
+  // The Python binding (python/src/tensor_object.cpp) keeps here a borrowed pointer to the
+  // one Python object that wraps this TensorImpl, so that returning the same tensor to
+  // Python twice gives the same object (`a.grad is a.grad`, attributes set on it stay, a
+  // Parameter stays a Parameter). The Python object owns the TensorImpl, never the other
+  // way round; it clears the slot when it dies. Read and written only with the GIL held.
+  // core/ knows nothing of Python: to it this is an opaque pointer.
+  void* python_object() const { return python_object_; }
+  void set_python_object(void* o) { python_object_ = o; }
+
  private:
   void refresh_numel_and_contiguity();
 
@@ -78,6 +88,7 @@ class TensorImpl : public RefCounted {
   ScalarType dtype_;
   bool is_contiguous_ = true;
   bool wrapped_number_ = false;
+  void* python_object_ = nullptr;  // Note [Python object of a tensor]
   intrusive_ptr<TensorImpl> view_base_;
   std::unique_ptr<AutogradMetaBase> autograd_meta_;
 };

@@ -1,0 +1,94 @@
+"""ember.Tensor: the Python class over ember._C.TensorBase (as torch.Tensor is over
+torch._C._TensorBase). Operators, attributes and most methods are C (ember._C); this
+file holds what PyTorch itself writes in Python: repr, iteration, NumPy and autograd
+entry points."""
+from . import _C
+
+
+class Tensor(_C.TensorBase):
+    # ---- printing -------------------------------------------------------------------------
+    def __repr__(self, *, tensor_contents=None):
+        return _C._tensor_repr(self)
+
+    def __str__(self):
+        return self.__repr__()
+
+    def __format__(self, format_spec):
+        if self.dim() == 0 and type(self) is Tensor:
+            return self.item().__format__(format_spec)
+        return object.__format__(self, format_spec)
+
+    # ---- containers ---------------------------------------------------------------------------
+    def __iter__(self):
+        if self.dim() == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __reversed__(self):
+        if self.dim() == 0:
+            return self
+        return self.flip(0)
+
+    def __contains__(self, element):
+        if isinstance(element, (Tensor, int, float, bool)):
+            return bool((element == self).any().item())
+        raise RuntimeError(
+            "Tensor.__contains__ only supports Tensor or scalar, but you passed in a %s." % type(element))
+
+    # ---- NumPy ------------------------------------------------------------------------------
+    __array_priority__ = 1000  # NumPy defers binary operators to tensors
+
+    def numpy(self, *, force=False):
+        if self.requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
+                               "Use tensor.detach().numpy() instead.")
+        import numpy
+        # memoryview(self) goes through the buffer protocol (ember._C): it shares memory and
+        # raises for the dtypes NumPy lacks (bfloat16).
+        return numpy.asarray(memoryview(self))
+
+    def __array__(self, dtype=None):
+        array = self.detach().numpy()
+        return array if dtype is None else array.astype(dtype, copy=False)
+
+    # ---- autograd ---------------------------------------------------------------------------
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        _C._backward((self,), None if gradient is None else (gradient,), retain_graph, create_graph, inputs)
+
+    def register_hook(self, hook):
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        return _C._register_hook(self, hook)
+
+    @property
+    def is_shared(self):
+        return False
+
+    def __deepcopy__(self, memo):
+        if id(self) in memo:
+            return memo[id(self)]
+        with _no_grad():
+            result = self.clone()
+        result.requires_grad_(self.requires_grad)
+        if self.grad is not None:
+            result.grad = self.grad.__deepcopy__(memo)
+        memo[id(self)] = result
+        return result
+
+    def __reduce_ex__(self, protocol):
+        return (_rebuild_tensor, (self.detach().cpu().tolist(), self.dtype, self.requires_grad))
+
+    __module__ = "ember"
+
+
+def _rebuild_tensor(data, dtype, requires_grad):
+    return _C.tensor(data, dtype=dtype, requires_grad=requires_grad)
+
+
+class _no_grad:
+    def __enter__(self):
+        self.prev = _C.is_grad_enabled()
+        _C._set_grad_enabled(False)
+
+    def __exit__(self, *exc):
+        _C._set_grad_enabled(self.prev)

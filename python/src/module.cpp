@@ -1,0 +1,30 @@
+// ember._C: the extension module. Each init_* function binds one concern (see the file
+// of the same name); python/ember/__init__.py builds the public namespace on top.
+#include <pybind11/pybind11.h>
+
+#include "python/src/errors.h"
+#include "python/src/objects.h"
+#include "python/src/tensor_object.h"
+
+namespace py = pybind11;
+
+namespace ember::python {
+void init_factories(py::module_& m);     // bind_factories.cpp
+void init_ops(py::module_& m);           // bind_ops.cpp
+void init_tensor_ops(py::module_& m);    // bind_tensor_ops.cpp
+void init_tensor_methods(py::module_& m);  // bind_tensor_methods.cpp
+void init_autograd(py::module_& m);      // bind_autograd.cpp
+}  // namespace ember::python
+
+PYBIND11_MODULE(_C, m) {
+  using namespace ember::python;
+  m.doc() = "ember's C++ core (the Python API is the ember package around it)";
+  register_exception_translation();
+  init_objects(m.ptr());
+  init_tensor_type(m.ptr());
+  init_factories(m);
+  init_ops(m);
+  init_tensor_ops(m);
+  init_tensor_methods(m);
+  init_autograd(m);
+}
