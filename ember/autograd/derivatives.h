@@ -93,7 +93,7 @@ struct RepeatState {
   DimVector self_sizes, repeats;
 };
 // The gradient reshaped to the input's sizes.
-extern const Derivative<SizesState> ViewBackward0, ReshapeAliasBackward0, AliasBackward0;
+extern const Derivative<SizesState> ViewBackward0, ReshapeAliasBackward0, AliasBackward0, UnsafeViewBackward0;
 // squeeze() and squeeze(dim).
 extern const Derivative<SizesState> SqueezeBackward0, SqueezeBackward1;
 extern const Derivative<SizesState> ExpandBackward0;
@@ -103,6 +103,9 @@ extern const Derivative<> TBackward0;
 extern const Derivative<DimState> UnsqueezeBackward0;
 extern const Derivative<SliceState> SliceBackward0;
 extern const Derivative<SelectState> SelectBackward0;
+// Multi-output views (record_outputs): the gradients of the pieces, zeros where a piece
+// got none, concatenated (split) or stacked (unbind) along the dim.
+extern const Derivative<DimState> SplitBackward0, SplitWithSizesBackward0, UnbindBackward0;
 extern const Derivative<DiagonalState> DiagonalBackward0;
 extern const Derivative<AsStridedState> AsStridedBackward0;
 extern const Derivative<CatState> CatBackward0;

@@ -130,6 +130,26 @@ EMBER_INSTANTIATE_RECORD(RepeatState);
 const Derivative<SizesState> ViewBackward0{"ViewBackward0", reshape_formula};
 const Derivative<SizesState> ReshapeAliasBackward0{"ReshapeAliasBackward0", reshape_formula};
 const Derivative<SizesState> AliasBackward0{"AliasBackward0", reshape_formula};
+namespace {
+// The output gradients with zeros (of the output's recorded shape) for the missing ones.
+variable_list grads_or_zeros(OpNode& n, const variable_list& grads) {
+  variable_list r;
+  r.reserve(grads.size());
+  for (size_t i = 0; i < grads.size(); ++i)
+    r.push_back(grads[i].defined() ? grads[i] : zeros(n.input_metadata(i).shape, TensorOptions(n.input_metadata(i).dtype)));
+  return r;
+}
+variable_list split_formula(OpNode& n, const DimState& s, const variable_list& grads) {
+  return {cat(grads_or_zeros(n, grads), s.dim)};
+}
+variable_list unbind_formula(OpNode& n, const DimState& s, const variable_list& grads) {
+  return {stack(grads_or_zeros(n, grads), s.dim)};
+}
+}  // namespace
+const Derivative<DimState> SplitBackward0{"SplitBackward0", split_formula};
+const Derivative<DimState> SplitWithSizesBackward0{"SplitWithSizesBackward0", split_formula};
+const Derivative<DimState> UnbindBackward0{"UnbindBackward0", unbind_formula};
+const Derivative<SizesState> UnsafeViewBackward0{"UnsafeViewBackward0", reshape_formula};
 const Derivative<SizesState> SqueezeBackward0{"SqueezeBackward0", reshape_formula};
 const Derivative<SizesState> SqueezeBackward1{"SqueezeBackward1", reshape_formula};
 const Derivative<SizesState> ExpandBackward0{"ExpandBackward0", expand_formula};

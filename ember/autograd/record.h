@@ -151,6 +151,24 @@ inline DimVector dim_vector(IntArrayRef a) { return DimVector(a.begin(), a.end()
 void check_inplace(const Tensor& self);
 void commit_inplace(Tensor& self, const Tensor& result);
 
+// A node with several outputs (split, unbind): results[i] becomes output i of one node,
+// whose formula receives one gradient per output (undefined for an output that got none).
+namespace detail {
+template <class State>
+void record_outputs_node(const Derivative<State>& derivative, std::initializer_list<const Tensor*> inputs,
+                         TensorList results, State&& state) {
+  std::shared_ptr<OpNode> node =
+      std::make_shared<TypedOpNode<State>>(derivative.name, derivative.formula, std::move(state));
+  connect(*node, inputs);
+  for (size_t i = 0; i < results.size(); ++i) set_history(results[i], node, static_cast<uint32_t>(i));
+}
+}  // namespace detail
+template <class State>
+inline void record_outputs(const Derivative<State>& derivative, std::initializer_list<const Tensor*> inputs,
+                           TensorList results, std::type_identity_t<State> state = {}) {
+  if (should_record(inputs)) detail::record_outputs_node(derivative, inputs, results, std::move(state));
+}
+
 // Runs an op's implementation with recording off: a front end that records its own node
 // must not also leave the nodes of the ops it is built from.
 template <class F>

@@ -325,7 +325,9 @@ Tensor masked_select(const Tensor& self, const Tensor& mask) {
   EMBER_CHECK(is_mask_dtype(mask.dtype()), "masked_select: expected BoolTensor or ByteTensor for mask");
   DimVector shape = broadcast_shapes(self.sizes(), mask.sizes());
   if (shape.empty()) shape.push_back(1);  // a 0-dim pair selects into a 1-d result too
-  return index(self.expand(shape), {std::optional<Tensor>(mask.expand(shape))});
+  Tensor r = autograd::untracked([&] { return index(self.expand(shape), {std::optional<Tensor>(mask.expand(shape))}); });
+  autograd::record(autograd::MaskedSelectBackward0, {&self}, r, {shape}, {mask});
+  return r;
 }
 
 // ---- nonzero, where ------------------------------------------------------------------------

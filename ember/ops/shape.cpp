@@ -144,7 +144,11 @@ Tensor Tensor::reshape(IntArrayRef sizes_in) const {
   if (auto s = compute_view_strides(sizes(), strides(), shape))
     return recorded(autograd::ReshapeAliasBackward0, *this, make_view(*this, shape, *s, storage_offset()),
                     self_sizes(*this));
-  return clone().view(shape);
+  // Not viewable: PyTorch copies, then takes an untracked view of the copy (_unsafe_view),
+  // so the history reads UnsafeViewBackward0 <- CloneBackward0.
+  Tensor copy = clone();
+  return recorded(autograd::UnsafeViewBackward0, copy, make_view(copy, shape, contiguous_strides(shape), 0),
+                  self_sizes(copy));
 }
 Tensor Tensor::reshape_as(const Tensor& other) const { return reshape(other.sizes()); }
 Tensor reshape(const Tensor& t, IntArrayRef sizes) { return t.reshape(sizes); }
@@ -400,11 +404,15 @@ std::vector<Tensor> Tensor::split(int64_t split_size, int64_t d) const {
   EMBER_CHECK(split_size >= 0, "split expects split_size be non-negative, but got split_size=", split_size);
   EMBER_CHECK(split_size > 0 || size == 0, "split_size can only be 0 if dimension size is 0, but got dimension size of ", size);
   int64_t n = split_size == 0 ? 1 : std::max<int64_t>((size + split_size - 1) / split_size, 1);
-  std::vector<Tensor> out;
-  for (int64_t i = 0; i < n; ++i) {
-    int64_t start = i * split_size;
-    out.push_back(narrow(d, start, std::min(split_size, size - start)));
-  }
+  std::vector<Tensor> out = autograd::untracked([&] {
+    std::vector<Tensor> pieces;
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t start = i * split_size;
+      pieces.push_back(narrow(d, start, std::min(split_size, size - start)));
+    }
+    return pieces;
+  });
+  autograd::record_outputs(autograd::SplitBackward0, {this}, out, {d});
   return out;
 }
 std::vector<Tensor> Tensor::split_with_sizes(IntArrayRef split_sizes, int64_t d) const {
@@ -417,12 +425,16 @@ std::vector<Tensor> Tensor::split_with_sizes(IntArrayRef split_sizes, int64_t d)
   }
   EMBER_CHECK(total == sizes()[d], "split_with_sizes expects split_sizes to sum exactly to ", sizes()[d],
               " (input tensor's size at dimension ", d, "), but got split_sizes=", split_sizes);
-  std::vector<Tensor> out;
-  int64_t start = 0;
-  for (int64_t s : split_sizes) {
-    out.push_back(narrow(d, start, s));
-    start += s;
-  }
+  std::vector<Tensor> out = autograd::untracked([&] {
+    std::vector<Tensor> pieces;
+    int64_t start = 0;
+    for (int64_t s : split_sizes) {
+      pieces.push_back(narrow(d, start, s));
+      start += s;
+    }
+    return pieces;
+  });
+  autograd::record_outputs(autograd::SplitWithSizesBackward0, {this}, out, {d});
   return out;
 }
 std::vector<Tensor> Tensor::split(IntArrayRef split_sizes, int64_t d) const { return split_with_sizes(split_sizes, d); }
@@ -445,8 +457,12 @@ std::vector<Tensor> chunk(const Tensor& t, int64_t c, int64_t d) { return t.chun
 std::vector<Tensor> Tensor::unbind(int64_t d) const {
   EMBER_CHECK(dim() > 0, "Dimension specified as 0 but tensor has no dimensions");
   d = maybe_wrap_dim(d, dim());
-  std::vector<Tensor> out;
-  for (int64_t i = 0; i < sizes()[d]; ++i) out.push_back(select(d, i));
+  std::vector<Tensor> out = autograd::untracked([&] {
+    std::vector<Tensor> pieces;
+    for (int64_t i = 0; i < sizes()[d]; ++i) pieces.push_back(select(d, i));
+    return pieces;
+  });
+  autograd::record_outputs(autograd::UnbindBackward0, {this}, out, {d});
   return out;
 }
 std::vector<Tensor> unbind(const Tensor& t, int64_t d) { return t.unbind(d); }

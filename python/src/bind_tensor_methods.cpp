@@ -18,6 +18,15 @@ py::object tolist(const Tensor& t) {
   return l;
 }
 
+// Moving to CUDA on a build without it: torch's AssertionError, in ember's words.
+void check_device_available(const Device& d) {
+  if (d.is_cuda()) {
+    PyErr_SetString(PyExc_AssertionError, "ember was built without CUDA support (torch: \"Torch not compiled with "
+                                          "CUDA enabled\"); check torch.cuda.is_available() first");
+    throw py::error_already_set();
+  }
+}
+
 // Tensor.to's three forms: to(dtype, ...), to(device=None, dtype=None, ...), to(other, ...).
 Tensor to_any(const Tensor& x, py::args args, py::kwargs kwargs) {
   std::optional<ScalarType> dtype;
@@ -64,7 +73,10 @@ Tensor to_any(const Tensor& x, py::args args, py::kwargs kwargs) {
       throw ember::TypeError("to() got an unexpected keyword argument '" + k + "'");
     }
   }
-  if (device) return x.to(*device, dtype, non_blocking, copy);
+  if (device) {
+    check_device_available(*device);
+    return x.to(*device, dtype, non_blocking, copy);
+  }
   if (dtype) return x.to(*dtype, non_blocking, copy);
   return copy ? x.clone() : x;
 }
@@ -120,13 +132,16 @@ void init_tensor_methods(py::module_& m) {
   b.method("data_ptr", [](const Tensor& x) { return reinterpret_cast<uintptr_t>(x.data_ptr()); });
   b.method("get_device", [](const Tensor& x) { return x.is_cpu() ? -1 : int(x.device().index); });
   b.method("item", [](const Tensor& x) {
-    EMBER_CHECK_VALUE(x.numel() == 1, "a Tensor with ", x.numel(), " elements cannot be converted to Scalar");
+    EMBER_CHECK_VALUE(x.numel() == 1, "only one element tensors can be converted to Python scalars");
     return py::reinterpret_steal<py::object>(scalar_to_python(x.item()));
   });
   b.method("tolist", [](const Tensor& x) { return tolist(x.detach().cpu()); });
   b.method("to", &to_any);
   b.method("cpu", [](const Tensor& x, py::object) { return x.cpu(); }, py::arg("memory_format") = py::none());
-  b.method("cuda", [](const Tensor& x, py::args, py::kwargs) { return x.to(Device(DeviceType::CUDA)); });
+  b.method("cuda", [](const Tensor& x, py::args, py::kwargs) {
+    check_device_available(Device(DeviceType::CUDA));
+    return x;
+  });
   b.method("type", [](const Tensor& x, py::object dtype, bool non_blocking) -> py::object {
     if (dtype.is_none()) return py::str(legacy_type_name(x.dtype()));
     if (PyUnicode_Check(dtype.ptr())) {

@@ -270,9 +270,12 @@ void bind_reductions(Binder& b) {
       "norm",
       [](const Tensor& x, py::object p, OptDims dim, bool keepdim, OptDtype dtype) {
         Tensor in = dtype ? x.to(*dtype) : x;
-        if (PyUnicode_Check(p.ptr())) return norm(in, py::cast<std::string>(p), dims_or_all(dim), keepdim);
-        Scalar ps = p.is_none() ? Scalar(2.0) : py::cast<Scalar>(p);
-        return dim ? norm(in, ps, dim->dims, keepdim) : norm(in, ps);
+        // torch.norm without dim reduces over every dim listed explicitly (NormBackward1).
+        DimVector dims;
+        if (dim) dims = dim->dims;
+        else for (int64_t d = 0; d < in.dim(); ++d) dims.push_back(d);
+        if (PyUnicode_Check(p.ptr())) return norm(in, py::cast<std::string>(p), dims, keepdim);
+        return norm(in, p.is_none() ? Scalar(2.0) : py::cast<Scalar>(p), dims, keepdim);
       },
       py::arg("p") = "fro", py::arg("dim") = py::none(), py::arg("keepdim") = false, py::arg("dtype") = py::none());
   b.both("logsumexp", [](const Tensor& x, Dims dim, bool keepdim) { return logsumexp(x, dim.dims, keepdim); },

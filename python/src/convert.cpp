@@ -62,7 +62,12 @@ ScalarType dtype_of_format(const char* fmt, Py_ssize_t itemsize) {
   if (f == "b") return kInt8;
   if (f == "B") return kUInt8;
   if (f == "?") return kBool;
-  throw ember::TypeError("can't convert np.ndarray of type " + f +
+  // NumPy's names for the formats ember has no dtype for, as torch's message spells them.
+  const char* numpy_name = f == "H" ? "numpy.uint16" : f == "I" ? "numpy.uint32"
+                           : (f == "L" || f == "Q") ? "numpy.uint64" : f == "g" ? "numpy.float128"
+                           : f == "Zf" ? "numpy.complex64" : f == "Zd" ? "numpy.complex128"
+                           : f == "O" ? "numpy.object_" : nullptr;
+  throw ember::TypeError("can't convert np.ndarray of type " + (numpy_name ? std::string(numpy_name) : f) +
                          ". The only supported types are: float64, float32, float16, complex64, complex128, int64, "
                          "int32, int16, int8, uint8, and bool.");
 }
@@ -86,7 +91,7 @@ Tensor view_buffer(PyObject* owner) {
     EMBER_CHECK_VALUE(st >= 0,
                       "At least one stride in the given numpy array is negative, and tensors with negative strides "
                       "are not currently supported. (You can probably work around this by making a copy of your "
-                      "array with array.copy().) ");
+                      "array  with array.copy().) ");  // torch's double space
     EMBER_CHECK_VALUE(st % v.itemsize == 0, "given numpy array strides not a multiple of the element byte size. "
                                             "Copy the numpy array to reallocate the memory.");
     strides.push_back(st / v.itemsize);

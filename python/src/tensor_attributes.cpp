@@ -97,8 +97,8 @@ int set_data(PyObject* self, PyObject* value, void*) {
 }
 PyObject* get_T(PyObject* self, void*) {
   EMBER_PY_TRY
+  // torch's numpy-style .T: the dims reversed by permute, for any rank (PermuteBackward0).
   const Tensor& t = self_tensor(self);
-  if (t.dim() <= 2) return wrap(t.dim() < 2 ? t : t.t());
   DimVector dims;
   for (int64_t d = t.dim() - 1; d >= 0; --d) dims.push_back(d);
   return wrap(t.permute(dims));

@@ -62,11 +62,11 @@ PyObject* mp_subscript(PyObject* self, PyObject* key) {
   if (PyLong_CheckExact(key)) {  // fast path: x[i]
     long long i = PyLong_AsLongLong(key);
     if (i == -1 && PyErr_Occurred()) return nullptr;
-    EMBER_CHECK_INDEX(x.dim() > 0, "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
-                                   "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number");
-    return wrap(x.select(0, i));
+    const TensorIndex one[1] = {TensorIndex(static_cast<int64_t>(i))};
+    return wrap(x.index(ArrayRef<TensorIndex>(one, 1)));
   }
   std::vector<TensorIndex> idx = to_indices(key);
+  if (idx.empty()) idx.emplace_back(indexing::Ellipsis);  // x[()]: an alias of x
   return wrap(without_gil_if_large(x.numel(), [&] { return x.index(idx); }));
   EMBER_PY_CATCH(nullptr)
 }
@@ -79,6 +79,7 @@ int mp_ass_subscript(PyObject* self, PyObject* key, PyObject* value) {
   }
   Tensor& x = reinterpret_cast<PyTensor*>(self)->cdata;
   std::vector<TensorIndex> idx = to_indices(key);
+  if (idx.empty()) idx.emplace_back(indexing::Ellipsis);
   Scalar s;
   if (is_tensor(value)) {
     const Tensor& v = unwrap(value);

@@ -7,7 +7,9 @@
 #include <pybind11/pybind11.h>
 
 #include "ember/ops/elementwise.h"
+#include "ember/ops/factory.h"
 #include "ember/ops/linalg.h"
+#include "ember/ops/type_promotion.h"
 #include "python/src/convert.h"
 #include "python/src/errors.h"
 #include "python/src/gil.h"
@@ -108,7 +110,10 @@ PyObject* nb_power(PyObject* a, PyObject* b, PyObject* mod) {
   return binary(
       a, b, [](const Tensor& x, const Tensor& y) { return pow(x, y); },
       [](const Tensor& x, const Scalar& s) { return pow(x, s); },
-      [](const Tensor& y, const Scalar& s) { return pow(s, y); });
+      // torch's __rpow__: tensor(other, dtype=result_type(other, self)) ** self (PowBackward1).
+      [](const Tensor& y, const Scalar& s) {
+        return pow(full({}, s, TensorOptions(result_type(y, s)).device(y.device())), y);
+      });
 }
 PyObject* nb_and(PyObject* a, PyObject* b) {
   return binary(

@@ -46,11 +46,12 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
               check_batched_forward_grad=False, check_forward_ad=False, check_backward_ad=True,
               fast_mode=False):
     inputs = _as_tuple(inputs)
-    outputs = _differentiable_outputs(func(*inputs))
     for i, x in enumerate(inputs):
         if not (isinstance(x, _C.TensorBase) and x.requires_grad):
             continue
         numerical = _numerical_jacobian(func, inputs, i, eps)
+        # After the perturbations (which write into the inputs): a fresh graph.
+        outputs = _differentiable_outputs(func(*inputs))
         for j, out in enumerate(outputs):
             flat_out = out.reshape(-1)
             for r in range(flat_out.numel()):
@@ -80,10 +81,17 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
 
     def first_grads(*args):
         ins, gos = args[:n_in], args[n_in:]
-        outs = _differentiable_outputs(func(*ins))
+        prev = _C.is_grad_enabled()
+        _C._set_grad_enabled(True)  # also under gradcheck's no-grad perturbations
+        try:
+            outs = _differentiable_outputs(func(*ins))
+        finally:
+            _C._set_grad_enabled(prev)
         diff_ins = tuple(x for x in ins if isinstance(x, _C.TensorBase) and x.requires_grad)
-        grads = _C._grad(tuple(outs), diff_ins, gos, True, True, True)
-        return tuple(g for g in grads if g is not None)
+        if not outs:
+            return tuple(_C.zeros_like(x) for x in diff_ins)
+        grads = _C._grad(tuple(outs), diff_ins, gos, True, _C.is_grad_enabled(), True)
+        return tuple(g if g is not None else _C.zeros_like(x) for g, x in zip(grads, diff_ins))
 
     return gradcheck(first_grads, inputs + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,
                      raise_exception=raise_exception)
