@@ -128,17 +128,24 @@ void init_factories(py::module_& m) {
       py::arg("n"), py::arg("m") = py::none(), py::kw_only(), EMBER_FACTORY_KWARGS);
   m.def(
       "randint",
-      [](py::args args, OptGen generator, std::optional<Tensor> out, OptDtype dtype, py::object, OptDevice device,
-         bool, bool requires_grad) {
-        // randint(high, size) or randint(low, high, size)
-        size_t n = args.size();
+      [](py::args args, std::optional<int64_t> low_kw, std::optional<int64_t> high_kw, py::object size_kw,
+         OptGen generator, std::optional<Tensor> out, OptDtype dtype, py::object, OptDevice device, bool,
+         bool requires_grad) {
+        // randint(high, size) or randint(low, high, size), positionally or by keyword.
+        std::vector<py::object> pos;
+        for (py::handle h : args) pos.push_back(py::reinterpret_borrow<py::object>(h));
+        if (!size_kw.is_none()) pos.push_back(size_kw);
+        if (high_kw) pos.insert(pos.end() - (size_kw.is_none() ? 0 : 1), py::int_(*high_kw));
+        if (low_kw) pos.insert(pos.begin(), py::int_(*low_kw));
+        size_t n = pos.size();
         if (n != 2 && n != 3) throw ember::TypeError("randint() takes (high, size) or (low, high, size)");
-        int64_t low = n == 3 ? py::cast<int64_t>(args[0]) : 0;
-        int64_t high = py::cast<int64_t>(args[n - 2]);
-        DimVector size = int_list(args[n - 1].ptr(), "size");
+        int64_t low = n == 3 ? py::cast<int64_t>(pos[0]) : 0;
+        int64_t high = py::cast<int64_t>(pos[n - 2]);
+        DimVector size = int_list(pos[n - 1].ptr(), "size");
         Tensor t = randint(low, high, size, generator, make_options(dtype.value_or(kInt64), device));
         return with_requires_grad(write_out(out, t), requires_grad);
       },
+      py::arg("low") = py::none(), py::arg("high") = py::none(), py::arg("size") = py::none(),
       py::arg("generator") = py::none(), EMBER_FACTORY_KWARGS);
   m.def(
       "randperm",

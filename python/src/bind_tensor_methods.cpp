@@ -149,6 +149,8 @@ void init_tensor_methods(py::module_& m) {
       if (!t) throw ember::ValueError("invalid type: '" + py::cast<std::string>(dtype) + "'");
       return py::cast(x.to(*t, non_blocking));
     }
+    // A legacy type class (ember.FloatTensor, python/ember/_legacy.py) names its dtype.
+    if (!is_dtype(dtype.ptr()) && py::hasattr(dtype, "dtype")) dtype = dtype.attr("dtype");
     return py::cast(x.to(py::cast<ScalarType>(dtype), non_blocking));
   }, py::arg("dtype") = py::none(), py::arg("non_blocking") = false);
   b.method("type_as", [](const Tensor& x, const Tensor& o) { return x.type_as(o); }, py::arg("other"));
