@@ -12,7 +12,7 @@ PACKAGES=(
   zlib1g-dev                                           # gzip-compressed datasets, checkpoints
   libstb-dev                                           # image decoding (ImageFolder)
   nlohmann-json3-dev                                   # JSON headers of safetensors checkpoints
-  pybind11-dev python3-dev                             # the Python extension ember._C
+  pybind11-dev python3-dev libdlpack-dev              # the Python extension ember._C (DLPack: tensor exchange)
   python3-venv python3-setuptools python3-wheel python3-pip  # pip install . (setup.py drives CMake)
   libtorch-dev python3-torch python3-numpy python3-pytest  # the oracle and benchmark peer (tests only)
   dataset-fashion-mnist                                # real data for the main job

@@ -95,3 +95,15 @@ def get_printoptions():
 
 def is_grad_enabled():
     return _C.is_grad_enabled()
+
+
+# Submodules imported on first use (PEP 562): ember.utils.dlpack works after `import ember`
+# without paying for it at import time.
+_LAZY_SUBMODULES = ("utils", "nn", "optim", "vision")
+
+
+def __getattr__(name):
+    if name in _LAZY_SUBMODULES:
+        import importlib
+        return importlib.import_module("." + name, __name__)
+    raise AttributeError(f"module 'ember' has no attribute '{name}'")

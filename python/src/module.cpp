@@ -14,6 +14,7 @@ void init_ops(py::module_& m);           // bind_ops.cpp
 void init_tensor_ops(py::module_& m);    // bind_tensor_ops.cpp
 void init_tensor_methods(py::module_& m);  // bind_tensor_methods.cpp
 void init_autograd(py::module_& m);      // bind_autograd.cpp
+void init_dlpack(py::module_& m);        // dlpack.cpp
 }  // namespace ember::python
 
 PYBIND11_MODULE(_C, m) {
@@ -27,4 +28,5 @@ PYBIND11_MODULE(_C, m) {
   init_tensor_ops(m);
   init_tensor_methods(m);
   init_autograd(m);
+  init_dlpack(m);
 }

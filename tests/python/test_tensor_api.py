@@ -243,3 +243,30 @@ def test_threads_setting():
     ember.set_num_threads(1)
     assert ember.get_num_threads() == 1
     ember.set_num_threads(n)
+
+
+def test_dlpack_both_ways_without_copying():
+    t = torch.arange(6.0).reshape(2, 3)
+    e = ember.from_dlpack(t)
+    assert e.data_ptr() == t.data_ptr() and e.shape == (2, 3) and e.dtype is ember.float32
+    t[0, 0] = 42
+    assert e[0, 0].item() == 42
+    e2 = ember.arange(4, dtype=ember.int32)
+    back = torch.from_dlpack(e2)
+    assert back.data_ptr() == e2.data_ptr() and back.dtype == torch.int32
+    e2[1] = 7
+    assert back[1].item() == 7
+    tt = ember.from_dlpack(torch.ones(2, 3).t())  # strides travel too
+    assert tt.stride() == (1, 3)
+    capsule = ember.ones(2).__dlpack__()
+    ember.from_dlpack(capsule)
+    with pytest.raises(RuntimeError, match="consumed only once"):
+        ember.from_dlpack(capsule)
+    with pytest.raises(RuntimeError, match="Can't export tensors that require gradient"):
+        ember.ones(2, requires_grad=True).__dlpack__()
+    assert ember.ones(1).__dlpack_device__() == (1, 0)
+    a = np.arange(5.0)
+    n = ember.from_dlpack(a)
+    a[2] = -1
+    assert n[2].item() == -1
+    assert ember.utils.dlpack.to_dlpack is ember.to_dlpack
