@@ -38,7 +38,7 @@ struct CopyState {
   ScalarType src_dtype;
 };
 // Saves: self.
-extern const Derivative<ClampState> ClampBackward1;
+extern const Derivative<ClampState> ClampBackward1, ClampMinBackward0, ClampMaxBackward0;
 // Inputs and saves: self, min, max (undefined when absent). Note [Clamp with tensor bounds].
 extern const Derivative<> ClampBackward0;
 // Inputs: condition, a, b. Saves: condition.
@@ -231,7 +231,12 @@ extern const Derivative<> BmmBackward0;
 // Inputs: self, mat1, mat2. Saves: mat1, mat2.
 extern const Derivative<AddmmState> AddmmBackward0;
 // Inputs and saves: the two operands.
-extern const Derivative<> MvBackward0, DotBackward0;
+extern const Derivative<> MvBackward0, DotBackward0, VdotBackward0;
+struct BetaAlphaState {
+  Scalar beta, alpha;
+};
+// Inputs: self, mat, vec (addmv) / self, batch1, batch2 (baddbmm). Saves: the last two.
+extern const Derivative<BetaAlphaState> AddmvBackward0, BaddbmmBackward0;
 
 // Note [One instantiation per state] (record.h): instantiated in derivatives_*.cpp.
 EMBER_EXTERN_RECORD(NoState);
@@ -265,6 +270,7 @@ EMBER_EXTERN_RECORD(IndexAddState);
 EMBER_EXTERN_RECORD(NotImplementedState);
 EMBER_EXTERN_RECORD(MmState);
 EMBER_EXTERN_RECORD(AddmmState);
+EMBER_EXTERN_RECORD(BetaAlphaState);
 
 // Note [Masked gradients]
 // A gradient that flows only where a condition holds is where(mask, grad, 0), never

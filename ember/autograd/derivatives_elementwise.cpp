@@ -300,6 +300,8 @@ EMBER_INSTANTIATE_RECORD(ToCopyState);
 EMBER_INSTANTIATE_RECORD(CopyState);
 
 const Derivative<ClampState> ClampBackward1{"ClampBackward1", clamp_formula};
+const Derivative<ClampState> ClampMinBackward0{"ClampMinBackward0", clamp_formula};
+const Derivative<ClampState> ClampMaxBackward0{"ClampMaxBackward0", clamp_formula};
 const Derivative<> ClampBackward0{"ClampBackward0", clamp_tensor_formula};
 const Derivative<> WhereBackward0{"WhereBackward0", where_formula};
 const Derivative<> NanToNumBackward0{"NanToNumBackward0", nan_to_num_formula};

@@ -60,17 +60,36 @@ variable_list dot_formula(OpNode& n, const NoState&, const variable_list& grads)
   const Tensor& g = grads[0];
   return {n.needs_grad(0) ? g * n.saved(1) : Tensor(), n.needs_grad(1) ? g * n.saved(0) : Tensor()};
 }
+Tensor scaled(const Tensor& t, const Scalar& s) { return s.toDouble() == 1.0 ? t : t * s; }
+
+variable_list addmv_formula(OpNode& n, const BetaAlphaState& s, const variable_list& grads) {
+  const Tensor& g = grads[0];
+  return {n.needs_grad(0) ? scaled(g, s.beta) : Tensor(),
+          n.needs_grad(1) ? scaled(outer(g, n.saved(1)), s.alpha) : Tensor(),
+          n.needs_grad(2) ? scaled(mv(n.saved(0).t(), g), s.alpha) : Tensor()};
+}
+
+variable_list baddbmm_formula(OpNode& n, const BetaAlphaState& s, const variable_list& grads) {
+  const Tensor& g = grads[0];
+  return {n.needs_grad(0) ? scaled(g, s.beta) : Tensor(),
+          n.needs_grad(1) ? scaled(g.bmm(n.saved(1).transpose(1, 2)), s.alpha) : Tensor(),
+          n.needs_grad(2) ? scaled(n.saved(0).transpose(1, 2).bmm(g), s.alpha) : Tensor()};
+}
 }  // namespace
 
 MmState mm_layout(const Tensor& mat1, const Tensor& mat2) { return {column_major(mat1), column_major(mat2)}; }
 
 EMBER_INSTANTIATE_RECORD(MmState);
 EMBER_INSTANTIATE_RECORD(AddmmState);
+EMBER_INSTANTIATE_RECORD(BetaAlphaState);
 
 const Derivative<MmState> MmBackward0{"MmBackward0", mm_formula};
 const Derivative<> BmmBackward0{"BmmBackward0", bmm_formula};
 const Derivative<AddmmState> AddmmBackward0{"AddmmBackward0", addmm_formula};
 const Derivative<> MvBackward0{"MvBackward0", mv_formula};
 const Derivative<> DotBackward0{"DotBackward0", dot_formula};
+const Derivative<> VdotBackward0{"VdotBackward0", dot_formula};
+const Derivative<BetaAlphaState> AddmvBackward0{"AddmvBackward0", addmv_formula};
+const Derivative<BetaAlphaState> BaddbmmBackward0{"BaddbmmBackward0", baddbmm_formula};
 
 }  // namespace ember::autograd

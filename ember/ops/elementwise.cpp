@@ -500,13 +500,23 @@ Tensor Tensor::clamp(std::optional<Scalar> min, std::optional<Scalar> max) const
 namespace {
 bool is_nan_scalar(const Scalar& s) { return s.is_floating_point() && std::isnan(s.toDouble()); }
 }  // namespace
+// clamp_min / clamp_max are their own ops in PyTorch (ClampMinBackward0, ...); the
+// gradient flows where x >= min (x <= max), none where the bound is NaN.
 Tensor Tensor::clamp_min(const Scalar& min) const {
-  if (is_nan_scalar(min)) return clamp(min, Scalar(std::numeric_limits<double>::infinity()));
-  return clamp(min, std::nullopt);
+  Tensor r = autograd::untracked([&] {
+    if (is_nan_scalar(min)) return clamp(min, Scalar(std::numeric_limits<double>::infinity()));
+    return clamp(min, std::nullopt);
+  });
+  autograd::record(autograd::ClampMinBackward0, {this}, r, {min, std::nullopt}, {*this});
+  return r;
 }
 Tensor Tensor::clamp_max(const Scalar& max) const {
-  if (is_nan_scalar(max)) return clamp(Scalar(-std::numeric_limits<double>::infinity()), max);
-  return clamp(std::nullopt, max);
+  Tensor r = autograd::untracked([&] {
+    if (is_nan_scalar(max)) return clamp(Scalar(-std::numeric_limits<double>::infinity()), max);
+    return clamp(std::nullopt, max);
+  });
+  autograd::record(autograd::ClampMaxBackward0, {this}, r, {std::nullopt, max}, {*this});
+  return r;
 }
 Tensor& Tensor::clamp_(std::optional<Scalar> min, std::optional<Scalar> max) {
   clamp_impl(*this, min, max, this);

@@ -220,15 +220,19 @@ Tensor& bmm_out(Tensor& out, const Tensor& self, const Tensor& mat2) {
 
 Tensor baddbmm(const Tensor& self, const Tensor& batch1, const Tensor& batch2, const Scalar& beta,
                const Scalar& alpha) {
-  check_defined("baddbmm", {&self});
-  // PyTorch expands self before checking the batches, so a bad batch1 shows as an expand error.
-  Tensor bias = self.expand({batch1.size(0), batch1.size(1), batch2.size(2)});
-  check_bmm(batch1, batch2, "baddbmm");
-  Tensor out = empty(bias.sizes(), batch1.options());
-  const bool use_bias = !is_zero_in(beta, out.dtype());
-  if (use_bias) out.copy_(bias);  // casts self to the batches' dtype, as PyTorch does
-  linalg_detail::gemm(out, batch1, batch2, use_bias ? beta : Scalar(0), alpha);
-  return out;
+  Tensor result = autograd::untracked([&]() -> Tensor {
+    check_defined("baddbmm", {&self});
+    // PyTorch expands self before checking the batches, so a bad batch1 shows as an expand error.
+    Tensor bias = self.expand({batch1.size(0), batch1.size(1), batch2.size(2)});
+    check_bmm(batch1, batch2, "baddbmm");
+    Tensor out = empty(bias.sizes(), batch1.options());
+    const bool use_bias = !is_zero_in(beta, out.dtype());
+    if (use_bias) out.copy_(bias);  // casts self to the batches' dtype, as PyTorch does
+    linalg_detail::gemm(out, batch1, batch2, use_bias ? beta : Scalar(0), alpha);
+    return out;
+  });
+  autograd::record(autograd::BaddbmmBackward0, {&self, &batch1, &batch2}, result, {beta, alpha}, {batch1, batch2});
+  return result;
 }
 
 // ---- mv / addmv -------------------------------------------------------------------------
@@ -254,13 +258,17 @@ Tensor& mv_out(Tensor& out, const Tensor& self, const Tensor& vec) {
 }
 
 Tensor addmv(const Tensor& self, const Tensor& mat, const Tensor& vec, const Scalar& beta, const Scalar& alpha) {
-  check_defined("addmv", {&self});
-  check_mv(self.dim(), self.dim() == 0 ? 1 : self.size(0), mat, vec);
-  Tensor out = empty({mat.size(0)}, mat.options());
-  const bool use_bias = !is_zero_in(beta, out.dtype());
-  if (use_bias) out.copy_(self.expand({mat.size(0)}));
-  linalg_detail::gemv(out, mat, vec, use_bias ? beta : Scalar(0), alpha);
-  return out;
+  Tensor result = autograd::untracked([&]() -> Tensor {
+    check_defined("addmv", {&self});
+    check_mv(self.dim(), self.dim() == 0 ? 1 : self.size(0), mat, vec);
+    Tensor out = empty({mat.size(0)}, mat.options());
+    const bool use_bias = !is_zero_in(beta, out.dtype());
+    if (use_bias) out.copy_(self.expand({mat.size(0)}));
+    linalg_detail::gemv(out, mat, vec, use_bias ? beta : Scalar(0), alpha);
+    return out;
+  });
+  autograd::record(autograd::AddmvBackward0, {&self, &mat, &vec}, result, {beta, alpha}, {mat, vec});
+  return result;
 }
 
 // ---- dot / outer ------------------------------------------------------------------------
@@ -274,7 +282,14 @@ Tensor dot(const Tensor& self, const Tensor& other) {
   return result;
 }
 
-Tensor vdot(const Tensor& self, const Tensor& other) { return dot(self, other); }
+Tensor vdot(const Tensor& self, const Tensor& other) {
+  Tensor result = autograd::untracked([&]() -> Tensor {
+    check_dot(self, other);
+    return linalg_detail::dot(self, other);
+  });
+  autograd::record(autograd::VdotBackward0, {&self, &other}, result, {}, {self, other});
+  return result;
+}
 
 Tensor outer(const Tensor& self, const Tensor& vec2) {
   check_defined("outer", {&self, &vec2});

@@ -118,6 +118,41 @@ void init_factories(py::module_& m) {
       },
       py::arg("start"), py::arg("end"), py::arg("steps"), py::kw_only(), EMBER_FACTORY_KWARGS);
   m.def(
+      "logspace",
+      [](const Scalar& start, const Scalar& end, int64_t steps, double base, std::optional<Tensor> out, OptDtype dtype,
+         py::object, OptDevice device, bool, bool requires_grad) {
+        Tensor t = logspace(start, end, steps, base, make_options(dtype, device));
+        return with_requires_grad(write_out(out, t), requires_grad);
+      },
+      py::arg("start"), py::arg("end"), py::arg("steps"), py::arg("base") = 10.0, py::kw_only(), EMBER_FACTORY_KWARGS);
+  m.def(
+      "empty_strided",
+      [](Dims size, Dims stride, OptDtype dtype, py::object, OptDevice device, bool, bool requires_grad) {
+        return with_requires_grad(empty_strided(size.dims, stride.dims, make_options(dtype, device)), requires_grad);
+      },
+      py::arg("size"), py::arg("stride"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("layout") = py::none(),
+      py::arg("device") = py::none(), py::arg("pin_memory") = false, py::arg("requires_grad") = false);
+  m.def(
+      "scalar_tensor",
+      [](const Scalar& v, OptDtype dtype, py::object, OptDevice device, bool, bool requires_grad) {
+        return with_requires_grad(scalar_tensor(v, make_options(dtype.value_or(get_default_dtype()), device)), requires_grad);
+      },
+      py::arg("s"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("layout") = py::none(),
+      py::arg("device") = py::none(), py::arg("pin_memory") = false, py::arg("requires_grad") = false);
+  m.def(
+      "randint_like",
+      [](const Tensor& x, int64_t a, std::optional<int64_t> b, OptDtype dtype, py::object, OptDevice device,
+         bool requires_grad, py::object) {
+        TensorOptions o = x.options();
+        if (dtype) o = o.dtype(*dtype);
+        if (device) o = o.device(*device);
+        Tensor t = b ? randint_like(x, a, *b, o) : randint_like(x, a, o);
+        return with_requires_grad(t, requires_grad);
+      },
+      py::arg("input"), py::arg("low"), py::arg("high") = py::none(), py::kw_only(), py::arg("dtype") = py::none(),
+      py::arg("layout") = py::none(), py::arg("device") = py::none(), py::arg("requires_grad") = false,
+      py::arg("memory_format") = py::none());
+  m.def(
       "eye",
       [](int64_t n, std::optional<int64_t> mcols, std::optional<Tensor> out, OptDtype dtype, py::object,
          OptDevice device, bool, bool requires_grad) {

@@ -8,7 +8,9 @@
 #include "ember/ops/index.h"
 #include "ember/ops/linalg.h"
 #include "ember/ops/reduce.h"
+#include "ember/ops/indexing.h"
 #include "ember/ops/shape.h"
+#include "ember/ops/type_promotion.h"
 #include "python/src/bind_common.h"
 #include "python/src/gil.h"
 
@@ -463,6 +465,93 @@ void bind_linalg_and_index(Binder& b) {
       py::kw_only(), py::arg("as_tuple") = false);
 }
 
+// The rest of the core's functions: fused linear algebra, strided views, index_put,
+// nan_to_num, the remaining in-place forms.
+void bind_more(Binder& b) {
+  b.both(
+      "addmv",
+      [](const Tensor& x, const Tensor& mat, const Tensor& vec, const Scalar& beta, const Scalar& alpha) {
+        return addmv(x, mat, vec, beta, alpha);
+      },
+      py::arg("mat"), py::arg("vec"), py::kw_only(), py::arg("beta") = 1, py::arg("alpha") = 1);
+  b.both(
+      "baddbmm",
+      [](const Tensor& x, const Tensor& b1, const Tensor& b2, const Scalar& beta, const Scalar& alpha) {
+        return baddbmm(x, b1, b2, beta, alpha);
+      },
+      py::arg("batch1"), py::arg("batch2"), py::kw_only(), py::arg("beta") = 1, py::arg("alpha") = 1);
+  b.method(
+      "addmm_",
+      [](Tensor& x, const Tensor& m1, const Tensor& m2, const Scalar& beta, const Scalar& alpha) -> Tensor {
+        return addmm_(x, m1, m2, beta, alpha);
+      },
+      py::arg("mat1"), py::arg("mat2"), py::kw_only(), py::arg("beta") = 1, py::arg("alpha") = 1);
+  b.both("vdot", [](const Tensor& x, const Tensor& o) { return vdot(x, o); }, py::arg("other"));
+  b.both("ger", [](const Tensor& x, const Tensor& o) { return outer(x, o); }, py::arg("vec2"));
+  b.both(
+      "as_strided",
+      [](const Tensor& x, Dims size, Dims stride, std::optional<int64_t> offset) {
+        return x.as_strided(size.dims, stride.dims, offset);
+      },
+      py::arg("size"), py::arg("stride"), py::arg("storage_offset") = py::none());
+  b.method(
+      "as_strided_",
+      [](Tensor& x, Dims size, Dims stride, std::optional<int64_t> offset) -> Tensor {
+        return x.as_strided_(size.dims, stride.dims, offset);
+      },
+      py::arg("size"), py::arg("stride"), py::arg("storage_offset") = py::none());
+  auto optional_indices = [](py::handle indices) {
+    std::vector<std::optional<Tensor>> r;
+    for (py::handle h : indices) r.emplace_back(h.is_none() ? std::optional<Tensor>() : unwrap(h.ptr()));
+    return r;
+  };
+  b.both(
+      "index_put",
+      [optional_indices](const Tensor& x, py::handle indices, const Tensor& values, bool accumulate) {
+        return index_put(x, optional_indices(indices), values, accumulate);
+      },
+      py::arg("indices"), py::arg("values"), py::arg("accumulate") = false);
+  b.method(
+      "index_put_",
+      [optional_indices](Tensor& x, py::handle indices, const Tensor& values, bool accumulate) -> Tensor {
+        return index_put_(x, optional_indices(indices), values, accumulate);
+      },
+      py::arg("indices"), py::arg("values"), py::arg("accumulate") = false);
+  b.method(
+      "index_add_",
+      [](Tensor& x, int64_t d, const Tensor& i, const Tensor& s, const Scalar& alpha) -> Tensor {
+        return index_add_(x, d, i, s, alpha);
+      },
+      py::arg("dim"), py::arg("index"), py::arg("source"), py::kw_only(), py::arg("alpha") = 1);
+  b.both(
+      "nan_to_num",
+      [](const Tensor& x, std::optional<double> nan, std::optional<double> posinf, std::optional<double> neginf) {
+        return nan_to_num(x, nan, posinf, neginf);
+      },
+      py::arg("nan") = 0.0, py::arg("posinf") = py::none(), py::arg("neginf") = py::none());
+  b.both("negative", [](const Tensor& x) { return neg(x); });
+  b.both("clamp_min", [](const Tensor& x, const Scalar& v) { return x.clamp_min(v); }, py::arg("min"));
+  b.both("clamp_max", [](const Tensor& x, const Scalar& v) { return x.clamp_max(v); }, py::arg("max"));
+  b.method("fmod_", [](Tensor& x, py::handle o) -> Tensor {
+    Scalar s;
+    if (is_tensor(o.ptr())) return x.fmod_(unwrap(o.ptr()));
+    if (to_scalar(o.ptr(), &s)) return x.fmod_(s);
+    throw ember::TypeError("fmod_(): argument 'other' must be Tensor or Number");
+  }, py::arg("other"));
+  b.method("remainder_", [](Tensor& x, py::handle o) -> Tensor {
+    Scalar s;
+    if (is_tensor(o.ptr())) return x.remainder_(unwrap(o.ptr()));
+    if (to_scalar(o.ptr(), &s)) return x.remainder_(s);
+    throw ember::TypeError("remainder_(): argument 'other' must be Tensor or Number");
+  }, py::arg("other"));
+  b.method("atan2_", [](Tensor& x, const Tensor& o) -> Tensor { return x.atan2_(o); }, py::arg("other"));
+  b.method(
+      "split_with_sizes", [](const Tensor& x, Dims sizes, int64_t d) { return py::tuple(py::cast(x.split_with_sizes(sizes.dims, d))); },
+      py::arg("split_sizes"), py::arg("dim") = 0);
+  b.module().def("can_cast", [](ScalarType from, ScalarType to) { return can_cast(from, to); }, py::arg("from_"),
+                 py::arg("to"));
+}
+
 }  // namespace
 
 void init_tensor_ops(py::module_& m) {
@@ -471,6 +560,7 @@ void init_tensor_ops(py::module_& m) {
   bind_reductions(b);
   bind_shape(b);
   bind_linalg_and_index(b);
+  bind_more(b);
 }
 
 }  // namespace ember::python

@@ -143,3 +143,20 @@ def test_masked_select_gradient_of_a_transposed_input():
     expected = np.zeros((3, 4), dtype="float32")
     expected[mask] = np.arange(mask.sum())
     np.testing.assert_array_equal(x.grad.numpy(), expected.T)
+
+
+@pytest.mark.parametrize("call", [
+    "m.addmv(x[:, 0], x, y[0])", "m.baddbmm(x[:, :3].unsqueeze(0), x.unsqueeze(0), y.t()[:, :3].unsqueeze(0))",
+    "m.vdot(x[0], y[0])", "m.ger(x[0], y[1])", "x.as_strided((2, 2), (1, 2))", "m.nan_to_num(x / (x - x))",
+    "m.negative(x)", "x.clamp_min(0.1)", "x.clamp_max(0.1)", "x.split_with_sizes([1, 3], 1)",
+    "m.index_put(x, (m.tensor([0, 2]),), y[0])", "x.index_put((m.tensor([1]), m.tensor([3])), y[0, 0])",
+    "m.logspace(0, 2, 5) + x[0, 0]", "m.scalar_tensor(2.5) * x",
+])
+def test_more_core_functions(call):
+    check_op(lambda m, x, y: eval(call), [S, S], layouts=("contiguous",))
+
+
+def test_in_place_forms():
+    for call in ["x.fmod_(0.7)", "x.remainder_(0.7)", "x.atan2_(y)", "x.addmm_(y, m.eye(4), beta=0.5)",
+                 "x.index_add_(0, m.tensor([0, 2]), y[:2])", "x.index_put_((m.tensor([1]),), y[0])"]:
+        check_op(lambda m, x, y: eval(call), [S, S], grad=False, layouts=("contiguous",))
