@@ -15,6 +15,7 @@ void init_tensor_ops(py::module_& m);    // bind_tensor_ops.cpp
 void init_tensor_methods(py::module_& m);  // bind_tensor_methods.cpp
 void init_autograd(py::module_& m);      // bind_autograd.cpp
 void init_dlpack(py::module_& m);        // dlpack.cpp
+void init_nn(py::module_& m);            // bind_nn.cpp
 }  // namespace ember::python
 
 PYBIND11_MODULE(_C, m) {
@@ -29,4 +30,5 @@ PYBIND11_MODULE(_C, m) {
   init_tensor_methods(m);
   init_autograd(m);
   init_dlpack(m);
+  init_nn(m);
 }
