@@ -4,6 +4,7 @@
 #include <pybind11/stl.h>
 
 #include "ember/nn/functional.h"
+#include "ember/nn/init.h"
 #include "ember/ops/conv.h"
 #include "ember/ops/elementwise.h"
 #include "ember/ops/embedding.h"
@@ -207,6 +208,14 @@ void init_nn(py::module_& m) {
     else o.reduction(reduction_of(reduction, sa, r));
     return F::kl_div(x, y, o.log_target(log_target));
   }, py::arg("input"), py::arg("target"), EMBER_LOSS_REDUCTION_ARGS, py::arg("log_target") = false);
+
+  // ---- nn.init's fills that are more than one tensor op (ember/nn/init.h) --------------------------
+  nn.def("init_trunc_normal_", [](const Tensor& t, double mean, double std, double a, double b) {
+    return ember::nn::init::trunc_normal_(t, mean, std, a, b);
+  });
+  nn.def("init_eye_", [](const Tensor& t) { return ember::nn::init::eye_(t); });
+  nn.def("init_dirac_", [](const Tensor& t, int64_t groups) { return ember::nn::init::dirac_(t, groups); });
+  nn.def("init_orthogonal_", [](const Tensor& t, double gain) { return ember::nn::init::orthogonal_(t, gain); });
 
   // ---- the rest of nn.functional --------------------------------------------------------------------------
   nn.def("gelu", [](const Tensor& x, const std::string& approximate) { return gelu(x, approximate); },
