@@ -16,6 +16,7 @@ void init_tensor_methods(py::module_& m);  // bind_tensor_methods.cpp
 void init_autograd(py::module_& m);      // bind_autograd.cpp
 void init_dlpack(py::module_& m);        // dlpack.cpp
 void init_nn(py::module_& m);            // bind_nn.cpp
+void init_optim(py::module_& m);         // bind_optim.cpp
 }  // namespace ember::python
 
 PYBIND11_MODULE(_C, m) {
@@ -31,4 +32,5 @@ PYBIND11_MODULE(_C, m) {
   init_autograd(m);
   init_dlpack(m);
   init_nn(m);
+  init_optim(m);
 }

@@ -1,0 +1,5 @@
+"""ember.optim (torch.optim): torch's optimiser classes over ember's fused C++ steps."""
+from .optimizer import Optimizer  # noqa: F401
+from .sgd import SGD  # noqa: F401
+from .adam import Adam, AdamW  # noqa: F401
+from .misc import RMSprop, Adagrad, Adadelta  # noqa: F401
