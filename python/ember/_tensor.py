@@ -76,13 +76,34 @@ class Tensor(_C.TensorBase):
         return result
 
     def __reduce_ex__(self, protocol):
-        return (_rebuild_tensor, (self.detach().cpu().tolist(), self.dtype, self.requires_grad))
+        # Raw bytes (DataLoader workers send batches this way); .pt files are the
+        # checkpoints issue's format, not pickle of this.
+        t = self.detach().contiguous()
+        if t.dtype is _C.bfloat16:
+            t = t.view(_C.int16)
+        return (_rebuild_tensor, (bytes(memoryview(t).cast("B")), str(self.dtype), tuple(self.shape),
+                                  self.requires_grad))
 
     __module__ = "ember"
 
 
-def _rebuild_tensor(data, dtype, requires_grad):
-    return _C.tensor(data, dtype=dtype, requires_grad=requires_grad)
+_FORMATS = {"torch.float32": "f", "torch.float64": "d", "torch.float16": "e", "torch.bfloat16": "h",
+            "torch.int64": "q", "torch.int32": "i", "torch.int16": "h", "torch.int8": "b", "torch.uint8": "B",
+            "torch.bool": "?"}
+
+
+def _rebuild_tensor(data, dtype_name, shape, requires_grad):
+    count = 1
+    for s in shape:
+        count *= s
+    view = memoryview(bytearray(data)).cast(_FORMATS[dtype_name], (count,))
+    t = _C._from_buffer(view) if count else _C.empty(0, dtype=getattr(_C, dtype_name.split(".")[1]))
+    if dtype_name == "torch.bfloat16":
+        t = t.view(_C.bfloat16)
+    t = t.reshape(shape)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
 
 
 class _no_grad:
