@@ -15,6 +15,7 @@ PACKAGES=(
   pybind11-dev python3-dev libdlpack-dev              # the Python extension ember._C (DLPack: tensor exchange)
   python3-venv python3-setuptools python3-wheel python3-pip  # pip install . (setup.py drives CMake)
   libtorch-dev python3-torch python3-numpy python3-pytest  # the oracle and benchmark peer (tests only)
+  python3-tqdm                                         # progress bars in the seeds' Python training loops (tests)
   dataset-fashion-mnist                                # real data for the main job
   valgrind                                             # instruction counts in benchmarks
 )
