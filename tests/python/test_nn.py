@@ -187,3 +187,42 @@ def test_module_bookkeeping_and_errors():
             expected = (message, repr(net), repr(nn.Parameter(m.ones(2))))
         else:
             assert (message, repr(net), repr(nn.Parameter(m.ones(2)))) == expected
+
+
+@pytest.mark.parametrize("sched", [
+    "S.StepLR(opt, 3, gamma=0.5)", "S.MultiStepLR(opt, [2, 5, 5], 0.3)", "S.ExponentialLR(opt, 0.9)",
+    "S.CosineAnnealingLR(opt, T_max=4, eta_min=0.001)", "S.LambdaLR(opt, lambda e: 1 / (e + 1))",
+    "S.MultiplicativeLR(opt, lambda e: 0.95)", "S.LinearLR(opt, 0.25, 1.0, 4)", "S.ConstantLR(opt, 0.5, 3)",
+    "S.PolynomialLR(opt, 5, 2.0)", "S.OneCycleLR(opt, max_lr=0.5, total_steps=12)",
+    "S.CosineAnnealingWarmRestarts(opt, T_0=3, T_mult=2)",
+    "S.SequentialLR(opt, [S.ConstantLR(opt, 0.5, 2), S.ExponentialLR(opt, 0.9)], milestones=[3])",
+])
+def test_scheduler_lr_sequence_matches_torch(sched):
+    seqs = []
+    for m in (torch, ember):
+        S = m.optim.lr_scheduler
+        p = m.nn.Parameter(m.ones(2))
+        opt = m.optim.SGD([p], lr=0.1, momentum=0.9)
+        s = eval(sched)
+        lrs = []
+        for _ in range(11):
+            p.grad = m.ones(2)
+            opt.step()
+            s.step()
+            lrs.append((opt.param_groups[0]["lr"], opt.param_groups[0]["momentum"]))
+        seqs.append(lrs)
+    assert seqs[0] == seqs[1]
+
+
+def test_reduce_lr_on_plateau_matches_torch():
+    seqs = []
+    for m in (torch, ember):
+        p = m.nn.Parameter(m.ones(1))
+        opt = m.optim.Adam([p], lr=0.1)
+        s = m.optim.lr_scheduler.ReduceLROnPlateau(opt, patience=1, factor=0.5, cooldown=1)
+        out = []
+        for metric in [1.0, 0.9, 0.95, 0.97, 0.99, 0.5, 0.6, 0.7, 0.8]:
+            s.step(metric)
+            out.append(opt.param_groups[0]["lr"])
+        seqs.append(out)
+    assert seqs[0] == seqs[1]
