@@ -81,8 +81,8 @@ class Tensor(_C.TensorBase):
         t = self.detach().contiguous()
         if t.dtype is _C.bfloat16:
             t = t.view(_C.int16)
-        return (_rebuild_tensor, (bytes(memoryview(t).cast("B")), str(self.dtype), tuple(self.shape),
-                                  self.requires_grad))
+        data = bytes(memoryview(t).cast("B")) if t.numel() else b""
+        return (_rebuild_tensor, (data, str(self.dtype), tuple(self.shape), self.requires_grad))
 
     __module__ = "ember"
 
@@ -96,8 +96,10 @@ def _rebuild_tensor(data, dtype_name, shape, requires_grad):
     count = 1
     for s in shape:
         count *= s
-    view = memoryview(bytearray(data)).cast(_FORMATS[dtype_name], (count,))
-    t = _C._from_buffer(view) if count else _C.empty(0, dtype=getattr(_C, dtype_name.split(".")[1]))
+    if count == 0:
+        t = _C.empty(0, dtype=getattr(_C, dtype_name.split(".")[1]))
+    else:
+        t = _C._from_buffer(memoryview(bytearray(data)).cast(_FORMATS[dtype_name], (count,)))
     if dtype_name == "torch.bfloat16":
         t = t.view(_C.bfloat16)
     t = t.reshape(shape)
