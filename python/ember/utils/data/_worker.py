@@ -153,7 +153,8 @@ def worker_loop(dataset, index_queue, result_queue, done_event, auto_collation, 
                         else:
                             data = collate_fn(batch) if auto_collation else batch[0]
                     elif auto_collation:
-                        data = collate_fn([dataset[i] for i in index])
+                        from .dataloader import _fetch_batch
+                        data = _fetch_batch(dataset, index, collate_fn)
                     else:
                         data = collate_fn(dataset[index])
                 except Exception:

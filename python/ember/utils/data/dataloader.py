@@ -13,7 +13,7 @@ import warnings
 from ... import _C
 from . import _worker
 from .collate import default_collate, default_convert
-from .dataset import IterableDataset
+from .dataset import IterableDataset, TensorDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
 
@@ -151,8 +151,17 @@ class _SingleProcessIter(_BaseIter):
             return self._collate_fn(next(self._dataset_iter))
         index = next(self._sampler_iter)
         if self._auto_collation:
-            return self._collate_fn([self._dataset[i] for i in index])
+            return _fetch_batch(self._dataset, index, self._collate_fn)
         return self._collate_fn(self._dataset[index])
+
+
+def _fetch_batch(dataset, indices, collate_fn):
+    """collate_fn([dataset[i] for i in indices]); for a TensorDataset with the default collate
+    the same batch comes from one gather per tensor instead of a Python loop over samples."""
+    if type(dataset) is TensorDataset and collate_fn is default_collate:
+        index = _C.tensor(indices, dtype=_C.int64)
+        return [t[index] for t in dataset.tensors]
+    return collate_fn([dataset[i] for i in indices])
 
 
 class _MultiProcessIter(_BaseIter):
