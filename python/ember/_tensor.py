@@ -3,6 +3,7 @@ torch._C._TensorBase). Operators, attributes and most methods are C (ember._C); 
 file holds what PyTorch itself writes in Python: repr, iteration, NumPy and autograd
 entry points."""
 from . import _C
+from .autograd.grad_mode import no_grad
 
 
 class Tensor(_C.TensorBase):
@@ -67,7 +68,7 @@ class Tensor(_C.TensorBase):
     def __deepcopy__(self, memo):
         if id(self) in memo:
             return memo[id(self)]
-        with _no_grad():
+        with no_grad():
             result = self.clone()
         result.requires_grad_(self.requires_grad)
         if self.grad is not None:
@@ -107,11 +108,3 @@ def _rebuild_tensor(data, dtype_name, shape, requires_grad):
         t.requires_grad_(True)
     return t
 
-
-class _no_grad:
-    def __enter__(self):
-        self.prev = _C.is_grad_enabled()
-        _C._set_grad_enabled(False)
-
-    def __exit__(self, *exc):
-        _C._set_grad_enabled(self.prev)

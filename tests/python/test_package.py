@@ -28,7 +28,7 @@ def test_python_threads_run_while_a_large_matmul_computes():
 
     def work():
         inside["start"] = time.perf_counter()
-        for _ in range(3):
+        for _ in range(6):
             a @ a
         inside["end"] = time.perf_counter()
 

@@ -1,6 +1,7 @@
 """gradcheck / gradgradcheck: compare autograd's gradients with central finite
 differences (torch.autograd.gradcheck's default, non-fast mode)."""
 from .. import _C
+from .grad_mode import no_grad
 
 
 class GradcheckError(RuntimeError):
@@ -22,7 +23,7 @@ def _numerical_jacobian(func, inputs, i, eps):
     columns = []
     for k in range(flat.numel()):
         orig = flat[k].item()
-        with _no_grad():
+        with no_grad():
             x.view(-1)[k] = orig + eps
             plus = [o.detach().reshape(-1).clone() for o in _as_tuple(func(*inputs)) if isinstance(o, _C.TensorBase)]
             x.view(-1)[k] = orig - eps
@@ -30,15 +31,6 @@ def _numerical_jacobian(func, inputs, i, eps):
             x.view(-1)[k] = orig
         columns.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
     return columns
-
-
-class _no_grad:
-    def __enter__(self):
-        self.prev = _C.is_grad_enabled()
-        _C._set_grad_enabled(False)
-
-    def __exit__(self, *exc):
-        _C._set_grad_enabled(self.prev)
 
 
 def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, nondet_tol=0.0,

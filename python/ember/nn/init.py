@@ -5,15 +5,7 @@ import math
 import warnings
 
 from .. import _C
-
-
-class _no_grad:
-    def __enter__(self):
-        self.prev = _C.is_grad_enabled()
-        _C._set_grad_enabled(False)
-
-    def __exit__(self, *exc):
-        _C._set_grad_enabled(self.prev)
+from ..autograd.grad_mode import no_grad
 
 
 def calculate_gain(nonlinearity, param=None):
@@ -59,49 +51,49 @@ def _calculate_correct_fan(tensor, mode):
 
 
 def uniform_(tensor, a=0.0, b=1.0):
-    with _no_grad():
+    with no_grad():
         return tensor.uniform_(a, b)
 
 
 def normal_(tensor, mean=0.0, std=1.0):
-    with _no_grad():
+    with no_grad():
         return tensor.normal_(mean, std)
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0):
-    with _no_grad():
+    with no_grad():
         return _C._nn.init_trunc_normal_(tensor, mean, std, a, b)
 
 
 def constant_(tensor, val):
-    with _no_grad():
+    with no_grad():
         return tensor.fill_(val)
 
 
 def ones_(tensor):
-    with _no_grad():
+    with no_grad():
         return tensor.fill_(1.0)
 
 
 def zeros_(tensor):
-    with _no_grad():
+    with no_grad():
         return tensor.zero_()
 
 
 def eye_(tensor):
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
-    with _no_grad():
+    with no_grad():
         return _C._nn.init_eye_(tensor)
 
 
 def dirac_(tensor, groups=1):
-    with _no_grad():
+    with no_grad():
         return _C._nn.init_dirac_(tensor, groups)
 
 
 def orthogonal_(tensor, gain=1):
-    with _no_grad():
+    with no_grad():
         return _C._nn.init_orthogonal_(tensor, gain)
 
 

@@ -1,6 +1,6 @@
 from .. import _C
 from .optimizer import Optimizer, _use_grad_for_differentiable
-from .sgd import _C_enable_grad
+from ..autograd.grad_mode import enable_grad
 
 
 class Adam(Optimizer):
@@ -18,7 +18,7 @@ class Adam(Optimizer):
     def step(self, closure=None):
         loss = None
         if closure is not None:
-            with _C_enable_grad():
+            with enable_grad():
                 loss = closure()
         for group in self.param_groups:
             params, grads, m1, m2, mx, steps = [], [], [], [], [], []

@@ -1,13 +1,13 @@
 """RMSprop, Adagrad, Adadelta: torch's constructors and state, the fused C++ steps."""
 from .. import _C
 from .optimizer import Optimizer, _use_grad_for_differentiable
-from .sgd import _C_enable_grad
+from ..autograd.grad_mode import enable_grad
 
 
 def _closure(closure):
     if closure is None:
         return None
-    with _C_enable_grad():
+    with enable_grad():
         return closure()
 
 

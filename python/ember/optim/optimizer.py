@@ -7,6 +7,7 @@ from copy import deepcopy
 from itertools import chain
 
 from .. import _C
+from ..autograd.grad_mode import no_grad
 
 
 class _RequiredParameter:
@@ -21,22 +22,13 @@ def _typename(v):
     return v.type() if isinstance(v, _C.TensorBase) else type(v).__module__ + "." + type(v).__qualname__
 
 
-class _NoGrad:
-    def __enter__(self):
-        self.prev = _C.is_grad_enabled()
-        _C._set_grad_enabled(False)
-
-    def __exit__(self, *exc):
-        _C._set_grad_enabled(self.prev)
-
-
 def _use_grad_for_differentiable(step):
     """Runs step with grad off (torch's optimisers step under no_grad)."""
     import functools
 
     @functools.wraps(step)
     def wrapper(self, *args, **kwargs):
-        with _NoGrad():
+        with no_grad():
             return step(self, *args, **kwargs)
 
     return wrapper

@@ -1,5 +1,6 @@
 from .. import _C
 from .optimizer import Optimizer, _use_grad_for_differentiable, required
+from ..autograd.grad_mode import enable_grad
 
 
 class SGD(Optimizer):
@@ -21,7 +22,7 @@ class SGD(Optimizer):
     def step(self, closure=None):
         loss = None
         if closure is not None:
-            with _C_enable_grad():
+            with enable_grad():
                 loss = closure()
         for group in self.param_groups:
             params, grads, bufs, fresh = [], [], [], []
@@ -47,11 +48,3 @@ class SGD(Optimizer):
                     self.state[p].setdefault("momentum_buffer", None)
         return loss
 
-
-class _C_enable_grad:
-    def __enter__(self):
-        self.prev = _C.is_grad_enabled()
-        _C._set_grad_enabled(True)
-
-    def __exit__(self, *exc):
-        _C._set_grad_enabled(self.prev)

@@ -10,6 +10,7 @@ from collections import OrderedDict, namedtuple
 from ... import _C
 from ..._tensor import Tensor
 from ..parameter import Parameter
+from ...autograd.grad_mode import no_grad
 
 _global_forward_pre_hooks = OrderedDict()
 _global_forward_hooks = OrderedDict()
@@ -357,12 +358,12 @@ class Module:
         for key, param in self._parameters.items():
             if param is None:
                 continue
-            with _C_no_grad():
+            with no_grad():
                 param_applied = fn(param)
             # Keep the Parameter object (optimisers hold it): swap its data.
             param.data = param_applied
             if param.grad is not None:
-                with _C_no_grad():
+                with no_grad():
                     grad_applied = fn(param.grad)
                 param.grad = grad_applied if grad_applied.shape == param.shape else None
         for key, buf in self._buffers.items():
@@ -477,7 +478,7 @@ class Module:
                                       f"from checkpoint, the shape in current model is {param.shape}.")
                     continue
                 try:
-                    with _C_no_grad():
+                    with no_grad():
                         param.copy_(input_param)
                 except Exception as ex:
                     error_msgs.append(f'While copying the parameter named "{key}", whose dimensions in the model '
@@ -561,15 +562,6 @@ class Module:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-
-
-class _C_no_grad:
-    def __enter__(self):
-        self.prev = _C.is_grad_enabled()
-        _C._set_grad_enabled(False)
-
-    def __exit__(self, *exc):
-        _C._set_grad_enabled(self.prev)
 
 
 def register_module_forward_pre_hook(hook):

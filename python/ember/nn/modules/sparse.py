@@ -3,6 +3,7 @@ from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from .module import Module
+from ...autograd.grad_mode import no_grad
 
 
 class Embedding(Module):
@@ -31,7 +32,7 @@ class Embedding(Module):
     def reset_parameters(self):
         init.normal_(self.weight)
         if self.padding_idx is not None:
-            with _NoGrad():
+            with no_grad():
                 self.weight[self.padding_idx].fill_(0)
 
     def forward(self, input):
@@ -61,11 +62,3 @@ class Embedding(Module):
         embedding.weight.requires_grad = not freeze
         return embedding
 
-
-class _NoGrad:
-    def __enter__(self):
-        self.prev = _C.is_grad_enabled()
-        _C._set_grad_enabled(False)
-
-    def __exit__(self, *exc):
-        _C._set_grad_enabled(self.prev)
