@@ -16,6 +16,7 @@
 #include "ember/core/array_ref.h"
 #include "ember/core/generator.h"
 #include "ember/core/op_list.h"
+#include "ember/core/reduction_list.h"
 #include "ember/core/scalar.h"
 #include "ember/core/tensor_impl.h"
 #include "ember/core/tensor_options.h"
@@ -250,26 +251,11 @@ class Tensor {
   Tensor nan_to_num(std::optional<double> nan = std::nullopt, std::optional<double> posinf = std::nullopt,
                     std::optional<double> neginf = std::nullopt) const;
 
-  // ---- reductions ---------------------------------------------------------------------
-  Tensor sum(std::optional<ScalarType> dtype = std::nullopt) const;
-  Tensor sum(IntArrayRef dims, bool keepdim = false, std::optional<ScalarType> dtype = std::nullopt) const;
-  Tensor mean(std::optional<ScalarType> dtype = std::nullopt) const;
-  Tensor mean(IntArrayRef dims, bool keepdim = false, std::optional<ScalarType> dtype = std::nullopt) const;
-  Tensor prod(std::optional<ScalarType> dtype = std::nullopt) const;
-  Tensor prod(int64_t d, bool keepdim = false, std::optional<ScalarType> dtype = std::nullopt) const;
-  Tensor max() const;
-  std::tuple<Tensor, Tensor> max(int64_t d, bool keepdim = false) const;
-  Tensor min() const;
-  std::tuple<Tensor, Tensor> min(int64_t d, bool keepdim = false) const;
-  Tensor amax(IntArrayRef dims = {}, bool keepdim = false) const;
-  Tensor amin(IntArrayRef dims = {}, bool keepdim = false) const;
-  Tensor argmax(std::optional<int64_t> d = std::nullopt, bool keepdim = false) const;
-  Tensor argmin(std::optional<int64_t> d = std::nullopt, bool keepdim = false) const;
-  Tensor var(OptionalIntArrayRef dims = std::nullopt, int64_t correction = 1, bool keepdim = false) const;
-  Tensor std(OptionalIntArrayRef dims = std::nullopt, int64_t correction = 1, bool keepdim = false) const;
-  // p: a number (1, 2, inf, ...) as a Scalar; "fro" via the string overload.
-  Tensor norm(const Scalar& p = 2) const;
-  Tensor norm(const Scalar& p, IntArrayRef dims, bool keepdim = false) const;
+  // ---- reductions and scans (the rows of core/reduction_list.h) ---------------------------
+#define EMBER_X(name, sig, ...) EMBER_RED_METHOD_##sig(name, , EMBER_RED_DECLARE)
+  EMBER_REDUCTION_OPS(EMBER_X)
+#undef EMBER_X
+  // norm's string form: "fro" (the 2-norm); see ops/reduce.h.
   Tensor norm(const std::string& p, IntArrayRef dims = {}, bool keepdim = false) const;
   // x.norm("fro"): without this a string literal converts equally well to Scalar (via bool)
   // and to std::string, and the call is ambiguous.
@@ -286,13 +272,6 @@ class Tensor {
   Tensor norm(T p, IntArrayRef dims, bool keepdim = false) const {
     return norm(Scalar(p), dims, keepdim);
   }
-  Tensor logsumexp(IntArrayRef dims, bool keepdim = false) const;
-  Tensor all() const;
-  Tensor all(int64_t d, bool keepdim = false) const;
-  Tensor any() const;
-  Tensor any(int64_t d, bool keepdim = false) const;
-  Tensor cumsum(int64_t d, std::optional<ScalarType> dtype = std::nullopt) const;
-  Tensor cumprod(int64_t d, std::optional<ScalarType> dtype = std::nullopt) const;
   Tensor softmax(int64_t d, std::optional<ScalarType> dtype = std::nullopt) const;
   Tensor log_softmax(int64_t d, std::optional<ScalarType> dtype = std::nullopt) const;
   std::tuple<Tensor, Tensor> sort(int64_t d = -1, bool descending = false, bool stable = false) const;

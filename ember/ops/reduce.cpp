@@ -435,44 +435,12 @@ Tensor any(const Tensor& x, int64_t dim, bool keepdim) {
   return all_any(false, x, IntArrayRef(dims_one, 1), keepdim);
 }
 
-// ---- Tensor methods ----------------------------------------------------------------------------
-Tensor Tensor::sum(std::optional<ScalarType> dtype) const { return ::ember::sum(*this, dtype); }
-Tensor Tensor::sum(IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) const {
-  return ::ember::sum(*this, dims, keepdim, dtype);
-}
-Tensor Tensor::mean(std::optional<ScalarType> dtype) const { return ::ember::mean(*this, dtype); }
-Tensor Tensor::mean(IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) const {
-  return ::ember::mean(*this, dims, keepdim, dtype);
-}
-Tensor Tensor::prod(std::optional<ScalarType> dtype) const { return ::ember::prod(*this, dtype); }
-Tensor Tensor::prod(int64_t d, bool keepdim, std::optional<ScalarType> dtype) const {
-  return ::ember::prod(*this, d, keepdim, dtype);
-}
-Tensor Tensor::max() const { return ::ember::max(*this); }
-std::tuple<Tensor, Tensor> Tensor::max(int64_t d, bool keepdim) const { return ::ember::max(*this, d, keepdim); }
-Tensor Tensor::min() const { return ::ember::min(*this); }
-std::tuple<Tensor, Tensor> Tensor::min(int64_t d, bool keepdim) const { return ::ember::min(*this, d, keepdim); }
-Tensor Tensor::amax(IntArrayRef dims, bool keepdim) const { return ::ember::amax(*this, dims, keepdim); }
-Tensor Tensor::amin(IntArrayRef dims, bool keepdim) const { return ::ember::amin(*this, dims, keepdim); }
-Tensor Tensor::argmax(std::optional<int64_t> d, bool keepdim) const { return ::ember::argmax(*this, d, keepdim); }
-Tensor Tensor::argmin(std::optional<int64_t> d, bool keepdim) const { return ::ember::argmin(*this, d, keepdim); }
-Tensor Tensor::var(OptionalIntArrayRef dims, int64_t correction, bool keepdim) const {
-  return ::ember::var(*this, dims, correction, keepdim);
-}
-Tensor Tensor::std(OptionalIntArrayRef dims, int64_t correction, bool keepdim) const {
-  return ::ember::std(*this, dims, correction, keepdim);
-}
-Tensor Tensor::norm(const Scalar& p) const { return ::ember::norm(*this, p); }
-Tensor Tensor::norm(const Scalar& p, IntArrayRef dims, bool keepdim) const {
-  return ::ember::norm(*this, p, dims, keepdim);
-}
+// ---- Tensor methods (the rows of core/reduction_list.h) -------------------------------------
+#define EMBER_X(name, sig, ...) EMBER_RED_METHOD_##sig(name, Tensor::, EMBER_RED_DEFINE)
+EMBER_REDUCTION_OPS(EMBER_X)
+#undef EMBER_X
 Tensor Tensor::norm(const std::string& p, IntArrayRef dims, bool keepdim) const {
   return ::ember::norm(*this, p, dims, keepdim);
 }
-Tensor Tensor::logsumexp(IntArrayRef dims, bool keepdim) const { return ::ember::logsumexp(*this, dims, keepdim); }
-Tensor Tensor::all() const { return ::ember::all(*this); }
-Tensor Tensor::all(int64_t d, bool keepdim) const { return ::ember::all(*this, d, keepdim); }
-Tensor Tensor::any() const { return ::ember::any(*this); }
-Tensor Tensor::any(int64_t d, bool keepdim) const { return ::ember::any(*this, d, keepdim); }
 
 }  // namespace ember

@@ -13,55 +13,69 @@
 #include <string>
 #include <tuple>
 
+#include "ember/core/reduction_list.h"
 #include "ember/core/tensor.h"
 
 namespace ember {
 
-// ---- sums and products -----------------------------------------------------------------
-Tensor sum(const Tensor& x, std::optional<ScalarType> dtype = std::nullopt);
-Tensor sum(const Tensor& x, IntArrayRef dims, bool keepdim = false, std::optional<ScalarType> dtype = std::nullopt);
-Tensor& sum_out(Tensor& out, const Tensor& x, IntArrayRef dims, bool keepdim = false,
-                std::optional<ScalarType> dtype = std::nullopt);
-Tensor mean(const Tensor& x, std::optional<ScalarType> dtype = std::nullopt);
-Tensor mean(const Tensor& x, IntArrayRef dims, bool keepdim = false, std::optional<ScalarType> dtype = std::nullopt);
-Tensor& mean_out(Tensor& out, const Tensor& x, IntArrayRef dims, bool keepdim = false,
-                 std::optional<ScalarType> dtype = std::nullopt);
-Tensor prod(const Tensor& x, std::optional<ScalarType> dtype = std::nullopt);
-Tensor prod(const Tensor& x, int64_t dim, bool keepdim = false, std::optional<ScalarType> dtype = std::nullopt);
-Tensor& prod_out(Tensor& out, const Tensor& x, int64_t dim, bool keepdim = false,
-                 std::optional<ScalarType> dtype = std::nullopt);
-// Number of non-zero elements (int64), over all dims when `dims` is empty.
-Tensor count_nonzero(const Tensor& x, IntArrayRef dims = {});
+// ---- the reduction table's functions (Note [Reduction table], core/reduction_list.h) -----
+// One overload set per signature class; `_out` forms where the row says OUT.
+#define EMBER_RED_DECL_DIMS_KEEPDIM_DTYPE(name)                                                    \
+  Tensor name(const Tensor& x, std::optional<ScalarType> dtype = std::nullopt);                    \
+  Tensor name(const Tensor& x, IntArrayRef dims, bool keepdim = false,                             \
+              std::optional<ScalarType> dtype = std::nullopt);
+#define EMBER_RED_OUTDECL_DIMS_KEEPDIM_DTYPE(name)                                                 \
+  Tensor& name##_out(Tensor& out, const Tensor& x, IntArrayRef dims, bool keepdim = false,         \
+                     std::optional<ScalarType> dtype = std::nullopt);
+#define EMBER_RED_DECL_DIM_KEEPDIM_DTYPE(name)                                                     \
+  Tensor name(const Tensor& x, std::optional<ScalarType> dtype = std::nullopt);                    \
+  Tensor name(const Tensor& x, int64_t dim, bool keepdim = false, std::optional<ScalarType> dtype = std::nullopt);
+#define EMBER_RED_OUTDECL_DIM_KEEPDIM_DTYPE(name)                                                  \
+  Tensor& name##_out(Tensor& out, const Tensor& x, int64_t dim, bool keepdim = false,              \
+                     std::optional<ScalarType> dtype = std::nullopt);
+#define EMBER_RED_DECL_DIMS_KEEPDIM(name) Tensor name(const Tensor& x, IntArrayRef dims = {}, bool keepdim = false);
+#define EMBER_RED_OUTDECL_DIMS_KEEPDIM(name) \
+  Tensor& name##_out(Tensor& out, const Tensor& x, IntArrayRef dims = {}, bool keepdim = false);
+#define EMBER_RED_DECL_DIMS_REQUIRED(name) Tensor name(const Tensor& x, IntArrayRef dims, bool keepdim = false);
+#define EMBER_RED_OUTDECL_DIMS_REQUIRED(name) \
+  Tensor& name##_out(Tensor& out, const Tensor& x, IntArrayRef dims, bool keepdim = false);
+#define EMBER_RED_DECL_VALUES_INDICES(name) \
+  Tensor name(const Tensor& x);             \
+  std::tuple<Tensor, Tensor> name(const Tensor& x, int64_t dim, bool keepdim = false);
+#define EMBER_RED_OUTDECL_VALUES_INDICES(name)                                                            \
+  std::tuple<Tensor&, Tensor&> name##_out(Tensor& values, Tensor& indices, const Tensor& x, int64_t dim, \
+                                          bool keepdim = false);
+#define EMBER_RED_DECL_OPTDIM_KEEPDIM(name) \
+  Tensor name(const Tensor& x, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
+#define EMBER_RED_DECL_CORRECTION(name)                                                                  \
+  Tensor name(const Tensor& x, OptionalIntArrayRef dims = std::nullopt, int64_t correction = 1, \
+              bool keepdim = false);
+#define EMBER_RED_DECL_NORM(name)                           \
+  Tensor name(const Tensor& x, const Scalar& p = 2); \
+  Tensor name(const Tensor& x, const Scalar& p, IntArrayRef dims, bool keepdim = false);
+#define EMBER_RED_DECL_LOGICAL(name) \
+  Tensor name(const Tensor& x);      \
+  Tensor name(const Tensor& x, int64_t dim, bool keepdim = false);
+#define EMBER_RED_DECL_COUNT(name) Tensor name(const Tensor& x, IntArrayRef dims = {});
+#define EMBER_RED_DECL_SCAN(name) \
+  Tensor name(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype = std::nullopt);
+#define EMBER_RED_OUTDECL_SCAN(name) \
+  Tensor& name##_out(Tensor& out, const Tensor& x, int64_t dim, std::optional<ScalarType> dtype = std::nullopt);
+#define EMBER_RED_OUT_OUT(sig, name) EMBER_RED_OUTDECL_##sig(name)
+#define EMBER_RED_OUT_NO_OUT(sig, name)
+#define EMBER_X(name, sig, rule, out, ...) EMBER_RED_DECL_##sig(name) EMBER_RED_OUT_##out(sig, name)
+EMBER_REDUCTION_OPS(EMBER_X)
+#undef EMBER_X
 
-// ---- extremes ------------------------------------------------------------------------------
-// max()/min() of all elements (NaN propagates; an empty input is an error).
-Tensor max(const Tensor& x);
-Tensor min(const Tensor& x);
-// (values, indices) along one dim; the index is the first extreme element (or first NaN).
-std::tuple<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim = false);
-std::tuple<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim = false);
-std::tuple<Tensor&, Tensor&> max_out(Tensor& values, Tensor& indices, const Tensor& x, int64_t dim,
-                                     bool keepdim = false);
-std::tuple<Tensor&, Tensor&> min_out(Tensor& values, Tensor& indices, const Tensor& x, int64_t dim,
-                                     bool keepdim = false);
-Tensor amax(const Tensor& x, IntArrayRef dims = {}, bool keepdim = false);
-Tensor amin(const Tensor& x, IntArrayRef dims = {}, bool keepdim = false);
-Tensor& amax_out(Tensor& out, const Tensor& x, IntArrayRef dims = {}, bool keepdim = false);
-Tensor& amin_out(Tensor& out, const Tensor& x, IntArrayRef dims = {}, bool keepdim = false);
-// Without a dim: the index into the flattened input.
-Tensor argmax(const Tensor& x, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
-Tensor argmin(const Tensor& x, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
+// Semantics not visible in the signatures:
+// - max()/min() of all elements: NaN propagates; an empty input is an error. Along a dim:
+//   (values, indices), the index of the first extreme element (or first NaN).
+// - argmax/argmin without a dim: the index into the flattened input.
+// - var/std divide by max(N - correction, 0) (correction 1: the unbiased estimate).
+// - norm: p = 0 counts non-zeros, +-inf take max/min |x|; logsumexp takes the max out first.
+// - count_nonzero: int64, over all dims when `dims` is empty.
 
-// ---- statistics and norms ------------------------------------------------------------------
-// Divides by max(N - correction, 0) (correction 1: the unbiased estimate).
-Tensor var(const Tensor& x, OptionalIntArrayRef dims = std::nullopt, int64_t correction = 1,
-           bool keepdim = false);
-Tensor std(const Tensor& x, OptionalIntArrayRef dims = std::nullopt, int64_t correction = 1,
-           bool keepdim = false);
-// Vector p-norm over dims (all when empty): p = 0 counts non-zeros, +-inf take max/min |x|.
-Tensor norm(const Tensor& x, const Scalar& p = 2);
-Tensor norm(const Tensor& x, const Scalar& p, IntArrayRef dims, bool keepdim = false);
-// p = "fro" (the 2-norm over dims); "nuc" is not implemented.
+// norm's string form: p = "fro" (the 2-norm over dims); "nuc" is not implemented.
 Tensor norm(const Tensor& x, const std::string& p, IntArrayRef dims = {}, bool keepdim = false);
 // A string literal would otherwise convert equally well to std::string and (via bool) to Scalar.
 inline Tensor norm(const Tensor& x, const char* p, IntArrayRef dims = {}, bool keepdim = false) {
@@ -76,21 +90,6 @@ template <class T, std::enable_if_t<std::is_arithmetic_v<T>, int> = 0>
 Tensor norm(const Tensor& x, T p, IntArrayRef dims, bool keepdim = false) {
   return norm(x, Scalar(p), dims, keepdim);
 }
-// log(sum(exp(x))) computed stably (the max is taken out first); integers become floats.
-Tensor logsumexp(const Tensor& x, IntArrayRef dims, bool keepdim = false);
-Tensor& logsumexp_out(Tensor& out, const Tensor& x, IntArrayRef dims, bool keepdim = false);
-
-// ---- logical -----------------------------------------------------------------------------------
-Tensor all(const Tensor& x);
-Tensor all(const Tensor& x, int64_t dim, bool keepdim = false);
-Tensor any(const Tensor& x);
-Tensor any(const Tensor& x, int64_t dim, bool keepdim = false);
-
-// ---- scans -----------------------------------------------------------------------------------
-Tensor cumsum(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype = std::nullopt);
-Tensor& cumsum_out(Tensor& out, const Tensor& x, int64_t dim, std::optional<ScalarType> dtype = std::nullopt);
-Tensor cumprod(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype = std::nullopt);
-Tensor& cumprod_out(Tensor& out, const Tensor& x, int64_t dim, std::optional<ScalarType> dtype = std::nullopt);
 
 // ---- softmax -----------------------------------------------------------------------------------
 // The input is cast to `dtype` first when given. Stable for large magnitudes.

@@ -54,7 +54,5 @@ Tensor& cumprod_out(Tensor& out, const Tensor& x, int64_t dim, std::optional<Sca
   return reduce_detail::write_out(out, scan_impl(true, x, dim, dtype ? dtype : std::optional<ScalarType>(out.dtype())));
 }
 
-Tensor Tensor::cumsum(int64_t d, std::optional<ScalarType> dtype) const { return ::ember::cumsum(*this, d, dtype); }
-Tensor Tensor::cumprod(int64_t d, std::optional<ScalarType> dtype) const { return ::ember::cumprod(*this, d, dtype); }
 
 }  // namespace ember

@@ -207,96 +207,9 @@ void bind_binary(Binder& b) {
       py::arg("mask"), py::arg("value"));
 }
 
-void bind_reductions(Binder& b) {
-  b.both(
-      "sum",
-      [](const Tensor& x, OptDims dim, bool keepdim, OptDtype dtype) {
-        return without_gil_if_large(x.numel(), [&] { return dim ? sum(x, dim->dims, keepdim, dtype) : sum(x, dtype); });
-      },
-      py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(), py::arg("dtype") = py::none());
-  b.both(
-      "mean",
-      [](const Tensor& x, OptDims dim, bool keepdim, OptDtype dtype) {
-        return dim ? mean(x, dim->dims, keepdim, dtype) : mean(x, dtype);
-      },
-      py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(), py::arg("dtype") = py::none());
-  b.both(
-      "prod",
-      [](const Tensor& x, std::optional<int64_t> dim, bool keepdim, OptDtype dtype) {
-        return dim ? prod(x, *dim, keepdim, dtype) : prod(x, dtype);
-      },
-      py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(), py::arg("dtype") = py::none());
-  for (bool is_max : {true, false}) {
-    const char* name = is_max ? "max" : "min";
-    b.both(
-        name,
-        [is_max](const Tensor& x, py::object dim, bool keepdim) -> py::object {
-          if (dim.is_none()) return py::cast(is_max ? max(x) : min(x));
-          if (is_tensor(dim.ptr())) return py::cast(is_max ? maximum(x, unwrap(dim.ptr())) : minimum(x, unwrap(dim.ptr())));
-          auto d = py::cast<int64_t>(dim);
-          auto [v, i] = is_max ? max(x, d, keepdim) : min(x, d, keepdim);
-          return named_pair(is_max ? "max" : "min", v, i);
-        },
-        py::arg("dim") = py::none(), py::arg("keepdim") = false);
-  }
-  b.both("amax", [](const Tensor& x, OptDims dim, bool keepdim) { return amax(x, dims_or_all(dim), keepdim); },
-         py::arg("dim") = py::none(), py::arg("keepdim") = false);
-  b.both("amin", [](const Tensor& x, OptDims dim, bool keepdim) { return amin(x, dims_or_all(dim), keepdim); },
-         py::arg("dim") = py::none(), py::arg("keepdim") = false);
-  b.both("argmax", [](const Tensor& x, std::optional<int64_t> dim, bool keepdim) { return argmax(x, dim, keepdim); },
-         py::arg("dim") = py::none(), py::arg("keepdim") = false);
-  b.both("argmin", [](const Tensor& x, std::optional<int64_t> dim, bool keepdim) { return argmin(x, dim, keepdim); },
-         py::arg("dim") = py::none(), py::arg("keepdim") = false);
-  for (bool is_std : {true, false}) {
-    b.both(
-        is_std ? "std" : "var",
-        [is_std](const Tensor& x, py::object dim, py::object unbiased, bool keepdim, std::optional<int64_t> correction) {
-          // torch 1.13: std(dim=None, unbiased=True, keepdim=False, *, correction=None); a bool
-          // first argument is `unbiased`.
-          OptDims dims;
-          int64_t corr = 1;
-          if (PyBool_Check(dim.ptr())) {
-            corr = dim.ptr() == Py_True ? 1 : 0;
-          } else if (!dim.is_none()) {
-            dims = py::cast<Dims>(dim);
-          }
-          if (!unbiased.is_none()) corr = py::cast<bool>(unbiased) ? 1 : 0;
-          if (correction) corr = *correction;
-          OptionalIntArrayRef d = dims ? OptionalIntArrayRef(IntArrayRef(dims->dims)) : std::nullopt;
-          return is_std ? ember::std(x, d, corr, keepdim) : var(x, d, corr, keepdim);
-        },
-        py::arg("dim") = py::none(), py::arg("unbiased") = py::none(), py::arg("keepdim") = false, py::kw_only(),
-        py::arg("correction") = py::none());
-  }
-  b.both(
-      "norm",
-      [](const Tensor& x, py::object p, OptDims dim, bool keepdim, OptDtype dtype) {
-        Tensor in = dtype ? x.to(*dtype) : x;
-        // torch.norm without dim reduces over every dim listed explicitly (NormBackward1).
-        DimVector dims;
-        if (dim) dims = dim->dims;
-        else for (int64_t d = 0; d < in.dim(); ++d) dims.push_back(d);
-        if (PyUnicode_Check(p.ptr())) return norm(in, py::cast<std::string>(p), dims, keepdim);
-        return norm(in, p.is_none() ? Scalar(2.0) : py::cast<Scalar>(p), dims, keepdim);
-      },
-      py::arg("p") = "fro", py::arg("dim") = py::none(), py::arg("keepdim") = false, py::arg("dtype") = py::none());
-  b.both("logsumexp", [](const Tensor& x, Dims dim, bool keepdim) { return logsumexp(x, dim.dims, keepdim); },
-         py::arg("dim"), py::arg("keepdim") = false);
-  for (bool is_all : {true, false}) {
-    b.both(
-        is_all ? "all" : "any",
-        [is_all](const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
-          if (!dim) return is_all ? all(x) : any(x);
-          return is_all ? all(x, *dim, keepdim) : any(x, *dim, keepdim);
-        },
-        py::arg("dim") = py::none(), py::arg("keepdim") = false);
-  }
-  b.both("count_nonzero", [](const Tensor& x, OptDims dim) { return count_nonzero(x, dims_or_all(dim)); },
-         py::arg("dim") = py::none());
-  b.both("cumsum", [](const Tensor& x, int64_t dim, OptDtype dtype) { return cumsum(x, dim, dtype); },
-         py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none());
-  b.both("cumprod", [](const Tensor& x, int64_t dim, OptDtype dtype) { return cumprod(x, dim, dtype); },
-         py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none());
+// Reductions and scans are the rows of core/reduction_list.h (bind_reductions.cpp); softmax
+// and the sorts are bound here.
+void bind_sorting_and_softmax(Binder& b) {
   b.both("softmax", [](const Tensor& x, int64_t dim, OptDtype dtype) { return softmax(x, dim, dtype); },
          py::arg("dim"), py::arg("dtype") = py::none());
   b.both("log_softmax", [](const Tensor& x, int64_t dim, OptDtype dtype) { return log_softmax(x, dim, dtype); },
@@ -557,7 +470,7 @@ void bind_more(Binder& b) {
 void init_tensor_ops(py::module_& m) {
   Binder b(m);
   bind_binary(b);
-  bind_reductions(b);
+  bind_sorting_and_softmax(b);
   bind_shape(b);
   bind_linalg_and_index(b);
   bind_more(b);

@@ -17,6 +17,7 @@ void init_autograd(py::module_& m);      // bind_autograd.cpp
 void init_dlpack(py::module_& m);        // dlpack.cpp
 void init_nn(py::module_& m);            // bind_nn.cpp
 void init_optim(py::module_& m);         // bind_optim.cpp
+void init_reductions(py::module_& m);    // bind_reductions.cpp
 }  // namespace ember::python
 
 PYBIND11_MODULE(_C, m) {
@@ -28,6 +29,7 @@ PYBIND11_MODULE(_C, m) {
   init_factories(m);
   init_ops(m);
   init_tensor_ops(m);
+  init_reductions(m);
   init_tensor_methods(m);
   init_autograd(m);
   init_dlpack(m);
