@@ -120,6 +120,10 @@
 #define EMBER_RED_BODY_EMBER_RED_DEFINE(name, args) \
   { return ::ember::name args; }
 
+// `EMBER_COMMA_ARGS args` with args a parenthesised, possibly empty list: `, a, b` or nothing
+// (for calls `f(x EMBER_COMMA_ARGS all_args)` built from the rows).
+#define EMBER_COMMA_ARGS(...) __VA_OPT__(, __VA_ARGS__)
+
 namespace ember {
 
 enum class ReductionOp : uint8_t {

@@ -187,11 +187,11 @@ Tensor arg_only(bool is_max, const Tensor& x, std::optional<int64_t> dim, bool k
   const char* name = is_max ? "argmax" : "argmin";
   EMBER_CHECK(x.defined(), name, "(): expected a defined tensor");
   // PyTorch returns before its (bool-less) kernel when there is nothing to compare: an empty
-  // result or a reduced size of 1.
+  // result or a reduced size of 1 -- but not for a 0-dim input, which always reaches it.
   const int64_t reduced = !dim ? x.numel() : (x.dim() == 0 ? 1 : x.size(maybe_wrap_dim(*dim, x.dim())));
   const int64_t outputs = reduced == 0 ? 0 : x.numel() / reduced;
-  EMBER_CHECK_AS(NotImplementedError, x.dtype() != kBool || outputs == 0 || reduced <= 1, "\"", name,
-                 "_cpu\" not implemented for 'Bool'");
+  EMBER_CHECK_AS(NotImplementedError, x.dtype() != kBool || (x.dim() > 0 && (outputs == 0 || reduced <= 1)),
+                 "\"", name, "_cpu\" not implemented for 'Bool'");
   if (dim) return std::get<1>(arg_reduce(is_max, name, x, *dim, keepdim, false));
   EMBER_CHECK_INDEX(x.numel() > 0, name, "(): Expected reduction dim to be specified for input.numel() == 0.");
   Tensor idx = std::get<1>(arg_reduce(is_max, name, x.reshape({-1}), 0, false, false));

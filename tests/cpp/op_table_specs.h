@@ -5,6 +5,7 @@
 // and tests compile with -Werror=switch: a row added to the table without its spec here
 // does not build, so every op gets its diff tests and gradchecks.
 #include <ember/core/op_list.h>
+#include <ember/core/reduction_list.h>
 
 namespace ember::test {
 
@@ -83,6 +84,39 @@ constexpr BinarySpec binary_spec(BinaryOp op) {
     case BinaryOp::logical_xor: return {0, 0, 0, 0, 0};
   }
   return {0, 0, 0, 0, 0};
+}
+
+// The reduction table (core/reduction_list.h): the input range where both forms' gradients
+// are smooth (max/min/amax/amin need distinct values, which the tests' inputs have; prod and
+// norm stay away from 0) and the float32 forward tolerance against LibTorch (sums in another
+// order differ in the last bits).
+struct ReductionSpec {
+  double lo, hi;
+  double tol;
+};
+
+constexpr ReductionSpec reduction_spec(ReductionOp op) {
+  switch (op) {
+    case ReductionOp::sum: return {-2, 2, 1e-5};
+    case ReductionOp::mean: return {-2, 2, 1e-5};
+    case ReductionOp::prod: return {0.5, 1.5, 1e-5};
+    case ReductionOp::amax: return {-2, 2, 0};
+    case ReductionOp::amin: return {-2, 2, 0};
+    case ReductionOp::max: return {-2, 2, 0};
+    case ReductionOp::min: return {-2, 2, 0};
+    case ReductionOp::argmax: return {-2, 2, 0};
+    case ReductionOp::argmin: return {-2, 2, 0};
+    case ReductionOp::var: return {-2, 2, 1e-5};
+    case ReductionOp::std: return {-2, 2, 1e-5};
+    case ReductionOp::norm: return {0.5, 2, 1e-5};
+    case ReductionOp::logsumexp: return {-2, 2, 1e-5};
+    case ReductionOp::all: return {-2, 2, 0};
+    case ReductionOp::any: return {-2, 2, 0};
+    case ReductionOp::count_nonzero: return {-2, 2, 0};
+    case ReductionOp::cumsum: return {-2, 2, 1e-5};
+    case ReductionOp::cumprod: return {0.5, 1.5, 1e-5};
+  }
+  return {0, 0, 0};
 }
 
 // The rows, for loops.

@@ -148,6 +148,48 @@ TEST(OpTable, EveryActivationInPlaceFormMatchesItsFunction) {
   EXPECT_EQ(inplace, 11);
 }
 
+// ---- The reduction table (Note [Reduction table]) ------------------------------------------
+namespace {
+Tensor first(const Tensor& t) { return t; }
+Tensor first(const std::tuple<Tensor, Tensor>& t) { return std::get<0>(t); }
+struct ReductionRow {
+  ReductionOp op;
+  Tensor (*all)(const Tensor&);  // the all-dims form with the row's sample arguments
+  Tensor (*dim)(const Tensor&);  // the dim form (values only for VALUES_INDICES rows)
+};
+#define EMBER_X(name, sig, rule, out, node, dim_node, all_args, dim_args)                  \
+  ReductionRow{ReductionOp::name, [](const Tensor& x) { return first(ember::name(x EMBER_COMMA_ARGS all_args)); }, \
+               [](const Tensor& x) { return first(ember::name(x EMBER_COMMA_ARGS dim_args)); }},
+const ReductionRow kReductionRows[] = {EMBER_REDUCTION_OPS(EMBER_X)};
+#undef EMBER_X
+}  // namespace
+
+TEST(OpTable, GradcheckEveryDifferentiableReductionRow) {
+  ASSERT_EQ(static_cast<int>(std::size(kReductionRows)), kNumReductionOps);
+  int checked = 0;
+  for (const ReductionRow& row : kReductionRows) {
+    const auto spec = ember::test::reduction_spec(row.op);
+    for (bool dim_form : {false, true}) {
+      auto f_row = dim_form ? row.dim : row.all;
+      const std::string node = backward_node_name(row.op, dim_form);
+      for (const Tensor& x : layouts(spec.lo, spec.hi, 5)) {
+        Tensor y = f_row(x);
+        if (node.empty()) {
+          EXPECT_FALSE(y.requires_grad()) << op_name(row.op) << " has no derivative row, yet records one";
+          continue;
+        }
+        ASSERT_TRUE(y.grad_fn()) << op_name(row.op);
+        EXPECT_EQ(y.grad_fn()->name(), node) << op_name(row.op) << (dim_form ? " (dim form)" : "");
+        Fn f = [f_row](const std::vector<Tensor>& in) { return f_row(in[0]); };
+        EXPECT_TRUE(gradcheck(f, {x})) << op_name(row.op) << (dim_form ? " (dim form)" : "");
+        EXPECT_TRUE(gradgradcheck(f, {x})) << op_name(row.op) << (dim_form ? " (dim form)" : "");
+      }
+      checked += !node.empty();
+    }
+  }
+  EXPECT_EQ(checked, 26);  // 13 differentiable rows, two forms each
+}
+
 TEST(OpTable, CoverageReport) {
   std::set<std::string> names;
   int unary_diff = 0, binary_diff = 0;
@@ -171,8 +213,20 @@ TEST(OpTable, CoverageReport) {
     EXPECT_TRUE(names.insert(op_name(row.op)).second) << "duplicate row " << op_name(row.op);
     std::printf("%-12s %-7s %-14s %-12s %-12s %-10s\n", op_name(row.op), "act", "yes", "yes", "yes", "yes");
   }
-  std::printf("%d unary rows (%d differentiable), %d binary rows (%d differentiable), %d activation rows\n",
-              kNumUnaryOps, unary_diff, kNumBinaryOps, binary_diff, kNumActivationOps);
+  int reduction_diff = 0;
+  for (const ReductionRow& row : kReductionRows) {
+    EXPECT_TRUE(names.insert(std::string("reduction ") + op_name(row.op)).second) << "duplicate row " << op_name(row.op);
+    const bool d = *backward_node_name(row.op, false) != 0;
+    reduction_diff += d;
+    std::printf("%-12s %-7s %-14s %-12s %-12s %-10s\n", op_name(row.op), "reduce", d ? "yes" : "no", "yes",
+                d ? "yes" : "-", d ? "yes" : "-");
+  }
+  std::printf("%d unary rows (%d differentiable), %d binary rows (%d differentiable), %d activation rows, "
+              "%d reduction and scan rows (%d differentiable)\n",
+              kNumUnaryOps, unary_diff, kNumBinaryOps, binary_diff, kNumActivationOps, kNumReductionOps,
+              reduction_diff);
+  EXPECT_EQ(kNumReductionOps, 18);
+  EXPECT_EQ(reduction_diff, 13);
   EXPECT_EQ(kNumActivationOps, 13);
   EXPECT_EQ(static_cast<int>(std::size(kUnaryOps)), kNumUnaryOps);
   EXPECT_EQ(static_cast<int>(std::size(kBinaryOps)), kNumBinaryOps);

@@ -245,3 +245,90 @@ TEST(OpTableDiff, EveryActivationRowGradient) {
     EXPECT_TRUE(same(ex.grad(), x.grad(), 1e-10, 1e-10)) << ember::op_name(f.op);
   }
 }
+
+// ---- The reduction table (Note [Reduction table]) ---------------------------------------------
+namespace {
+std::vector<ember::Tensor> results(const ember::Tensor& t) { return {t}; }
+std::vector<ember::Tensor> results(const std::tuple<ember::Tensor, ember::Tensor>& t) {
+  return {std::get<0>(t), std::get<1>(t)};
+}
+std::vector<torch::Tensor> results(const torch::Tensor& t) { return {t}; }
+std::vector<torch::Tensor> results(const std::tuple<torch::Tensor, torch::Tensor>& t) {
+  return {std::get<0>(t), std::get<1>(t)};
+}
+struct ReductionTwin {
+  ember::ReductionOp op;
+  bool dim_form;
+  std::function<std::vector<ember::Tensor>(const ember::Tensor&)> e;
+  std::function<std::vector<torch::Tensor>(const torch::Tensor&)> t;
+};
+// The same argument text calls ember::name and torch::name (the rows' samples).
+#define EMBER_X(name, sig, rule, out, node, dim_node, all_args, dim_args)                                   \
+  ReductionTwin{ember::ReductionOp::name, false,                                                            \
+                [](const ember::Tensor& x) { return results(ember::name(x EMBER_COMMA_ARGS all_args)); },   \
+                [](const torch::Tensor& x) { return results(torch::name(x EMBER_COMMA_ARGS all_args)); }},  \
+      ReductionTwin{ember::ReductionOp::name, true,                                                         \
+                    [](const ember::Tensor& x) { return results(ember::name(x EMBER_COMMA_ARGS dim_args)); }, \
+                    [](const torch::Tensor& x) { return results(torch::name(x EMBER_COMMA_ARGS dim_args)); }},
+const ReductionTwin kReductionTwins[] = {EMBER_REDUCTION_OPS(EMBER_X)};
+#undef EMBER_X
+
+std::string label(const ReductionTwin& f) {
+  return std::string(ember::op_name(f.op)) + (f.dim_form ? " (dim form)" : " (all dims)");
+}
+}  // namespace
+
+TEST(OpTableDiff, EveryReductionRowForward) {
+  ASSERT_EQ(static_cast<int>(std::size(kReductionTwins)), 2 * ember::kNumReductionOps);
+  for (const ReductionTwin& f : kReductionTwins) {
+    const double tol32 = ember::test::reduction_spec(f.op).tol;
+    for (auto dt : {torch::kFloat32, torch::kFloat64, torch::kInt64, torch::kBool}) {
+      for (auto& t0 : layouts(dt, 30)) {
+        auto p = twin(with_specials(t0));
+        std::vector<torch::Tensor> expect;
+        try {
+          expect = f.t(p.t);
+        } catch (const c10::Error&) {
+          EXPECT_ANY_THROW(f.e(p.e)) << label(f) << " " << dt << " " << t0.sizes() << ": LibTorch refuses, ember must too";
+          continue;
+        }
+        std::vector<ember::Tensor> got;
+        try {
+          got = f.e(p.e);
+        } catch (const std::exception& e) {
+          ADD_FAILURE() << label(f) << " " << dt << " " << t0.sizes() << ": ember throws " << e.what();
+          continue;
+        }
+        ASSERT_EQ(got.size(), expect.size()) << label(f);
+        for (size_t i = 0; i < got.size(); ++i) {
+          // By the result's dtype: integer and bool inputs of logsumexp give float32.
+          const double tol = expect[i].scalar_type() == torch::kFloat32 ? tol32 : 1e-12;
+          EXPECT_TRUE(same(got[i], expect[i], tol, tol)) << label(f) << " result " << i << " " << dt << " " << t0.sizes();
+        }
+      }
+    }
+  }
+}
+
+TEST(OpTableDiff, EveryDifferentiableReductionRowGradient) {
+  int checked = 0;
+  for (const ReductionTwin& f : kReductionTwins) {
+    const std::string node = ember::backward_node_name(f.op, f.dim_form);
+    if (node.empty()) continue;
+    const auto spec = ember::test::reduction_spec(f.op);
+    torch::Tensor x = in_range(spec.lo, spec.hi, 31).requires_grad_(true);
+    ember::Tensor ex = diff::from_torch(x.detach()).requires_grad_(true);
+    torch::Tensor y = f.t(x)[0];
+    ember::Tensor ey = f.e(ex)[0];
+    ASSERT_TRUE(ey.grad_fn()) << label(f);
+    EXPECT_EQ(ey.grad_fn()->name(), short_name(y.grad_fn()->name())) << label(f);
+    EXPECT_EQ(node, short_name(y.grad_fn()->name())) << label(f) << ": the row names another node than LibTorch";
+    torch::manual_seed(32);
+    torch::Tensor w = torch::rand(y.sizes(), torch::kFloat64) * 2 - 1;
+    y.backward(w);
+    ey.backward(diff::from_torch(w));
+    EXPECT_TRUE(same(ex.grad(), x.grad(), 1e-10, 1e-10)) << label(f);
+    ++checked;
+  }
+  EXPECT_EQ(checked, 26);
+}
