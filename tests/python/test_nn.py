@@ -226,3 +226,22 @@ def test_reduce_lr_on_plateau_matches_torch():
             out.append(opt.param_groups[0]["lr"])
         seqs.append(out)
     assert seqs[0] == seqs[1]
+
+
+def test_lookahead_follows_its_definition():
+    ember.manual_seed(0)
+    p = ember.nn.Parameter(ember.randn(3))
+    start = p.detach().clone()
+    opt = ember.optim.Lookahead(ember.optim.SGD([p], lr=0.1), k=2, alpha=0.5)
+    grads = [ember.randn(3) for _ in range(4)]
+    slow, fast = start.clone(), start.clone()
+    for i, g in enumerate(grads):
+        p.grad = g.clone()
+        opt.step()
+        fast = fast - 0.1 * g
+        if (i + 1) % 2 == 0:
+            slow = slow + 0.5 * (fast - slow)
+            fast = slow.clone()
+        close(fast, p)
+    assert opt.param_groups[0]["lookahead_step"] == 4
+    assert "slow_buffer" in opt.state[p]
