@@ -18,11 +18,9 @@ namespace ember::python {
 
 namespace {
 
-using OptDims = std::optional<Dims>;
 using OptDtype = std::optional<ScalarType>;
 using OptTensor = std::optional<Tensor>;
 
-IntArrayRef dims_or_all(const OptDims& d) { return d ? IntArrayRef(d->dims) : IntArrayRef(); }
 
 void bind_binary(Binder& b) {
   b.both(
