@@ -245,3 +245,27 @@ def test_lookahead_follows_its_definition():
         close(fast, p)
     assert opt.param_groups[0]["lookahead_step"] == 4
     assert "slow_buffer" in opt.state[p]
+
+
+def test_lbfgs_trajectory_matches_torch():
+    def fn(m):
+        m.manual_seed(0)
+        model = m.nn.Linear(3, 1)
+        x = m.tensor(np.random.default_rng(7).standard_normal((20, 3)).astype("float64"))
+        y = m.tensor(np.random.default_rng(8).standard_normal((20, 1)).astype("float64"))
+        model.double()
+        opt = m.optim.LBFGS(model.parameters(), lr=0.5, max_iter=6, history_size=4)
+        losses = []
+        for _ in range(4):
+            def closure():
+                opt.zero_grad()
+                loss = ((model(x) - y) ** 2).mean()
+                loss.backward()
+                return loss
+            losses.append(opt.step(closure).item())
+        return losses, [p.detach() for p in model.parameters()], opt.state[next(model.parameters())]["func_evals"]
+    (tl, tp, tf), (el, ep, ef) = both(fn)
+    np.testing.assert_allclose(el, tl, rtol=1e-9)
+    for a, b in zip(tp, ep):
+        close(a, b, atol=1e-9, rtol=1e-9)
+    assert tf == ef
