@@ -110,20 +110,30 @@ variable_list pow_backward(OpNode& n, const BinaryState& s, const variable_list&
   Tensor da, db;
   if (ga) {
     // d/da a^b = b a^(b-1), defined as 0 where b == 0 (PyTorch's convention). A number
-    // exponent takes the number overload (Note [Scalar exponents]); a bool exponent
-    // tensor counts as 0/1 (PyTorch 1.13 throws here, computing b - 1 on bools).
-    Tensor a_pow;
-    if (!s.exponent) a_pow = pow(a, (b.dtype() == kBool ? b.to(a.dtype()) : b) - 1);
-    else if (s.exponent->is_floating_point()) a_pow = pow(a, Scalar(s.exponent->toDouble() - 1));
-    else a_pow = pow(a, Scalar(s.exponent->toLong() - 1));
-    da = where(eq(b, 0), scalar_to_tensor(0.0), g * b * a_pow);
+    // exponent takes the number overload (Note [Scalar exponents]): zeros for 0, else
+    // g * (b * a^(b-1)) with b - 1 computed in double, as PyTorch's pow_backward; a tensor
+    // exponent masks with where. The product is grouped as PyTorch groups it, so results
+    // round identically. A bool exponent tensor counts as 0/1 (PyTorch 1.13 throws here,
+    // computing b - 1 on bools).
+    if (s.exponent) {
+      if (s.exponent->toDouble() == 0) {
+        da = zeros_like(a);
+      } else if (s.exponent->is_floating_point()) {
+        da = g * (b * pow(a, Scalar(s.exponent->toDouble() - 1)));
+      } else {
+        da = g * (b * pow(a, Scalar(static_cast<double>(s.exponent->toLong()) - 1)));
+      }
+    } else {
+      Tensor a_pow = pow(a, (b.dtype() == kBool ? b.to(a.dtype()) : b) - 1);
+      da = where(eq(b, 0), scalar_to_tensor(0.0), g * (b * a_pow));
+    }
   }
   if (gb) {
     Tensor result = n.saved(2);
     // d/db a^b = a^b log(a), 0 where a == 0 and b >= 0. An integer base (2 ** x) takes
     // its log in the result's dtype, not the default float32.
     Tensor log_a = is_floating_point(a.dtype()) ? log(a) : log(a.to(result.dtype()));
-    db = where(logical_and(eq(a, 0), ge(b, 0)), scalar_to_tensor(0.0), g * result * log_a);
+    db = g * where(logical_and(eq(a, 0), ge(b, 0)), scalar_to_tensor(0.0), result * log_a);
   }
   return {da, db};
 }

@@ -49,4 +49,11 @@ Tensor normal(const Tensor& mean, double std = 1, std::optional<Generator> gen =
 Tensor normal(double mean, const Tensor& std, std::optional<Generator> gen = std::nullopt);
 Tensor normal(const Tensor& mean, const Tensor& std, std::optional<Generator> gen = std::nullopt);
 
+// torch.multinomial: num_samples category indices (int64) per row of a 1-D or 2-D tensor of
+// non-negative float32/float64 weights, drawn as PyTorch 1.13's CPU kernel draws them
+// (Note [Multinomial draws] in multinomial.cpp), so the indices match torch's after the same
+// seed. Without replacement the indices of a row are distinct.
+Tensor multinomial(const Tensor& self, int64_t num_samples, bool replacement = false,
+                   std::optional<Generator> gen = std::nullopt);
+
 }  // namespace ember

@@ -9,6 +9,7 @@ import argparse
 
 import ember as torch
 import ember.nn as nn
+# --- end of the import lines ---
 
 DIGITS = 10
 

@@ -10,6 +10,7 @@ import argparse
 import ember as torch
 import ember.nn as nn
 from ember.utils.data import DataLoader, TensorDataset
+# --- end of the import lines ---
 
 
 def main():

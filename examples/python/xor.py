@@ -10,6 +10,7 @@ import argparse
 import ember as torch
 import ember.nn as nn
 import ember.utils.data as data
+# --- end of the import lines ---
 from tqdm import tqdm
 
 

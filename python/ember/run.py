@@ -1,7 +1,7 @@
 """python3 -m ember.run script.py [args]: run an unmodified PyTorch script on ember.
 
 Inside this process only, `import torch` and `import torch.nn as nn` (any torch.X) resolve
-to ember's modules. It is opt-in: nothing else changes what `import torch` means, so the
+to ember's modules, and `import torchvision` (any torchvision.X) to ember.vision's. It is opt-in: nothing else changes what `import torch` means, so the
 real PyTorch stays importable everywhere else. A module ember lacks fails with
 ModuleNotFoundError naming it, an attribute ember lacks with AttributeError naming it; never
 a silent fallback to the real torch."""
@@ -12,11 +12,21 @@ import runpy
 import sys
 
 
+# The top-level names that resolve to ember's packages under ember.run.
+_ALIASES = {"torch": "ember", "torchvision": "ember.vision"}
+
+
+def _alias_of(fullname):
+    top = fullname.split(".", 1)[0]
+    return _ALIASES.get(top)
+
+
 class _TorchToEmber(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def find_spec(self, fullname, path, target=None):
-        if fullname != "torch" and not fullname.startswith("torch."):
+        alias = _alias_of(fullname)
+        if alias is None:
             return None
-        target_name = "ember" + fullname[len("torch"):]
+        target_name = alias + fullname[len(fullname.split(".", 1)[0]):]
         try:
             module = importlib.import_module(target_name)
         except ModuleNotFoundError:
@@ -38,7 +48,7 @@ class _TorchToEmber(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 def install():
     """Makes torch.* resolve to ember.* in this process."""
     if not any(isinstance(f, _TorchToEmber) for f in sys.meta_path):
-        for name in [n for n in sys.modules if n == "torch" or n.startswith("torch.")]:
+        for name in [n for n in sys.modules if _alias_of(n) is not None]:
             del sys.modules[name]
         sys.meta_path.insert(0, _TorchToEmber())
 

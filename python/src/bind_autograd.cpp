@@ -22,7 +22,42 @@ namespace ember::python {
 using autograd::Node;
 using autograd::variable_list;
 
-PyObject* node_object(const std::shared_ptr<Node>& node) { return py::cast(node).release().ptr(); }
+// Note [One Python class per node name]
+// torch's grad_fn objects are instances of one class per backward function
+// (type(y.grad_fn).__name__ == "AddBackward0"), and user code prints and compares those
+// names. ember's nodes are one C++ hierarchy bound once as ember._C.Node; each Python node
+// object gets a subclass named after its node (created on first use, cached, with empty
+// __slots__ so its layout is Node's). Python would give the subclass garbage-collector
+// support and its own deallocator, which makes __class__ assignment refuse it; the subclass
+// adds no fields, so it takes Node's flags' GC bit, tp_free and tp_dealloc (pybind11's
+// deallocator releases the instance's reference to its heap type itself) before any
+// instance exists.
+PyObject* node_object(const std::shared_ptr<Node>& node) {
+  if (!node) return py::none().release().ptr();
+  py::object object = py::cast(node);
+  static auto* classes = new py::dict();  // leaked: lives as long as the interpreter's types
+  py::str name(node->name());
+  py::object cls;
+  if (classes->contains(name)) {
+    cls = (*classes)[name];
+  } else {
+    py::object base = py::type::of<Node>();
+    py::dict namespace_;
+    namespace_["__slots__"] = py::tuple();
+    namespace_["__module__"] = py::str("ember.autograd.graph");
+    cls = py::reinterpret_borrow<py::object>(reinterpret_cast<PyObject*>(&PyType_Type))(name, py::make_tuple(base),
+                                                                                          namespace_);
+    auto* sub = reinterpret_cast<PyTypeObject*>(cls.ptr());
+    auto* node_type = reinterpret_cast<PyTypeObject*>(base.ptr());
+    sub->tp_flags = (sub->tp_flags & ~Py_TPFLAGS_HAVE_GC) | (node_type->tp_flags & Py_TPFLAGS_HAVE_GC);
+    sub->tp_free = node_type->tp_free;
+    sub->tp_dealloc = node_type->tp_dealloc;
+    PyType_Modified(sub);
+    (*classes)[name] = cls;
+  }
+  if (!object.get_type().is(cls)) object.attr("__class__") = cls;
+  return object.release().ptr();
+}
 
 namespace {
 
@@ -176,7 +211,8 @@ void init_autograd(py::module_& m) {
                                py::tuple r(n.next_edges().size());
                                for (size_t i = 0; i < n.next_edges().size(); ++i) {
                                  const auto& e = n.next_edges()[i];
-                                 r[i] = py::make_tuple(e.function ? py::cast(e.function) : py::none(), e.input_nr);
+                                 r[i] = py::make_tuple(py::reinterpret_steal<py::object>(node_object(e.function)),
+                                                       e.input_nr);
                                }
                                return r;
                              })

@@ -22,6 +22,8 @@ inline TensorOptions make_options(std::optional<ScalarType> dtype, std::optional
 
 // Factories' requires_grad= keyword.
 inline Tensor with_requires_grad(Tensor t, bool requires_grad) {
+  EMBER_CHECK(!requires_grad || t.is_floating_point(),
+              "Only Tensors of floating point and complex dtype can require gradients");
   if (requires_grad) t.requires_grad_(true);
   return t;
 }

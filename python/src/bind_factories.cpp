@@ -207,6 +207,13 @@ void init_factories(py::module_& m) {
       "bernoulli",
       [](const Tensor& x, OptGen generator, std::optional<Tensor> out) { return write_out(out, bernoulli(x, generator)); },
       py::arg("input"), py::kw_only(), py::arg("generator") = py::none(), py::arg("out") = py::none());
+  m.def(
+      "multinomial",
+      [](const Tensor& x, int64_t n, bool replacement, OptGen generator, std::optional<Tensor> out) {
+        return write_out(out, multinomial(x, n, replacement, generator));
+      },
+      py::arg("input"), py::arg("num_samples"), py::arg("replacement") = false, py::kw_only(),
+      py::arg("generator") = py::none(), py::arg("out") = py::none());
 
   // tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
   m.def(

@@ -168,7 +168,13 @@ void init_tensor_methods(py::module_& m) {
   EMBER_PY_CAST_METHOD("bool", kBool)
 #undef EMBER_PY_CAST_METHOD
 
-  b.method("requires_grad_", [](Tensor& x, bool r) -> Tensor { return x.requires_grad_(r); },
+  // torch's three spellings of one rule: "only ... floating point dtype" from requires_grad_(),
+  // "Only ... and complex dtype" from factories (with_requires_grad), the C++ core's
+  // lower-case form from the attribute setter.
+  b.method("requires_grad_", [](Tensor& x, bool r) -> Tensor {
+    EMBER_CHECK(!r || x.is_floating_point(), "only Tensors of floating point dtype can require gradients");
+    return x.requires_grad_(r);
+  },
            py::arg("requires_grad") = true);
   b.method("retain_grad", [](const Tensor& x) { x.retain_grad(); });
   b.method("_retains_grad", [](const Tensor& x) { return x.retains_grad(); });
@@ -192,6 +198,9 @@ void init_tensor_methods(py::module_& m) {
     if (is_tensor(p.ptr())) return x.bernoulli_(unwrap(p.ptr()), g);
     return x.bernoulli_(py::cast<double>(p), g);
   }, py::arg("p") = 0.5, py::kw_only(), py::arg("generator") = py::none());
+  b.method("multinomial", [](const Tensor& x, int64_t n, bool replacement, std::optional<Generator> g) -> Tensor {
+    return multinomial(x, n, replacement, g);
+  }, py::arg("num_samples"), py::arg("replacement") = false, py::kw_only(), py::arg("generator") = py::none());
   b.method("random_", [](Tensor& x, py::args a, std::optional<Generator> generator) -> Tensor {
     if (a.size() == 0) return x.random_(generator);
     if (a.size() == 1) return x.random_(py::cast<int64_t>(a[0]), generator);

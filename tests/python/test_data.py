@@ -51,6 +51,58 @@ def test_generator_sampler_and_random_split_match_torch():
     assert t == e
 
 
+def test_weighted_random_sampler_matches_torch():
+    def fn(m):
+        m.manual_seed(5)
+        weights = [0.1, 0.9, 0.4, 0.0, 0.7, 0.2]
+        with_replacement = list(m.utils.data.WeightedRandomSampler(weights, 12))
+        without = list(m.utils.data.WeightedRandomSampler(weights, 4, replacement=False))
+        one = list(m.utils.data.WeightedRandomSampler(weights, 1, generator=m.Generator().manual_seed(3)))
+        loader = m.utils.data.DataLoader(list(range(6)), batch_size=4,
+                                         sampler=m.utils.data.WeightedRandomSampler(weights, 8))
+        errors = []
+        for args in (([1.0, 2.0], 0), ([1.0, 2.0], 2, 1), ([[1.0, 2.0]], 2)):
+            try:
+                m.utils.data.WeightedRandomSampler(*args)
+            except ValueError as error:
+                errors.append(str(error))
+        return with_replacement, without, one, [b.tolist() for b in loader], m.rand(1).tolist(), errors
+    t, e = both(fn)
+    assert t == e
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_multinomial_matches_torch(dtype):
+    rng = np.random.default_rng(0)
+
+    def fn(m):
+        out = []
+        for shape in ((7,), (3, 50)):
+            for n, replacement in ((1, False), (5, False), (1, True), (20, True)):
+                w = rng.random(shape).astype(dtype)
+                w[..., 2] = 0
+                m.manual_seed(123)
+                drawn = m.multinomial(m.tensor(w), n, replacement)
+                method = m.tensor(w).multinomial(n, replacement=replacement, generator=m.Generator().manual_seed(7))
+                out.append((drawn.tolist(), str(drawn.dtype), method.tolist()))
+        errors = []
+        for bad in (lambda: m.multinomial(m.tensor([1, 2]), 1), lambda: m.multinomial(m.tensor([0., 0.]), 1),
+                    lambda: m.multinomial(m.tensor([1., -1.]), 1), lambda: m.multinomial(m.tensor([1., 1.]), 3),
+                    lambda: m.multinomial(m.ones(2, 2, 2), 1), lambda: m.multinomial(m.tensor([1., 1.]), 0),
+                    lambda: m.multinomial(m.tensor([1., float("inf")]), 2, True),
+                    lambda: m.multinomial(m.tensor([1., -1.]), 2, True)):
+            try:
+                bad()
+            except RuntimeError as error:
+                errors.append(str(error))
+        return out, errors
+    rng = np.random.default_rng(0)
+    t = fn(torch)
+    rng = np.random.default_rng(0)
+    e = fn(ember)
+    assert t == e and len(t[1]) == 8
+
+
 def test_default_collate_matches_torch():
     Point = collections.namedtuple("Point", "x y")
     batches = [

@@ -247,25 +247,45 @@ def test_lookahead_follows_its_definition():
     assert "slow_buffer" in opt.state[p]
 
 
-def test_lbfgs_trajectory_matches_torch():
+@pytest.mark.parametrize("dtype,line_search", [("float64", None), ("float64", "strong_wolfe"),
+                                               ("float32", "strong_wolfe")])
+def test_lbfgs_trajectory_matches_torch(dtype, line_search):
     def fn(m):
         m.manual_seed(0)
         model = m.nn.Linear(3, 1)
-        x = m.tensor(np.random.default_rng(7).standard_normal((20, 3)).astype("float64"))
-        y = m.tensor(np.random.default_rng(8).standard_normal((20, 1)).astype("float64"))
-        model.double()
-        opt = m.optim.LBFGS(model.parameters(), lr=0.5, max_iter=6, history_size=4)
+        x = m.tensor(np.random.default_rng(7).standard_normal((20, 3)).astype(dtype))
+        y = m.tensor(np.random.default_rng(8).standard_normal((20, 1)).astype(dtype))
+        if dtype == "float64":
+            model.double()
+        # A non-quadratic loss, so the line search brackets and zooms.
+        opt = m.optim.LBFGS(model.parameters(), lr=0.5 if line_search is None else 1, max_iter=6, history_size=4,
+                            line_search_fn=line_search)
         losses = []
         for _ in range(4):
             def closure():
                 opt.zero_grad()
-                loss = ((model(x) - y) ** 2).mean()
+                loss = (((model(x) - y) ** 2).mean() + 0.3 * model(x).cos().mean())
                 loss.backward()
                 return loss
             losses.append(opt.step(closure).item())
-        return losses, [p.detach() for p in model.parameters()], opt.state[next(model.parameters())]["func_evals"]
-    (tl, tp, tf), (el, ep, ef) = both(fn)
-    np.testing.assert_allclose(el, tl, rtol=1e-9)
+        state = opt.state[next(model.parameters())]
+        return losses, [p.detach() for p in model.parameters()], state["func_evals"], state["n_iter"]
+    (tl, tp, tf, tn), (el, ep, ef, en) = both(fn)
+    tol = 1e-9 if dtype == "float64" else 1e-6
+    np.testing.assert_allclose(el, tl, rtol=tol)
     for a, b in zip(tp, ep):
-        close(a, b, atol=1e-9, rtol=1e-9)
-    assert tf == ef
+        close(a, b, atol=tol, rtol=tol)
+    assert (tf, tn) == (ef, en)
+
+
+def test_lbfgs_refuses_unknown_line_search_as_torch():
+    p = ember.ones(2, requires_grad=True)
+    opt = ember.optim.LBFGS([p], line_search_fn="backtracking")
+
+    def closure():
+        opt.zero_grad()
+        loss = (p ** 2).sum()
+        loss.backward()
+        return loss
+    with pytest.raises(RuntimeError, match="only 'strong_wolfe' is supported"):
+        opt.step(closure)

@@ -25,57 +25,14 @@ std::vector<size_t> to_indices(const Tensor& t) {
   return std::vector<size_t>(d, d + t.numel());
 }
 
-// at::uniform_real_distribution<double>(0, 1): 53 random bits of one random64().
-double uniform53(GeneratorImpl* g) {
-  return static_cast<double>(g->random64() & ((uint64_t{1} << 53) - 1)) * (1.0 / 9007199254740992.0);
-}
 }  // namespace
 
 std::vector<size_t> multinomial(const std::vector<double>& w, size_t n, bool replacement,
                                 const std::optional<Generator>& generator) {
-  const size_t k = w.size();
-  EMBER_CHECK(k > 0, "multinomial: the weights are empty");
-  EMBER_CHECK(replacement || n <= k, "cannot sample n_sample > prob_dist.size(-1) samples without replacement");
-  double sum = 0;
-  for (double v : w) {
-    EMBER_CHECK(std::isfinite(v) && v >= 0, "probability tensor contains either `inf`, `nan` or element < 0");
-    sum += v;
-  }
-  EMBER_CHECK(sum > 0, "invalid multinomial distribution (sum of probabilities <= 0)");
-  std::vector<size_t> out;
-  if (n == 0) return out;
-  GeneratorImpl* g = generator_or_default(generator);
-  std::lock_guard<std::mutex> lock(g->mutex_);
-  if (!replacement || n == 1) {
-    // PyTorch's fast path: argmax / top-k of w / q with q ~ Exp(1) drawn per weight in
-    // order (exponential_ on float64: -log(1 - u) with glibc's log).
-    std::vector<double> key(k);
-    for (size_t i = 0; i < k; ++i) key[i] = w[i] / -std::log(1.0 - uniform53(g));
-    std::vector<size_t> order(k);
-    std::iota(order.begin(), order.end(), size_t{0});
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return key[a] > key[b]; });
-    out.assign(order.begin(), order.begin() + n);
-    return out;
-  }
-  // With replacement: cumulative distribution normalised to end at 1, one double uniform per
-  // sample, binary search for the first bucket whose cumulative mass is >= u.
-  std::vector<double> cum(k);
-  double acc = 0;
-  for (size_t i = 0; i < k; ++i) cum[i] = (acc += w[i]);
-  for (double& c : cum) c /= acc;
-  cum[k - 1] = 1;
-  out.reserve(n);
-  for (size_t s = 0; s < n; ++s) {
-    double u = uniform53(g);
-    size_t lo = 0, hi = k;
-    while (hi > lo) {
-      size_t mid = lo + (hi - lo) / 2;
-      if (cum[mid] < u) lo = mid + 1;
-      else hi = mid;
-    }
-    out.push_back(lo);
-  }
-  return out;
+  EMBER_CHECK(!w.empty(), "multinomial: the weights are empty");
+  if (n == 0) return {};
+  Tensor weights = tensor(w, TensorOptions(kFloat64));
+  return to_indices(ember::multinomial(weights, static_cast<int64_t>(n), replacement, generator));
 }
 
 }  // namespace detail

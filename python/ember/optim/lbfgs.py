@@ -1,7 +1,10 @@
 """L-BFGS (torch.optim.LBFGS's constructor, closure protocol, state and stopping rules):
 one group, the parameters viewed as one flat vector, the two-loop recursion over the last
 `history_size` curvature pairs, a first step scaled by 1/|g|_1, and a fixed step `lr`
-afterwards. line_search_fn="strong_wolfe" is not implemented yet (a clear error says so)."""
+afterwards, or a strong-Wolfe line search (line_search_fn="strong_wolfe": a bracketing phase
+that extrapolates with safeguarded cubic interpolation, then a zoom phase). The line search
+mixes Python floats and 0-dim tensors exactly where torch's does, so every intermediate
+rounds as torch's does and the trajectories agree."""
 from .. import _C
 from ..autograd.grad_mode import enable_grad, no_grad
 from .optimizer import Optimizer
@@ -17,9 +20,6 @@ class LBFGS(Optimizer):
         super().__init__(params, defaults)
         if len(self.param_groups) != 1:
             raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
-        if line_search_fn is not None:
-            raise NotImplementedError("LBFGS: line_search_fn='{}' is not implemented in ember yet; use "
-                                      "line_search_fn=None".format(line_search_fn))
         self._params = self.param_groups[0]["params"]
 
     def _flat_grad(self):
@@ -32,6 +32,22 @@ class LBFGS(Optimizer):
             n = p.numel()
             p.add_(direction[offset:offset + n].view_as(p), alpha=step_size)
             offset += n
+
+    def _clone_params(self):
+        return [p.clone() for p in self._params]
+
+    def _set_params(self, values):
+        for p, v in zip(self._params, values):
+            p.copy_(v)
+
+    def _directional_evaluate(self, closure, x, t, d):
+        """(loss, flat gradient) at x + t * d; the parameters are put back to x afterwards."""
+        self._add_to_params(float(t), d)
+        with enable_grad():
+            loss = float(closure())
+        flat_grad = self._flat_grad()
+        self._set_params(x)
+        return loss, flat_grad
 
     def step(self, closure):
         if closure is None:
@@ -94,13 +110,24 @@ class LBFGS(Optimizer):
             gtd = g.dot(d)
             if gtd > -tol_change:
                 break
-            self._add_to_params(float(t), d)
             step_evals = 0
-            if n_iter != max_iter:
-                with enable_grad():
-                    loss = float(closure())
-                g = self._flat_grad()
-                step_evals = 1
+            if group["line_search_fn"] is not None:
+                if group["line_search_fn"] != "strong_wolfe":
+                    raise RuntimeError("only 'strong_wolfe' is supported")
+                x_init = self._clone_params()
+
+                def obj_func(x, t, d):
+                    return self._directional_evaluate(closure, x, t, d)
+
+                loss, g, t, step_evals = _strong_wolfe(obj_func, x_init, t, d, loss, g, gtd)
+                self._add_to_params(float(t), d)
+            else:
+                self._add_to_params(float(t), d)
+                if n_iter != max_iter:
+                    with enable_grad():
+                        loss = float(closure())
+                    g = self._flat_grad()
+                    step_evals = 1
             evals += step_evals
             state["func_evals"] += step_evals
             if n_iter == max_iter or evals >= max_eval:
@@ -112,3 +139,99 @@ class LBFGS(Optimizer):
         state.update(d=d, t=t, old_dirs=old_dirs, old_stps=old_stps, ro=ro, H_diag=h_diag, prev_flat_grad=prev_g,
                      prev_loss=prev_loss)
         return orig_loss
+
+
+def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
+    """The minimiser of the cubic through (x1, f1) and (x2, f2) with slopes g1 and g2, clamped
+    to `bounds` (default: the interval between x1 and x2); the interval's midpoint when the
+    cubic has no minimum."""
+    if bounds is not None:
+        xmin_bound, xmax_bound = bounds
+    else:
+        xmin_bound, xmax_bound = (x1, x2) if x1 <= x2 else (x2, x1)
+    d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2)
+    d2_square = d1 ** 2 - g1 * g2
+    if d2_square >= 0:
+        d2 = d2_square.sqrt()
+        if x1 <= x2:
+            min_pos = x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
+        else:
+            min_pos = x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2))
+        return min(max(min_pos, xmin_bound), xmax_bound)
+    return (xmin_bound + xmax_bound) / 2.
+
+
+def _strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e-9, max_ls=25):
+    """A step t along d satisfying the strong Wolfe conditions (sufficient decrease with c1,
+    curvature |g(t).d| <= c2 |g(0).d|). Returns (loss, flat gradient, t, evaluations)."""
+    d_norm = d.abs().max()
+    g = g.clone()
+    f_new, g_new = obj_func(x, t, d)
+    evals = 1
+    gtd_new = g_new.dot(d)
+
+    # Bracketing: grow the step until an interval is known to hold a point satisfying the
+    # conditions (or the current step satisfies them).
+    t_prev, f_prev, g_prev, gtd_prev = 0, f, g, gtd
+    done = False
+    ls_iter = 0
+    while ls_iter < max_ls:
+        if f_new > (f + c1 * t * gtd) or (ls_iter > 1 and f_new >= f_prev):
+            bracket, bracket_f = [t_prev, t], [f_prev, f_new]
+            bracket_g, bracket_gtd = [g_prev, g_new.clone()], [gtd_prev, gtd_new]
+            break
+        if abs(gtd_new) <= -c2 * gtd:
+            bracket, bracket_f, bracket_g = [t], [f_new], [g_new]
+            done = True
+            break
+        if gtd_new >= 0:
+            bracket, bracket_f = [t_prev, t], [f_prev, f_new]
+            bracket_g, bracket_gtd = [g_prev, g_new.clone()], [gtd_prev, gtd_new]
+            break
+        # Extrapolate, between 1.01 t and 10 t.
+        min_step = t + 0.01 * (t - t_prev)
+        max_step = t * 10
+        previous = t
+        t = _cubic_interpolate(t_prev, f_prev, gtd_prev, t, f_new, gtd_new, bounds=(min_step, max_step))
+        t_prev, f_prev, g_prev, gtd_prev = previous, f_new, g_new.clone(), gtd_new
+        f_new, g_new = obj_func(x, t, d)
+        evals += 1
+        gtd_new = g_new.dot(d)
+        ls_iter += 1
+    if ls_iter == max_ls:
+        bracket, bracket_f, bracket_g = [0, t], [f, f_new], [g, g_new]
+
+    # Zoom: shrink the bracket by cubic interpolation, forcing progress when a trial point
+    # lands too close to an end twice running.
+    insufficient_progress = False
+    low_pos, high_pos = (0, 1) if bracket_f[0] <= bracket_f[-1] else (1, 0)
+    while not done and ls_iter < max_ls:
+        if abs(bracket[1] - bracket[0]) * d_norm < tolerance_change:
+            break
+        t = _cubic_interpolate(bracket[0], bracket_f[0], bracket_gtd[0], bracket[1], bracket_f[1], bracket_gtd[1])
+        eps = 0.1 * (max(bracket) - min(bracket))
+        if min(max(bracket) - t, t - min(bracket)) < eps:
+            if insufficient_progress or t >= max(bracket) or t <= min(bracket):
+                t = max(bracket) - eps if abs(t - max(bracket)) < abs(t - min(bracket)) else min(bracket) + eps
+                insufficient_progress = False
+            else:
+                insufficient_progress = True
+        else:
+            insufficient_progress = False
+        f_new, g_new = obj_func(x, t, d)
+        evals += 1
+        gtd_new = g_new.dot(d)
+        ls_iter += 1
+        if f_new > (f + c1 * t * gtd) or f_new >= bracket_f[low_pos]:
+            bracket[high_pos], bracket_f[high_pos] = t, f_new
+            bracket_g[high_pos], bracket_gtd[high_pos] = g_new.clone(), gtd_new
+            low_pos, high_pos = (0, 1) if bracket_f[0] <= bracket_f[1] else (1, 0)
+        else:
+            if abs(gtd_new) <= -c2 * gtd:
+                done = True
+            elif gtd_new * (bracket[high_pos] - bracket[low_pos]) >= 0:
+                bracket[high_pos], bracket_f[high_pos] = bracket[low_pos], bracket_f[low_pos]
+                bracket_g[high_pos], bracket_gtd[high_pos] = bracket_g[low_pos], bracket_gtd[low_pos]
+            bracket[low_pos], bracket_f[low_pos] = t, f_new
+            bracket_g[low_pos], bracket_gtd[low_pos] = g_new.clone(), gtd_new
+    return bracket_f[low_pos], bracket_g[low_pos], bracket[low_pos], evals

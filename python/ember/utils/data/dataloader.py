@@ -156,11 +156,21 @@ class _SingleProcessIter(_BaseIter):
 
 
 def _fetch_batch(dataset, indices, collate_fn):
-    """collate_fn([dataset[i] for i in indices]); for a TensorDataset with the default collate
-    the same batch comes from one gather per tensor instead of a Python loop over samples."""
-    if type(dataset) is TensorDataset and collate_fn is default_collate:
-        index = _C.tensor(indices, dtype=_C.int64)
-        return [t[index] for t in dataset.tensors]
+    """collate_fn([dataset[i] for i in indices]).
+
+    Note [Batched fetch]
+    With the default collate, a dataset whose items are slices of tensors it holds (a
+    TensorDataset, a Subset of one, ember.vision's MNIST family with ember's own transforms)
+    can build the whole collated batch at once: `_ember_fetch_batch(indices)` returns exactly
+    what default_collate of the items would (same values, dtypes and shapes), or None when it
+    cannot (a user subclass overriding __getitem__, a user transform), and then the items are
+    fetched one by one as torch does."""
+    if collate_fn is default_collate:
+        fetch = getattr(dataset, "_ember_fetch_batch", None)
+        if fetch is not None:
+            batch = fetch(indices)
+            if batch is not None:
+                return batch
     return collate_fn([dataset[i] for i in indices])
 
 

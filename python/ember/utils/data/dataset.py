@@ -34,6 +34,13 @@ class TensorDataset(Dataset):
     def __len__(self):
         return self.tensors[0].size(0)
 
+    def _ember_fetch_batch(self, indices):
+        # Note [Batched fetch]: one gather per tensor instead of a loop over samples.
+        if type(self).__getitem__ is not TensorDataset.__getitem__:
+            return None
+        index = _C.tensor(indices, dtype=_C.int64)
+        return [t[index] for t in self.tensors]
+
 
 class ConcatDataset(Dataset):
     @staticmethod
@@ -85,6 +92,13 @@ class Subset(Dataset):
 
     def __len__(self):
         return len(self.indices)
+
+    def _ember_fetch_batch(self, indices):
+        # Note [Batched fetch]: the wrapped dataset's batch at the mapped indices.
+        fetch = getattr(self.dataset, "_ember_fetch_batch", None)
+        if fetch is None or type(self).__getitem__ is not Subset.__getitem__:
+            return None
+        return fetch([self.indices[i] for i in indices])
 
 
 def random_split(dataset, lengths, generator=None):

@@ -79,16 +79,20 @@ class SubsetRandomSampler(Sampler):
 
 class WeightedRandomSampler(Sampler):
     def __init__(self, weights, num_samples, replacement=True, generator=None):
-        self.weights = _C.as_tensor(weights, dtype=_C.float64)
+        if not isinstance(num_samples, int) or isinstance(num_samples, bool) or num_samples <= 0:
+            raise ValueError("num_samples should be a positive integer value, but got num_samples={}".format(num_samples))
+        if not isinstance(replacement, bool):
+            raise ValueError("replacement should be a boolean value, but got replacement={}".format(replacement))
+        weights = _C.as_tensor(weights, dtype=_C.float64)
+        if len(weights.shape) != 1:
+            raise ValueError("weights should be a 1d sequence but given weights have shape {}".format(tuple(weights.shape)))
+        self.weights = weights
         self.num_samples = num_samples
         self.replacement = replacement
         self.generator = generator
 
     def __iter__(self):
-        rand_tensor = _C._multinomial(self.weights, self.num_samples, self.replacement, self.generator) \
-            if hasattr(_C, "_multinomial") else None
-        if rand_tensor is None:
-            raise NotImplementedError("WeightedRandomSampler needs multinomial, which the Python API lacks yet")
+        rand_tensor = _C.multinomial(self.weights, self.num_samples, self.replacement, generator=self.generator)
         yield from iter(rand_tensor.tolist())
 
     def __len__(self):
