@@ -4,7 +4,7 @@
 import importlib
 
 __version__ = "0.14.1"
-_SUBMODULES = ("datasets", "transforms")
+_SUBMODULES = ("datasets", "models", "transforms")
 
 
 def __getattr__(name):
