@@ -220,7 +220,8 @@ def _pil():
         from . import functional_pil
     except ImportError as e:
         if e.name in ("PIL", "numpy"):
-            raise ImportError("ember.vision needs Pillow and NumPy for PIL images: apt-get install python3-pil") from None
+            raise ImportError("ember.vision needs Pillow and NumPy for PIL images: "
+                              "apt-get install python3-pil") from None
         raise
     return functional_pil
 

@@ -283,9 +283,13 @@ def resize(img, size, interpolation="bilinear", antialias=None):
     if antialias and interpolation not in ("bilinear", "bicubic"):
         raise ValueError("Antialias option is supported for bilinear and bicubic interpolation modes only")
     img, need_cast, need_squeeze, out_dtype = _cast_squeeze_in(img, [_C.float32, _C.float64])
-    if img.ndim == 4 and interpolation in ("nearest", "bilinear") and not antialias and len(size) == 2:
-        # ember's image resize reproduces upsample_nearest2d / upsample_bilinear2d's
-        # arithmetic, fused multiply-adds included (F.interpolate's general kernel does not).
+    if img.ndim == 4 and interpolation == "nearest" and len(size) == 2:
+        img = _resize_nearest(img, size)
+    elif img.ndim == 4 and interpolation == "bilinear" and not antialias and len(size) == 2:
+        # ember's image resize reproduces upsample_bilinear2d's arithmetic, fused multiply-adds
+        # included (F.interpolate's general kernel does not). torch sends single-channel
+        # images through its channels-last kernel, whose rounding ember does not copy: there
+        # the values agree to float rounding only (docs/pytorch-differences.md).
         same = list(img.shape[-2:]) == list(size)
         img = _C._nn._resize_image(img, size, interpolation)
         if same and not need_cast:
@@ -296,6 +300,25 @@ def resize(img, size, interpolation="bilinear", antialias=None):
     if interpolation == "bicubic" and out_dtype == _C.uint8:
         img = img.clamp(min=0, max=255)
     return _cast_squeeze_out(img, need_cast, need_squeeze, out_dtype)
+
+
+def _nearest_source(n_in, n_out, exact):
+    """upsample_nearest2d's source index of each output row / column: floor(o * in / out),
+    with in / out and the product in float32, except in torch's float64 kernel for images
+    of several channels, whose indices come out as the exact floor (o * in) // out."""
+    if exact:
+        index = _C.arange(n_out, dtype=_C.int64) * n_in // n_out
+    else:
+        scale = _C.tensor(float(n_in), dtype=_C.float32) / _C.tensor(float(n_out), dtype=_C.float32)
+        index = _C.floor(_C.arange(n_out, dtype=_C.float32) * scale).to(_C.int64)
+    return index.clamp(max=n_in - 1)
+
+
+def _resize_nearest(img, size):
+    exact = img.dtype == _C.float64 and img.shape[1] > 1
+    rows = _nearest_source(img.shape[-2], size[0], exact)
+    cols = _nearest_source(img.shape[-1], size[1], exact)
+    return img.index_select(-2, rows).index_select(-1, cols)
 
 
 # --- Note [Affine warps on tensors] ---------------------------------------------------------
