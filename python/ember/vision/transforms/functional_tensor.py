@@ -294,6 +294,8 @@ def resize(img, size, interpolation="bilinear", antialias=None):
         img = _C._nn._resize_image(img, size, interpolation)
         if same and not need_cast:
             img = img.clone()  # a new tensor even when nothing moves, as torch's kernel returns
+    elif img.ndim == 4 and interpolation == "bicubic" and not antialias and len(size) == 2:
+        img = _resize_bicubic(img, size)
     else:
         align_corners = False if interpolation in ("bilinear", "bicubic") else None
         img = _nnf.interpolate(img, size=size, mode=interpolation, align_corners=align_corners, antialias=antialias)
@@ -319,6 +321,43 @@ def _resize_nearest(img, size):
     rows = _nearest_source(img.shape[-2], size[0], exact)
     cols = _nearest_source(img.shape[-1], size[1], exact)
     return img.index_select(-2, rows).index_select(-1, cols)
+
+
+def _cubic_taps(n_in, n_out, dtype):
+    """upsample_bicubic2d's taps along one axis (align_corners=False): the four source
+    indices around scale * (o + 0.5) - 0.5 (clamped to the image) and their Keys cubic
+    convolution weights, a = -0.75."""
+    scale = _C.tensor(float(n_in), dtype=dtype) / _C.tensor(float(n_out), dtype=dtype)
+    src = scale * (_C.arange(n_out, dtype=dtype) + 0.5) - 0.5
+    first = _C.floor(src)
+    t = src - first
+    a = -0.75
+
+    def near(x):  # |x| <= 1
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x):  # 1 < |x| < 2
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+    weights = [far(t + 1.0), near(t), near(1.0 - t), far((1.0 - t) + 1.0)]
+    first = first.to(_C.int64)
+    return [(first + (j - 1)).clamp(0, n_in - 1) for j in range(4)], weights
+
+
+def _resize_bicubic(img, size):
+    """Separable bicubic resampling, along the width then the height, as the sums of torch's
+    kernel are nested. torch's kernel rounds differently (fused multiply-adds), so values
+    agree within float rounding, not bit for bit (docs/pytorch-differences.md)."""
+    for dim, n_out in ((-1, size[1]), (-2, size[0])):
+        index, weights = _cubic_taps(img.shape[dim], n_out, img.dtype)
+        shape = [1] * img.ndim
+        shape[dim] = n_out
+        out = None
+        for i, w in zip(index, weights):
+            term = img.index_select(dim, i) * w.view(shape)
+            out = term if out is None else out + term
+        img = out
+    return img
 
 
 # --- Note [Affine warps on tensors] ---------------------------------------------------------
