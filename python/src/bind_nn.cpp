@@ -271,7 +271,8 @@ void init_nn(py::module_& m) {
   // rounding (align_corners=false) in float32 (float64 for float64), rounded back to integer
   // dtypes (ember.vision.transforms.functional_tensor.resize).
   nn.def("_resize_image", [](const Tensor& image, std::vector<int64_t> size, const std::string& mode) {
-    if (mode != "bilinear" && mode != "nearest") throw ember::ValueError("_resize_image: mode must be nearest or bilinear");
+    if (mode != "bilinear" && mode != "nearest")
+      throw ember::ValueError("_resize_image: mode must be nearest or bilinear");
     return data::transforms::functional::resize(image, size, mode == "bilinear" ? kBilinear : kNearest);
   }, py::arg("image"), py::arg("size"), py::arg("mode") = "bilinear");
 }
