@@ -3,6 +3,7 @@
 // into ember's C++ op or nn::functional, so a layer's forward costs one binding call.
 #include <pybind11/stl.h>
 
+#include "ember/data/transforms/functional.h"
 #include "ember/nn/functional.h"
 #include "ember/nn/init.h"
 #include "ember/ops/conv.h"
@@ -250,6 +251,30 @@ void init_nn(py::module_& m) {
     if (value) o.value(*value);
     return F::pad(x, o);
   }, py::arg("input"), py::arg("pad"), py::arg("mode") = "constant", py::arg("value") = py::none());
+  // F.interpolate after torch's Python argument handling (ember.nn.functional.interpolate):
+  // size / scale_factor already one entry per spatial dimension; modes nearest and bilinear.
+  nn.def("interpolate", [](const Tensor& x, std::optional<std::vector<int64_t>> size,
+                           std::optional<std::vector<double>> scale_factor, const std::string& mode,
+                           std::optional<bool> align_corners, std::optional<bool> recompute_scale_factor) {
+    F::InterpolateFuncOptions o;
+    if (mode == "nearest") o.mode(kNearest);
+    else if (mode == "bilinear") o.mode(kBilinear);
+    else throw ember::NotImplementedError("interpolate(): mode '" + mode + "' is not supported by ember (nearest and "
+                                          "bilinear are)");
+    o.size(std::move(size)).scale_factor(std::move(scale_factor)).align_corners(align_corners);
+    o.recompute_scale_factor(recompute_scale_factor);
+    return F::interpolate(x, o);
+  }, py::arg("input"), py::arg("size") = py::none(), py::arg("scale_factor") = py::none(),
+     py::arg("mode") = "nearest", py::arg("align_corners") = py::none(),
+     py::arg("recompute_scale_factor") = py::none());
+  // torchvision's tensor resize: [..., H, W] to size {h, w} with upsample_bilinear2d's
+  // rounding (align_corners=false) in float32 (float64 for float64), rounded back to integer
+  // dtypes (ember.vision.transforms.functional_tensor.resize).
+  nn.def("_resize_image", [](const Tensor& image, std::vector<int64_t> size, const std::string& mode) {
+    if (mode != "bilinear" && mode != "nearest")
+      throw ember::ValueError("_resize_image: mode must be nearest or bilinear");
+    return data::transforms::functional::resize(image, size, mode == "bilinear" ? kBilinear : kNearest);
+  }, py::arg("image"), py::arg("size"), py::arg("mode") = "bilinear");
 }
 
 }  // namespace ember::python
