@@ -18,6 +18,7 @@ void init_dlpack(py::module_& m);        // dlpack.cpp
 void init_nn(py::module_& m);            // bind_nn.cpp
 void init_optim(py::module_& m);         // bind_optim.cpp
 void init_reductions(py::module_& m);    // bind_reductions.cpp
+void init_serialization(py::module_& m);  // bind_serialization.cpp
 }  // namespace ember::python
 
 PYBIND11_MODULE(_C, m) {
@@ -35,4 +36,5 @@ PYBIND11_MODULE(_C, m) {
   init_dlpack(m);
   init_nn(m);
   init_optim(m);
+  init_serialization(m);
 }
