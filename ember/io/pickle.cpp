@@ -1253,9 +1253,10 @@ class Unpickler {
         for (const auto& [k, v] : s.to_dict().items) {
           if (k.kind() != Value::Kind::Str) fail("BUILD: attribute names must be strings, got " + k.repr());
           auto& attrs = target.to_dict().attributes;
-          auto it = std::find_if(attrs.begin(), attrs.end(), [&](const auto& a) { return a.first == k.to_str(); });
+          const std::string& name = k.to_str();
+          auto it = std::find_if(attrs.begin(), attrs.end(), [&name](const auto& a) { return a.first == name; });
           if (it != attrs.end()) it->second = v;
-          else attrs.emplace_back(k.to_str(), v);
+          else attrs.emplace_back(name, v);
         }
       };
       if (state.kind() == Value::Kind::Tuple && state.items().size() == 2) {

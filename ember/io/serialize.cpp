@@ -31,8 +31,9 @@ using pickle::Value;
 // The file-format version torch.save records (caffe2/serialize/versions.h: it produces 3
 // and reads 1 through 10).
 constexpr int kMinVersion = 1, kMaxVersion = 10;
-// A data.pkl larger than this is not a checkpoint (a 100k-tensor state_dict's is ~10 MB).
-constexpr uint64_t kMaxPickleBytes = uint64_t{1} << 30;
+// A data.pkl larger than this is not a checkpoint (a 100k-tensor state_dict's is ~15 MB);
+// what unpickling builds is a few hundred bytes per pickle byte at most.
+constexpr uint64_t kMaxPickleBytes = uint64_t{256} << 20;
 
 std::string context_for(const char* op, const std::string& path) { return std::string(op) + ": " + path + ": "; }
 

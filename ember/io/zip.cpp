@@ -423,7 +423,7 @@ void ZipWriter::add(std::string_view name, const void* data, size_t n) {
   std::string full = archive_ + "/" + std::string(name);
   EMBER_CHECK(full.size() <= 0xFFFF, "ZipWriter: record name too long");
   const uint64_t header_offset = offset_;
-  const uint32_t crc = zip_crc32(data, n);
+  const uint32_t crc = compute_crc32_ ? zip_crc32(data, n) : 0;
   const bool zip64_size = n >= k32;
 
   std::string h;

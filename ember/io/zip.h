@@ -114,6 +114,9 @@ class ZipWriter {
   ZipWriter(ByteSink& sink, std::string archive_name);
   // Appends the record "<archive>/<name>".
   void add(std::string_view name, const void* data, size_t n);
+  // Whether add() computes each record's CRC-32 (default) or records 0, which readers take
+  // as "not computed" (PyTorch's writer has the same switch, set_crc32_options).
+  void set_compute_crc32(bool on) { compute_crc32_ = on; }
   // Writes the central directory and the end records. No add() after it.
   void finish();
   uint64_t bytes_written() const { return offset_; }
@@ -130,6 +133,7 @@ class ZipWriter {
   uint64_t offset_ = 0;
   std::vector<Entry> entries_;
   bool finished_ = false;
+  bool compute_crc32_ = true;
 };
 
 // CRC-32 as ZIP uses it (zlib's crc32), over any number of bytes.

@@ -4,7 +4,9 @@
 // (tests/pt_interop.py); files in the 2.x and other layouts and >= 50 hostile files
 // (tests/pt_files.py) that must fail with an error naming the file, never crash.
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,6 +17,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 #include <string>
@@ -259,6 +262,56 @@ TEST(PtFormat, ArchiveLayoutIsPyTorchs) {
   std::string bytes = save_value_to_bytes(Value::integer(1));
   io::ZipReader zs(io::memory_source(bytes), "");
   EXPECT_EQ(zs.archive_name(), "archive");
+}
+
+// Records past 4 GiB take zip64 fields (sizes in the local and central headers, offsets in
+// the central one). The 4.5 GB record is mapped from /dev/zero, never read (no CRC) and
+// left out of the kept archive, so the test needs neither memory nor time for it.
+TEST(PtFormat, Zip64RecordsRoundTrip) {
+  const size_t big = (size_t{9} << 29) + 3;  // 4.5 GiB + 3
+  int zero_fd = ::open("/dev/zero", O_RDONLY | O_CLOEXEC);
+  void* zeros_map = ::mmap(nullptr, big, PROT_READ, MAP_PRIVATE, zero_fd, 0);
+  ::close(zero_fd);
+  ASSERT_NE(zeros_map, MAP_FAILED);
+  // Keeps every write but the big one, which is known to be zeros.
+  struct SparseArchive : io::ByteSink, io::ByteSource {
+    std::map<uint64_t, std::string> chunks;  // offset -> bytes
+    uint64_t end = 0;
+    void write(const void* data, size_t n) override {
+      if (n < (size_t{1} << 20)) chunks[end] = std::string(static_cast<const char*>(data), n);
+      end += n;
+    }
+    uint64_t size() const override { return end; }
+    void read(uint64_t offset, void* dst, size_t n) const override {
+      auto* out = static_cast<char*>(dst);
+      std::memset(out, 0, n);
+      for (const auto& [at, bytes] : chunks) {
+        uint64_t lo = std::max(at, offset), hi = std::min(at + bytes.size(), offset + n);
+        if (lo < hi) std::memcpy(out + (lo - offset), bytes.data() + (lo - at), hi - lo);
+      }
+    }
+  };
+  auto archive = std::make_shared<SparseArchive>();
+  io::ZipWriter writer(*archive, "big");
+  writer.add("data.pkl", "abc", 3);
+  writer.set_compute_crc32(false);
+  writer.add("data/0", zeros_map, big);
+  writer.set_compute_crc32(true);
+  writer.add("version", "3\n", 2);  // its local header starts past 4 GiB
+  writer.finish();
+  ::munmap(zeros_map, big);
+  io::ZipReader reader(archive, "");
+  ASSERT_EQ(reader.records().size(), 3u);
+  const io::ZipRecord* rec = reader.find("data/0");
+  ASSERT_TRUE(rec);
+  EXPECT_EQ(rec->size, big);
+  EXPECT_EQ(rec->data_offset % 64, 0u);
+  EXPECT_EQ(rec->crc32, 0u);
+  const io::ZipRecord* version = reader.find("version");
+  ASSERT_TRUE(version);
+  EXPECT_GT(version->header_offset, uint64_t{0xFFFFFFFF});
+  EXPECT_EQ(reader.read(*version, 10), "3\n");
+  EXPECT_EQ(reader.read(*reader.find("data.pkl"), 10), "abc");
 }
 
 TEST(PtFormat, WriterRefusals) {
