@@ -15,6 +15,7 @@ import collections
 import io
 import math
 import os
+import struct
 import sys
 import zipfile
 
@@ -120,7 +121,24 @@ def same(a, b, what):
         fail(f"{what}: values differ:\n{a}\n{b}")
 
 
+def check_zip(path):
+    """Python's zipfile reads the archive, every CRC matches, and every record's data starts
+    at a multiple of 64 bytes, as PyTorch's writer places it."""
+    with zipfile.ZipFile(path) as z:
+        bad = z.testzip()
+        if bad is not None:
+            fail(f"zipfile: bad CRC in {bad}")
+        with open(path, "rb") as fh:
+            raw = fh.read()
+        for info in z.infolist():
+            name_len, extra_len = struct.unpack_from("<HH", raw, info.header_offset + 26)
+            start = info.header_offset + 30 + name_len + extra_len
+            if start % 64 != 0:
+                fail(f"zipfile: {info.filename} starts at {start}, not a multiple of 64")
+
+
 def check_recipe(path):
+    check_zip(path)
     d = torch.load(path, weights_only=True)
     if type(d) is not collections.OrderedDict:
         fail(f"expected an OrderedDict, got {type(d)}")
