@@ -52,3 +52,4 @@
 #include "ember/optim/schedulers/reduce_lr_on_plateau.h"
 #include "ember/metrics/classification.h"
 #include "ember/io/safetensors.h"
+#include "ember/io/serialize.h"

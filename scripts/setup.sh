@@ -20,6 +20,7 @@ PACKAGES=(
   python3-torchvision python3-sklearn                  # oracles of ember.vision and ember.metrics (tests only)
   dataset-fashion-mnist                                # real data for the main job
   valgrind                                             # instruction counts in benchmarks
+  clang libclang-rt-14-dev                             # libFuzzer targets of the .pt / pickle / safetensors readers
 )
 
 missing=()

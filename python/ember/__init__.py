@@ -38,6 +38,7 @@ del _name
 from . import autograd  # noqa: E402
 from .autograd.grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: E402
 from . import cuda, backends, return_types  # noqa: E402
+from .serialization import save, load  # noqa: E402
 from ._legacy import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,  # noqa: E402
                       IntTensor, LongTensor, ShortTensor, BFloat16Tensor)
 

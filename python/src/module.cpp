@@ -19,6 +19,7 @@ void init_nn(py::module_& m);            // bind_nn.cpp
 void init_optim(py::module_& m);         // bind_optim.cpp
 void init_reductions(py::module_& m);    // bind_reductions.cpp
 void init_vision(py::module_& m);        // bind_vision.cpp
+void init_serialization(py::module_& m);  // bind_serialization.cpp
 }  // namespace ember::python
 
 PYBIND11_MODULE(_C, m) {
@@ -37,4 +38,5 @@ PYBIND11_MODULE(_C, m) {
   init_nn(m);
   init_optim(m);
   init_vision(m);
+  init_serialization(m);
 }
