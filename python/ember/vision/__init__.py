@@ -4,7 +4,7 @@
 import importlib
 
 __version__ = "0.14.1"
-_SUBMODULES = ("datasets", "models", "transforms")
+_SUBMODULES = ("datasets", "models", "transforms", "utils")
 
 
 def __getattr__(name):
