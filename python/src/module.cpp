@@ -20,6 +20,7 @@ void init_optim(py::module_& m);         // bind_optim.cpp
 void init_reductions(py::module_& m);    // bind_reductions.cpp
 void init_vision(py::module_& m);        // bind_vision.cpp
 void init_serialization(py::module_& m);  // bind_serialization.cpp
+void init_metrics(py::module_& m);       // bind_metrics.cpp
 }  // namespace ember::python
 
 PYBIND11_MODULE(_C, m) {
@@ -39,4 +40,5 @@ PYBIND11_MODULE(_C, m) {
   init_optim(m);
   init_vision(m);
   init_serialization(m);
+  init_metrics(m);
 }
