@@ -53,14 +53,17 @@ py::tuple read_cifar10(const std::string& root, bool train) {
 
 // Note [Decoding like PIL] (python/ember/vision/datasets/folder.py): the formats whose stb
 // decoding, converted to RGB, gives the very pixels of PIL's Image.open(f).convert("RGB").
-// Only 8-bit PNGs (any colour type, palette and tRNS included) qualify: both decoders are
-// exact there. JPEG does not (different IDCT and YCbCr rounding), nor 16-bit PNGs (stb
-// and PIL reduce them to 8 bits differently), nor formats stb lacks (TIFF, WebP).
+// PNGs qualify when both decoders are exact (tests/python/test_vision_datasets.py checks
+// them against PIL): 8-bit samples of any colour type (tRNS included), palettes of any
+// depth, and 1-bit grayscale. JPEG does not (different IDCT and YCbCr rounding), nor 16-bit
+// PNGs (stb and PIL reduce them to 8 bits differently), nor formats stb lacks (TIFF, WebP).
 bool decodes_like_pil(const std::vector<unsigned char>& b) {
   static const unsigned char kPng[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-  // signature, IHDR length (13) and type, width, height, then the bit depth at byte 24.
-  return b.size() > 33 && std::memcmp(b.data(), kPng, 8) == 0 && std::memcmp(b.data() + 12, "IHDR", 4) == 0 &&
-         b[24] == 8;
+  // The signature, IHDR's length and type, width, height, then bit depth and colour type.
+  if (b.size() <= 33 || std::memcmp(b.data(), kPng, 8) != 0 || std::memcmp(b.data() + 12, "IHDR", 4) != 0)
+    return false;
+  const int depth = b[24], colour = b[25];
+  return depth == 8 || (colour == 3 && depth <= 8) || (colour == 0 && depth == 1);
 }
 
 // uint8 [3, H, W], or nothing when the file is unreadable, not such a PNG, or fails to

@@ -32,8 +32,12 @@ _NUMPY_GLOBALS = {
 def _latin1_bytes(text, encoding):
     """_codecs.encode as protocol-2 pickles written by Python 3 use it for bytes objects."""
     if encoding not in ("latin1", "latin-1"):
-        raise pickle.UnpicklingError(f"CIFAR batch encodes bytes with {encoding!r}; only latin1 is accepted")
+        raise _Refused(f"CIFAR batch encodes bytes with {encoding!r}; only latin1 is accepted")
     return text.encode("latin1")
+
+
+class _Refused(pickle.UnpicklingError):
+    pass
 
 
 class _BatchUnpickler(pickle.Unpickler):
@@ -46,7 +50,7 @@ class _BatchUnpickler(pickle.Unpickler):
             import importlib
 
             return getattr(importlib.import_module(module), name)
-        raise pickle.UnpicklingError(f"CIFAR batch refers to the global {module}.{name}, which a CIFAR batch "
+        raise _Refused(f"CIFAR batch refers to the global {module}.{name}, which a CIFAR batch "
                                      "never needs; refusing to load it")
 
 
@@ -55,7 +59,7 @@ def _load_pickle(path):
         data = f.read()
     try:
         return _BatchUnpickler(io.BytesIO(data), encoding="latin1").load()
-    except pickle.UnpicklingError:
+    except _Refused:
         raise
     except Exception as error:  # malformed pickles raise many kinds of errors
         raise RuntimeError(f"{path} is not a readable pickled CIFAR batch: {error}") from None
