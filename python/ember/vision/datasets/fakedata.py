@@ -19,7 +19,7 @@ class FakeData(VisionDataset):
         if index >= len(self):
             raise IndexError(f"{self.__class__.__name__} index out of range")
         state = _C.get_rng_state()
-        _C.manual_seed(index + self.random_offset)
+        _C.manual_seed(int(index + self.random_offset))  # NumPy and tensor indices too, as torch takes them
         img = _C.randn(*self.image_size)
         target = _C.randint(0, self.num_classes, size=(1,), dtype=_C.int64)[0]
         _C.set_rng_state(state)
