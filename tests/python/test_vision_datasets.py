@@ -228,8 +228,8 @@ def image_tree(tmp_path_factory):
         for k, (name, img) in enumerate(variants[c::2]):
             target = root / cls / ("deeper" if k % 2 else "") / f"{name}_{k}.png"
             img.save(target, **({"transparency": 2} if name.endswith("trns") else {}))
-        Image.fromarray(rng.integers(0, 256, (5, 6, 3), dtype=np.uint8)).save(root / cls / "deeper" / "deepest" / "p.JPG",
-                                                                             quality=85)
+        jpeg = Image.fromarray(rng.integers(0, 256, (5, 6, 3), dtype=np.uint8))
+        jpeg.save(root / cls / "deeper" / "deepest" / "p.JPG", quality=85)
         Image.fromarray(rng.integers(0, 256, (5, 6, 3), dtype=np.uint8)).save(root / cls / "b.BMP")
         (root / cls / "notes.txt").write_text("not an image")
     (root / "stray_file.png").write_bytes(b"not a class directory")

@@ -58,7 +58,8 @@ def type_of_target(y, input_name=""):
     numpy = np()
     if y.ndim == 2 and y.shape[1] > 1 and y.size and y.dtype != object:
         labels = numpy.unique(y)
-        if len(labels) < 3 and (y.dtype.kind in "biu" or (y.dtype.kind == "f" and (labels == labels.astype(int)).all())):
+        integral = y.dtype.kind in "biu" or (y.dtype.kind == "f" and (labels == labels.astype(int)).all())
+        if len(labels) < 3 and integral:
             return "multilabel-indicator"
     if y.ndim not in (1, 2):
         return "unknown"
