@@ -2,11 +2,17 @@
 //
 // Data comes through FashionMNIST + Normalize + a multi-worker DataLoader, each epoch shows
 // a progress bar with the running loss and accuracy, then prints train loss/accuracy and
-// test accuracy, and the trained weights are written as a checkpoint at the end.
+// test accuracy, and writes a checkpoint in PyTorch's .pt format (torch.load reads it):
+// {"model": state_dict, "optimizer": state_dict, "epoch", "best_accuracy", "rng_state"}.
+// --resume PATH continues from such a checkpoint: weights, optimiser state and the random
+// generator (so the next epochs shuffle as an uninterrupted run would) come back, and the
+// loss curve goes on as if the run had never stopped.
 // benchmarks/train_fashion_mnist_torch.py is the same program for PyTorch.
 //
 //   build/release/examples/train_fashion_mnist [--epochs 3] [--batch-size 64] [--lr 0.001]
 //       [--threads N] [--workers 2] [--data DIR] [--out FILE] [--seed 0] [--limit N]
+//       [--resume CHECKPOINT]
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -28,13 +34,14 @@ struct Args {
   int64_t limit = 0;  // train on the first N images only (the tests use it)
   uint64_t seed = 0;
   std::string data = data::datasets::FashionMNIST::kDefaultRoot;
-  std::string out = "fashion_mnist_cnn.safetensors";
+  std::string out = "fashion_mnist_cnn.pt";
+  std::string resume;  // a checkpoint written by this program (or its Python twins)
 };
 
 [[noreturn]] void usage(int code) {
   std::printf(
       "usage: train_fashion_mnist [--epochs N] [--batch-size N] [--lr X] [--threads N] [--workers N]\n"
-      "                           [--data DIR] [--out FILE] [--seed N] [--limit N]\n");
+      "                           [--data DIR] [--out FILE] [--seed N] [--limit N] [--resume CHECKPOINT]\n");
   std::exit(code);
 }
 
@@ -58,6 +65,7 @@ Args parse(int argc, char** argv) {
     else if (k == "--seed") a.seed = std::stoull(next());
     else if (k == "--data") a.data = next();
     else if (k == "--out") a.out = next();
+    else if (k == "--resume") a.resume = next();
     else if (k == "--help" || k == "-h") usage(0);
     else {
       std::fprintf(stderr, "unknown argument %s\n", k.c_str());
@@ -112,6 +120,19 @@ int main(int argc, char** argv) {
 
   Net model;
   optim::Adam optimizer(model->parameters(), optim::AdamOptions(args.lr));
+  int first_epoch = 1;
+  double best_accuracy = 0;
+  if (!args.resume.empty()) {
+    IValue checkpoint = load(args.resume);
+    auto& entries = checkpoint.toDict();
+    model->load_state_dict(to_state_dict(entries.at("model")));
+    optimizer.load_state_dict(entries.at("optimizer"));
+    default_generator().set_state(entries.at("rng_state").toTensor());
+    first_epoch = static_cast<int>(entries.at("epoch").toInt()) + 1;
+    best_accuracy = entries.at("best_accuracy").toDouble();
+    std::printf("resumed from %s after epoch %d (best test accuracy %.4f)\n", args.resume.c_str(), first_epoch - 1,
+                best_accuracy);
+  }
   std::printf("%s\n", model->repr().c_str());
   std::printf("training on %zu images, testing on %zu, batch size %lld, %d epochs, %d threads, %d workers\n",
               train_indices.size(), test_data.size().value(), static_cast<long long>(args.batch_size),
@@ -119,7 +140,7 @@ int main(int argc, char** argv) {
 
   double test_accuracy = 0;
   auto start = std::chrono::steady_clock::now();
-  for (int epoch = 1; epoch <= args.epochs; ++epoch) {
+  for (int epoch = first_epoch; epoch <= args.epochs; ++epoch) {
     model->train();
     double loss_sum = 0;
     int64_t correct = 0, seen = 0;
@@ -152,10 +173,18 @@ int main(int argc, char** argv) {
                 loss_sum / static_cast<double>(seen), static_cast<double>(correct) / static_cast<double>(seen),
                 test_accuracy, elapsed);
     std::fflush(stdout);
-  }
 
-  // safetensors until the .pt writer lands; PyTorch reads it with safetensors.torch.load_file.
-  nn::save_state_dict(*model, args.out);
+    // The checkpoint after every epoch (atomically replaced: Note [Atomic save]).
+    best_accuracy = std::max(best_accuracy, test_accuracy);
+    pickle::Value checkpoint = pickle::Value::dict();
+    auto& entries = checkpoint.to_dict();
+    entries.set(pickle::Value::string("model"), state_dict_value(*model));
+    entries.set(pickle::Value::string("optimizer"), pickle::Value::from_ivalue(optimizer.state_dict()));
+    entries.set(pickle::Value::string("epoch"), pickle::Value::integer(epoch));
+    entries.set(pickle::Value::string("best_accuracy"), pickle::Value::floating(best_accuracy));
+    entries.set(pickle::Value::string("rng_state"), pickle::Value::tensor(default_generator().get_state()));
+    save(checkpoint, args.out);
+  }
   std::printf("saved checkpoint to %s (final test accuracy %.4f)\n", args.out.c_str(), test_accuracy);
   return 0;
 }

@@ -6,7 +6,11 @@ lines only, and benchmarks/compare_python_main_job.py runs the two side by side.
 
     PYTHONPATH=build/release/python /usr/bin/python3 examples/python/train_fashion_mnist.py \\
         [--epochs 3] [--batch-size 64] [--lr 0.001] [--threads N] [--workers 2] [--data DIR] \\
-        [--out FILE] [--seed 0] [--limit N]
+        [--out FILE] [--seed 0] [--limit N] [--resume CHECKPOINT]
+
+After every epoch it saves a checkpoint dict (model and optimiser state_dicts, epoch, best
+test accuracy, the random generator's state) with torch.save; --resume continues from one,
+written by this program, its PyTorch twin or the C++ main job.
 """
 import argparse
 import time
@@ -47,6 +51,7 @@ def main():
     p.add_argument("--out", default="fashion_mnist_cnn.pt")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--limit", type=int, default=0, help="train on the first N images only")
+    p.add_argument("--resume", default="", help="continue from a checkpoint written by --out")
     args = p.parse_args()
     if args.threads > 0:
         torch.set_num_threads(args.threads)
@@ -64,13 +69,21 @@ def main():
 
     model = Net()
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
+    first_epoch, best_accuracy = 1, 0.0
+    if args.resume:
+        checkpoint = torch.load(args.resume)
+        model.load_state_dict(checkpoint["model"])
+        optimizer.load_state_dict(checkpoint["optimizer"])
+        torch.set_rng_state(checkpoint["rng_state"])
+        first_epoch, best_accuracy = checkpoint["epoch"] + 1, checkpoint["best_accuracy"]
+        print(f"resumed from {args.resume} after epoch {first_epoch - 1} (best test accuracy {best_accuracy:.4f})")
     print(model)
     print(f"training on {len(train_set)} images, testing on {len(test_set)}, batch size {args.batch_size}, "
           f"{args.epochs} epochs, {torch.get_num_threads()} threads, {args.workers} workers")
 
     test_accuracy = 0.0
     start = time.perf_counter()
-    for epoch in range(1, args.epochs + 1):
+    for epoch in range(first_epoch, args.epochs + 1):
         model.train()
         loss_sum, correct, seen = 0.0, 0, 0
         bar = tqdm(train_loader, desc=f"epoch {epoch}")
@@ -94,8 +107,9 @@ def main():
         test_accuracy = test_correct / len(test_set)
         print(f"epoch {epoch}: train loss {loss_sum / seen:.4f}, train accuracy {correct / seen:.4f}, "
               f"test accuracy {test_accuracy:.4f} ({time.perf_counter() - start:.1f} s)", flush=True)
-
-    torch.save(model.state_dict(), args.out)
+        best_accuracy = max(best_accuracy, test_accuracy)
+        torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch,
+                    "best_accuracy": best_accuracy, "rng_state": torch.get_rng_state()}, args.out)
     print(f"saved checkpoint to {args.out} (final test accuracy {test_accuracy:.4f})")
 
 

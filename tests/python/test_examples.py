@@ -89,11 +89,46 @@ def test_adversarial_example_flips_predictions():
     assert clean > 0.6 and attacked < clean - 0.2, out
 
 
-def test_python_main_job_trains_and_saves(tmp_path):
-    out = run("train_fashion_mnist.py", "--epochs", "1", "--limit", "2000", "--workers", "0", "--out",
-              str(tmp_path / "model.pt"))
-    accuracy = float(re.search(r"epoch 1: train loss [\d.]+, train accuracy [\d.]+, test accuracy ([\d.]+)",
-                               out).group(1))
-    assert accuracy > 0.6, out
-    assert "training on 2000 images, testing on 10000" in out
-    assert (tmp_path / "model.pt").exists()
+EPOCH_LINE = re.compile(r"epoch (\d+): train loss ([\d.]+), train accuracy ([\d.]+), test accuracy ([\d.]+)")
+
+
+@pytest.fixture(scope="module")
+def torchvision_fashion_root(tmp_path_factory):
+    """Fashion-MNIST in torchvision's layout (root/FashionMNIST/raw, uncompressed), which
+    torchvision requires and ember reads too."""
+    import gzip
+    root = tmp_path_factory.mktemp("fashion")
+    raw = root / "FashionMNIST" / "raw"
+    raw.mkdir(parents=True)
+    for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+                 "t10k-labels-idx1-ubyte"):
+        with gzip.open(f"/usr/share/datasets/fashion-mnist/{name}.gz") as f:
+            (raw / name).write_bytes(f.read())
+    return str(root)
+
+
+def test_python_main_job_trains_saves_and_resumes(tmp_path, torchvision_fashion_root):
+    small = ["--limit", "1000", "--workers", "2", "--seed", "3", "--data", torchvision_fashion_root]
+    whole = run("train_fashion_mnist.py", "--epochs", "2", "--out", str(tmp_path / "whole.pt"), *small)
+    assert "training on 1000 images, testing on 10000" in whole
+    epochs = {int(m.group(1)): m.groups()[1:] for m in EPOCH_LINE.finditer(whole)}
+    assert float(epochs[2][2]) > 0.6, whole
+    run("train_fashion_mnist.py", "--epochs", "1", "--out", str(tmp_path / "part.pt"), *small)
+    resumed = run("train_fashion_mnist.py", "--epochs", "2", "--resume", str(tmp_path / "part.pt"), "--out",
+                  str(tmp_path / "part.pt"), *small)
+    assert "resumed from" in resumed
+    assert {int(m.group(1)): m.groups()[1:] for m in EPOCH_LINE.finditer(resumed)} == {2: epochs[2]}
+    # PyTorch's twin continues from ember's checkpoint.
+    theirs = run_torch_twin("train_fashion_mnist.py", tmp_path, "--epochs", "3", "--resume", str(tmp_path / "whole.pt"),
+                            "--out", str(tmp_path / "torch.pt"), *small)
+    assert "resumed from" in theirs and "epoch 3: train loss" in theirs
+
+
+def test_transfer_learning_with_a_resnet18():
+    out = run("transfer_learning.py", "--train", "600", "--test", "300", "--epochs", "1")
+    assert "reloaded model gives identical outputs" in out, out
+    assert "trainable parameters: 2 tensors (the new classifier), frozen: 60" in out, out
+    before = float(re.search(r"task B accuracy before training the head: ([\d.]+)", out).group(1))
+    after = float(re.search(r"task B test accuracy with frozen features: ([\d.]+)", out).group(1))
+    assert after > max(0.5, before + 0.2), out
+    assert "largest change of a frozen feature weight: 0\n" in out, out

@@ -104,6 +104,14 @@ def train_model(model, optimizer, data_loader, loss_module, num_epochs=100):
 train_model(model, optimizer, data_loader, loss_module, num_epochs=5)
 state_dict = model.state_dict()
 print(state_dict)
+# "Saving a model": torch.save of the state_dict, torch.load, load_state_dict into a new model.
+import os, tempfile
+path = os.path.join(tempfile.mkdtemp(), "model.tar")
+torch.save(state_dict, path)
+state_dict = torch.load(path)
+model = SimpleClassifier(dim_in=2, dim_hidden=4, dim_out=1)
+print(model.load_state_dict(state_dict))
+print(model.state_dict())
 model.eval()
 with torch.no_grad():
     preds = (torch.sigmoid(model(dataset.data).squeeze(1)) > 0.5).int()

@@ -173,3 +173,26 @@ def test_a_subclass_overriding_getitem_is_called_per_item(small_fashion):
     d = Counting(str(small_fashion), transform=ember.vision.transforms.ToTensor())
     batch = next(iter(ember.utils.data.DataLoader(d, batch_size=4)))
     assert calls == [0, 1, 2, 3] and batch[0].shape == (4, 1, 28, 28)
+
+
+@pytest.mark.parametrize("padding_mode", ["constant", "reflect"])
+def test_random_augmentation_batches_match_torchvision(small_fashion, padding_mode):
+    """Note [Transforms on raw images]: with random crops and flips before ToTensor, ember
+    skips PIL (constant padding) or takes torchvision's PIL path (other modes); either way the
+    shuffled, augmented batches equal torchvision's after the same seed."""
+    def make(v):
+        T = v.transforms
+        return T.Compose([T.RandomCrop(24, padding=3, padding_mode=padding_mode), T.RandomHorizontalFlip(),
+                          T.RandomVerticalFlip(0.3), T.ToTensor(), T.Normalize((0.2860,), (0.3530,))])
+    t = _pair(torchvision, small_fashion, transform=make(torchvision))
+    e = _pair(ember.vision, small_fashion, transform=make(ember.vision))
+    pipeline = e._raw_pipeline()
+    assert (pipeline is not None and pipeline[1] is False) == (padding_mode == "constant")
+    torch.manual_seed(5)
+    ember.manual_seed(5)
+    t_batches = list(torch.utils.data.DataLoader(t, batch_size=16, shuffle=True))
+    e_batches = list(ember.utils.data.DataLoader(e, batch_size=16, shuffle=True))
+    assert len(t_batches) == len(e_batches) == 13
+    for tb, eb in zip(t_batches, e_batches):
+        assert_same(tb, eb, 0, 0, "augmented batch")
+    assert torch.rand(1).item() == ember.rand(1).item()

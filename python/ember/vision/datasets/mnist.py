@@ -38,7 +38,7 @@ class MNIST(VisionDataset):
         img, target = self.data[index], int(self.targets[index])
         pipeline = self._raw_pipeline()
         if pipeline is not None:
-            img = pipeline(img.unsqueeze(0))
+            img = pipeline[0](img.unsqueeze(0))
         else:
             from ..transforms.functional import _pil_image_module
 
@@ -53,8 +53,8 @@ class MNIST(VisionDataset):
         return len(self.data)
 
     def _raw_pipeline(self):
-        """Note [Transforms on raw images]: the transform as a function of the uint8 pixels,
-        when it has one."""
+        """Note [Transforms on raw images]: (the transform as a function of the uint8 pixels,
+        whether it takes a batch), when it has one."""
         if self.transform is None or type(self).__getitem__ is not MNIST.__getitem__:
             return None
         method = getattr(self.transform, "_ember_raw_pipeline", None)
@@ -66,7 +66,12 @@ class MNIST(VisionDataset):
         if pipeline is None or self.target_transform is not None:
             return None
         index = _C.tensor(indices, dtype=_C.int64)
-        return [pipeline(self.data[index].unsqueeze(1)), self.targets[index]]
+        run, batchable = pipeline
+        if batchable:
+            return [run(self.data[index].unsqueeze(1)), self.targets[index]]
+        # Random steps: one image at a time, drawing in the order the items would.
+        images = self.data[index].unsqueeze(1)
+        return [_C.stack([run(images[i]) for i in range(len(indices))]), self.targets[index]]
 
     @property
     def raw_folder(self):

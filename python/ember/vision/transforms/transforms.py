@@ -35,26 +35,36 @@ class Compose:
 
     # Note [Transforms on raw images]
     # ember's datasets that hold their images as uint8 tensors (the MNIST family) can skip the
-    # round trip through PIL, and transform a whole batch at once (Note [Batched fetch]), when
-    # the pipeline starts with ToTensor / PILToTensor and continues with tensor transforms
-    # that act on each image alone and without randomness (Normalize, ConvertImageDtype).
-    # `_ember_on_raw(x)` takes the pixels PIL would hold as uint8 [..., C, H, W] and returns
-    # exactly what the pipeline returns for each image (the same ops in the same order, so
-    # the same bits); a pipeline that cannot returns None from `_ember_raw_pipeline`.
+    # round trip through PIL when the pipeline is
+    #     [PIL-exact steps...] ToTensor | PILToTensor [tensor-wise steps...]
+    # PIL-exact steps (crops, constant pads, flips; random or not) give the same pixels
+    # whether they act on a PIL image or on its uint8 [C, H, W] tensor, and draw the same
+    # random numbers, so they run on the tensor. Tensor-wise steps act on each image of a
+    # [..., C, H, W] tensor alone and without randomness (Normalize, Resize, ...), exactly as
+    # they act on what ToTensor returns. `_ember_raw_pipeline()` returns (run, batchable) or
+    # None: `run(x)` takes the pixels PIL would hold as uint8 [C, H, W] ([N, C, H, W] when
+    # batchable) and returns exactly what the pipeline returns (the same ops in the same order,
+    # so the same bits); it is batchable (Note [Batched fetch]: one call for a whole batch)
+    # when no step draws random numbers, since a batch would otherwise share one draw.
     def _ember_raw_pipeline(self):
-        if not self.transforms or type(self.transforms[0]) not in (ToTensor, PILToTensor):
+        steps = list(self.transforms)
+        k = 0
+        while k < len(steps) and _raw_exact(steps[k]):
+            k += 1
+        if k == len(steps) or type(steps[k]) not in (ToTensor, PILToTensor):
             return None
-        rest = self.transforms[1:]
+        pre, first, rest = steps[:k], steps[k], steps[k + 1:]
         if not all(type(t) in _TENSOR_WISE for t in rest):
             return None
-        first = self.transforms[0]
 
         def run(x):
+            for t in pre:
+                x = t(x)
             x = first._ember_on_raw(x)
             for t in rest:
                 x = t(x)
             return x
-        return run
+        return run, not any(type(t) in _RANDOM_RAW_EXACT for t in pre)
 
 
 class ToTensor:
@@ -68,7 +78,7 @@ class ToTensor:
         return x.to(dtype=_C.get_default_dtype()).div(255)
 
     def _ember_raw_pipeline(self):
-        return self._ember_on_raw if type(self) is ToTensor else None
+        return (self._ember_on_raw, True) if type(self) is ToTensor else None
 
 
 class PILToTensor:
@@ -82,7 +92,7 @@ class PILToTensor:
         return x
 
     def _ember_raw_pipeline(self):
-        return self._ember_on_raw if type(self) is PILToTensor else None
+        return (self._ember_on_raw, True) if type(self) is PILToTensor else None
 
 
 class ToPILImage:
@@ -588,3 +598,15 @@ def _setup_angle(x, name, req_sizes=(2,)):
 # Note [Transforms on raw images]: the deterministic transforms that act on each image of a
 # [..., C, H, W] tensor alone, so a batch gives each image's own result.
 _TENSOR_WISE = (Normalize, ConvertImageDtype, Resize, CenterCrop, Pad, Grayscale)
+# Note [Transforms on raw images]: the steps whose tensor path gives a PIL image's exact pixels
+# on its uint8 tensor (and, for the random ones, the same draws); padding only with a constant
+# integer fill, where Pillow and ember both write that value.
+_RANDOM_RAW_EXACT = (RandomCrop, RandomHorizontalFlip, RandomVerticalFlip)
+
+
+def _raw_exact(t):
+    if type(t) in (RandomHorizontalFlip, RandomVerticalFlip, CenterCrop):
+        return True
+    if type(t) in (RandomCrop, Pad):
+        return t.padding_mode == "constant" and isinstance(t.fill, int) and not isinstance(t.fill, bool)
+    return False
