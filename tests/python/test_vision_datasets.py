@@ -258,20 +258,24 @@ def _counting_pil_open(monkeypatch):
     return opened
 
 
-@pytest.mark.parametrize("pipeline", ["to_tensor_normalize", "pil_to_tensor", "resize"])
+@pytest.mark.parametrize("pipeline", ["to_tensor_normalize", "pil_to_tensor", "resize", "random_flip_crop"])
 def test_image_folder_raw_pngs_skip_pil_and_match_torchvision(image_tree, monkeypatch, pipeline):
     def make(v):
         T = v.transforms
         return {"to_tensor_normalize": T.Compose([T.ToTensor(), T.Normalize((0.5, 0.4, 0.3), (0.2, 0.3, 0.4))]),
                 "pil_to_tensor": T.PILToTensor(),
-                "resize": T.Compose([T.ToTensor(), T.Resize((4, 3))])}[pipeline]
+                "resize": T.Compose([T.ToTensor(), T.Resize((4, 3))]),
+                "random_flip_crop": T.Compose([T.RandomHorizontalFlip(), T.RandomCrop(4, padding=1), T.ToTensor()]),
+                }[pipeline]
 
     t = torchvision.datasets.ImageFolder(str(image_tree), transform=make(torchvision))
     e = ember.vision.datasets.ImageFolder(str(image_tree), transform=make(ember.vision))
     opened = _counting_pil_open(monkeypatch)
+    torch.manual_seed(5)
     t_items = [t[i] for i in range(len(t))]
     assert sorted(opened) == sorted(p for p, _ in t.samples)
     opened.clear()
+    ember.manual_seed(5)
     e_items = [e[i] for i in range(len(e))]
     for i, (ti, ei) in enumerate(zip(t_items, e_items)):
         assert_same(ti[0], ei[0], 0, 0, f"{pipeline} item {i}")
@@ -281,8 +285,9 @@ def test_image_folder_raw_pngs_skip_pil_and_match_torchvision(image_tree, monkey
     assert sorted(opened) == expected and len(expected) < len(e) / 2
     n = len(t)
     # Batches (decoded in parallel in C++) equal torchvision's.
-    indices = list(range(n))
-    t_batch = torch.utils.data.default_collate([t[i] for i in indices])
+    torch.manual_seed(6)
+    t_batch = next(iter(torch.utils.data.DataLoader(t, batch_size=n)))
+    ember.manual_seed(6)
     e_batch = next(iter(ember.utils.data.DataLoader(e, batch_size=n)))
     assert_same(t_batch, e_batch, 0, 0, "batch")
 
@@ -391,17 +396,21 @@ def test_fake_data_matches_torchvision(image_size, random_offset):
     e = ember.vision.datasets.FakeData(6, image_size, 5, random_offset=random_offset)
     assert repr(e) == repr(t)
     _assert_same_datasets(t, e, "fake data")
-    for transform in ("to_tensor", "to_tensor_normalize"):
+    for transform in ("to_tensor", "to_tensor_normalize", "random_crop_flip"):
         def make(v):
             T = v.transforms
             if transform == "to_tensor":
                 return T.ToTensor()
+            if transform == "random_crop_flip":
+                return T.Compose([T.RandomCrop(3, padding=2), T.RandomVerticalFlip(), T.ToTensor()])
             channels = 1 if len(image_size) == 2 else image_size[0]
             return T.Compose([T.ToTensor(), T.Normalize((0.5,) * channels, (0.25,) * channels)])
 
         t = torchvision.datasets.FakeData(6, image_size, 5, transform=make(torchvision), random_offset=random_offset)
         e = ember.vision.datasets.FakeData(6, image_size, 5, transform=make(ember.vision),
                                            random_offset=random_offset)
+        torch.manual_seed(7)
+        ember.manual_seed(7)
         _assert_same_datasets(t, e, transform)
 
 

@@ -160,7 +160,7 @@ class CIFAR10(VisionDataset):
         img, target = self.data[index], self.targets[index]
         pipeline = self._raw_pipeline()
         if pipeline is not None:
-            img = pipeline(_C._from_buffer(img).permute(2, 0, 1).contiguous())
+            img = pipeline[0](_C._from_buffer(img).permute(2, 0, 1).contiguous())
         else:
             from ..transforms.functional import _pil_image_module
 
@@ -175,7 +175,8 @@ class CIFAR10(VisionDataset):
         return len(self.data)
 
     def _raw_pipeline(self):
-        """Note [Transforms on raw images]: the transform as a function of the uint8 pixels."""
+        """Note [Transforms on raw images]: (the transform as a function of the uint8 pixels,
+        whether it takes a batch), when it has one."""
         if self.transform is None or type(self).__getitem__ is not CIFAR10.__getitem__:
             return None
         method = getattr(self.transform, "_ember_raw_pipeline", None)
@@ -188,7 +189,12 @@ class CIFAR10(VisionDataset):
             return None
         index = _C.tensor(indices, dtype=_C.int64)
         images = _C._from_buffer(self.data)[index].permute(0, 3, 1, 2).contiguous()
-        return [pipeline(images), _C.tensor([self.targets[i] for i in indices], dtype=_C.int64)]
+        targets = _C.tensor([self.targets[i] for i in indices], dtype=_C.int64)
+        run, batchable = pipeline
+        if batchable:
+            return [run(images), targets]
+        # Random steps: one image at a time, drawing in the order the items would.
+        return [_C.stack([run(images[i]) for i in range(len(indices))]), targets]
 
     def extra_repr(self):
         return f"Split: {'Train' if self.train is True else 'Test'}"

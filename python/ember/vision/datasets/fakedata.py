@@ -26,7 +26,7 @@ class FakeData(VisionDataset):
         pipeline = self._raw_pipeline(img)
         if pipeline is not None:
             # Note [Transforms on raw images]: ToPILImage's pixels (mul(255).byte()) without PIL.
-            img = pipeline(img.mul(255).byte())
+            img = pipeline[0](img.mul(255).byte())
         else:
             img = transforms.ToPILImage()(img)
             if self.transform is not None:

@@ -104,7 +104,7 @@ class DatasetFolder(VisionDataset):
         if pipeline is not None:
             pixels = _C._vision.read_rgb_like_pil(os.fspath(path))
             if pixels is not None:
-                sample = pipeline(pixels)
+                sample = pipeline[0](pixels)
         if sample is None:
             sample = self.loader(path)
             if self.transform is not None:
@@ -117,8 +117,9 @@ class DatasetFolder(VisionDataset):
         return len(self.samples)
 
     def _raw_pipeline(self):
-        """Note [Decoding like PIL]: the transform as a function of the RGB uint8 pixels, when
-        the items are the default loader's images and the transform has one."""
+        """Note [Decoding like PIL]: (the transform as a function of the RGB uint8 pixels,
+        whether it takes a batch), when the items are the default loader's images and the
+        transform has one."""
         if (self.transform is None or self.loader is not default_loader
                 or type(self).__getitem__ is not DatasetFolder.__getitem__):
             return None
@@ -135,7 +136,7 @@ class DatasetFolder(VisionDataset):
         images = []
         for (path, _), pixels in zip(picked, decoded):
             if pixels is not None:
-                images.append(pipeline(pixels))
+                images.append(pipeline[0](pixels))  # in item order, as random steps draw
             else:
                 images.append(self.transform(self.loader(path)))
         if not all(isinstance(image, _C.TensorBase) for image in images) or \
