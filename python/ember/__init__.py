@@ -55,6 +55,12 @@ def is_storage(obj):
     return False
 
 
+def manual_seed(seed):
+    """Seeds the default generator; like torch, anything int() accepts (a NumPy integer, a
+    float) is a seed."""
+    return _C.manual_seed(_builtins.int(seed))
+
+
 def is_floating_point(input):  # noqa: A002
     return input.is_floating_point()
 

@@ -41,3 +41,22 @@ def test_python_threads_run_while_a_large_matmul_computes():
     during = [t for t in stamps if inside["start"] < t < inside["end"]]
     assert inside["end"] - inside["start"] > 0.01
     assert len(during) > 100, f"the main thread ran {len(during)} times during the matmuls"
+
+
+def test_manual_seed_takes_what_int_takes_as_torch_does():
+    import numpy as np
+    import torch
+    for seed in (np.int64(3), 3.7, True, -5):
+        torch.manual_seed(seed)
+        ember.manual_seed(seed)
+        assert torch.rand(3).tolist() == ember.rand(3).tolist(), seed
+    for bad in ("a", None):
+        try:
+            torch.manual_seed(bad)
+        except Exception as expected:  # noqa: BLE001 - the type is what is compared
+            try:
+                ember.manual_seed(bad)
+            except Exception as got:  # noqa: BLE001
+                assert type(got) is type(expected) and str(got) == str(expected)
+            else:
+                raise AssertionError(f"ember.manual_seed({bad!r}) did not raise")
