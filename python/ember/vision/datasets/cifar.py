@@ -18,7 +18,7 @@ import os
 import pickle
 
 from ... import _C
-from .vision import VisionDataset
+from .vision import VisionDataset, raw_pipeline, transform_raw_batch
 
 _HOW_TO = ("ember never downloads. Put torchvision's layout there (extract cifar-10-python.tar.gz from "
            "https://www.cs.toronto.edu/~kriz/cifar.html into root, giving {where})")
@@ -177,10 +177,9 @@ class CIFAR10(VisionDataset):
     def _raw_pipeline(self):
         """Note [Transforms on raw images]: (the transform as a function of the uint8 pixels,
         whether it takes a batch), when it has one."""
-        if self.transform is None or type(self).__getitem__ is not CIFAR10.__getitem__:
+        if type(self).__getitem__ is not CIFAR10.__getitem__:
             return None
-        method = getattr(self.transform, "_ember_raw_pipeline", None)
-        return method() if method is not None else None
+        return raw_pipeline(self.transform)
 
     def _ember_fetch_batch(self, indices):
         # Note [Batched fetch]: one gather of the HWC pixels, seen as [B, 3, 32, 32].
@@ -190,11 +189,7 @@ class CIFAR10(VisionDataset):
         index = _C.tensor(indices, dtype=_C.int64)
         images = _C._from_buffer(self.data)[index].permute(0, 3, 1, 2).contiguous()
         targets = _C.tensor([self.targets[i] for i in indices], dtype=_C.int64)
-        run, batchable = pipeline
-        if batchable:
-            return [run(images), targets]
-        # Random steps: one image at a time, drawing in the order the items would.
-        return [_C.stack([run(images[i]) for i in range(len(indices))]), targets]
+        return [transform_raw_batch(pipeline, images), targets]
 
     def extra_repr(self):
         return f"Split: {'Train' if self.train is True else 'Test'}"

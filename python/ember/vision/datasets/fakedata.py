@@ -3,7 +3,7 @@ i + random_offset (randn image, then a randint target), exactly torchvision's dr
 items equal torchvision's; the caller's generator state is restored afterwards."""
 from ... import _C
 from .. import transforms
-from .vision import VisionDataset
+from .vision import VisionDataset, raw_pipeline
 
 
 class FakeData(VisionDataset):
@@ -39,8 +39,7 @@ class FakeData(VisionDataset):
         return self.size
 
     def _raw_pipeline(self, img):
-        if self.transform is None or type(self).__getitem__ is not FakeData.__getitem__ or img.dim() != 3 \
-                or img.shape[0] not in (1, 3, 4) or img.dtype != _C.float32:
+        if type(self).__getitem__ is not FakeData.__getitem__ or img.dim() != 3 or img.shape[0] not in (1, 3, 4) \
+                or img.dtype != _C.float32:
             return None
-        method = getattr(self.transform, "_ember_raw_pipeline", None)
-        return method() if method is not None else None
+        return raw_pipeline(self.transform)

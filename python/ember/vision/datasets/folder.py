@@ -14,7 +14,7 @@ torchvision's path through PIL."""
 import os
 
 from ... import _C
-from .vision import VisionDataset
+from .vision import VisionDataset, raw_pipeline
 
 IMG_EXTENSIONS = (".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp")
 
@@ -120,11 +120,9 @@ class DatasetFolder(VisionDataset):
         """Note [Decoding like PIL]: (the transform as a function of the RGB uint8 pixels,
         whether it takes a batch), when the items are the default loader's images and the
         transform has one."""
-        if (self.transform is None or self.loader is not default_loader
-                or type(self).__getitem__ is not DatasetFolder.__getitem__):
+        if self.loader is not default_loader or type(self).__getitem__ is not DatasetFolder.__getitem__:
             return None
-        method = getattr(self.transform, "_ember_raw_pipeline", None)
-        return method() if method is not None else None
+        return raw_pipeline(self.transform)
 
     def _ember_fetch_batch(self, indices):
         # Note [Batched fetch]: default_collate of (tensor, int) items: [stacked, int64 targets].

@@ -5,7 +5,7 @@ or whatever the transforms make of them."""
 import os
 
 from ... import _C
-from .vision import VisionDataset
+from .vision import VisionDataset, raw_pipeline, transform_raw_batch
 
 _WHERE = {
     "FashionMNIST": "apt-get install dataset-fashion-mnist puts them in /usr/share/datasets/fashion-mnist",
@@ -55,10 +55,9 @@ class MNIST(VisionDataset):
     def _raw_pipeline(self):
         """Note [Transforms on raw images]: (the transform as a function of the uint8 pixels,
         whether it takes a batch), when it has one."""
-        if self.transform is None or type(self).__getitem__ is not MNIST.__getitem__:
+        if type(self).__getitem__ is not MNIST.__getitem__:
             return None
-        method = getattr(self.transform, "_ember_raw_pipeline", None)
-        return method() if method is not None else None
+        return raw_pipeline(self.transform)
 
     def _ember_fetch_batch(self, indices):
         # Note [Batched fetch]: default_collate of (image, int) items is [images, int64 targets].
@@ -66,12 +65,7 @@ class MNIST(VisionDataset):
         if pipeline is None or self.target_transform is not None:
             return None
         index = _C.tensor(indices, dtype=_C.int64)
-        run, batchable = pipeline
-        if batchable:
-            return [run(self.data[index].unsqueeze(1)), self.targets[index]]
-        # Random steps: one image at a time, drawing in the order the items would.
-        images = self.data[index].unsqueeze(1)
-        return [_C.stack([run(images[i]) for i in range(len(indices))]), self.targets[index]]
+        return [transform_raw_batch(pipeline, self.data[index].unsqueeze(1)), self.targets[index]]
 
     @property
     def raw_folder(self):

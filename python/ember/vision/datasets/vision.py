@@ -2,7 +2,25 @@
 with torchvision's `transforms` / `transform` + `target_transform` rule and repr."""
 import os
 
+from ... import _C
 from ...utils.data import Dataset
+
+
+def raw_pipeline(transform):
+    """Note [Transforms on raw images]: (run, batchable) for a transform that has a form on
+    uint8 pixels, else None. Datasets call it only when their own __getitem__ is in use (a
+    subclass overriding it must see each item)."""
+    method = getattr(transform, "_ember_raw_pipeline", None) if transform is not None else None
+    return method() if method is not None else None
+
+
+def transform_raw_batch(pipeline, images):
+    """Note [Batched fetch]: the pipeline on uint8 images [N, C, H, W]: one call when it is
+    batchable, else image by image in item order (random steps draw as the items would)."""
+    run, batchable = pipeline
+    if batchable:
+        return run(images)
+    return _C.stack([run(images[i]) for i in range(images.shape[0])])
 
 
 class VisionDataset(Dataset):
