@@ -20,14 +20,25 @@ namespace {
 using pickle::TensorKind;
 using pickle::Value;
 
+// nn.Parameter, looked up only when needed: importing ember.nn costs ~30 ms, which a load of
+// a file without Parameters (or a save of an object without them) should not pay.
 py::object parameter_class() { return py::module_::import("ember.nn.parameter").attr("Parameter"); }
+// The class if ember.nn.parameter is loaded; none otherwise (then no Parameter exists).
+py::object parameter_class_if_loaded() {
+  PyObject* module = PyImport_GetModule(py::str("ember.nn.parameter").ptr());
+  if (!module) {
+    PyErr_Clear();
+    return py::none();
+  }
+  return py::reinterpret_steal<py::object>(module).attr("Parameter");
+}
 py::object ordered_dict_class() { return py::module_::import("collections").attr("OrderedDict"); }
 
 // ---- Python -> Value ------------------------------------------------------------------
 
 class FromPython {
  public:
-  FromPython() : parameter_(parameter_class()), ordered_dict_(ordered_dict_class()) {}
+  FromPython() : parameter_(parameter_class_if_loaded()), ordered_dict_(ordered_dict_class()) {}
 
   Value convert(py::handle o, int depth) {
     if (depth > pickle::kMaxDepth)
@@ -51,7 +62,7 @@ class FromPython {
       return Value::string(std::string(s, static_cast<size_t>(n)));
     }
     if (is_tensor(p)) {
-      const bool is_param = PyObject_IsInstance(p, parameter_.ptr()) == 1;
+      const bool is_param = !parameter_.is_none() && PyObject_IsInstance(p, parameter_.ptr()) == 1;
       return Value::tensor(unwrap(p), is_param ? TensorKind::Parameter : TensorKind::Plain);
     }
     if (is_dtype(p)) return Value::global("torch", dtype_name(dtype_of(p)));
@@ -104,7 +115,7 @@ class FromPython {
 
 class ToPython {
  public:
-  ToPython() : parameter_(parameter_class()), ordered_dict_(ordered_dict_class()) {}
+  ToPython() : ordered_dict_(ordered_dict_class()) {}
 
   py::object convert(const Value& v) {
     switch (v.kind()) {
@@ -115,7 +126,10 @@ class ToPython {
       case Value::Kind::Str: return py::str(v.to_str());
       case Value::Kind::Tensor: {
         py::object t = py::reinterpret_steal<py::object>(wrap(v.to_tensor()));
-        if (v.tensor_kind() == TensorKind::Parameter) return parameter_(t, py::bool_(v.to_tensor().requires_grad()));
+        if (v.tensor_kind() == TensorKind::Parameter) {
+          if (!parameter_) parameter_ = parameter_class();
+          return parameter_(t, py::bool_(v.to_tensor().requires_grad()));
+        }
         return t;
       }
       case Value::Kind::Global: {

@@ -267,3 +267,20 @@ def test_atomic_save_leaves_old_file(tmp_path):
         ember.save({"a": ember.ones(3), "bad": object()}, path)
     assert ember.load(path)["a"].tolist() == [1.0, 1.0, 1.0]
     assert os.listdir(tmp_path) == ["ckpt.pt"]
+
+
+def test_loading_tensors_does_not_import_nn(tmp_path):
+    """A file without Parameters loads without importing ember.nn (about 30 ms), so a
+    memory-mapped load in a fresh process costs milliseconds; one with Parameters still
+    gives Parameters."""
+    import subprocess
+    import sys
+    plain, params = tmp_path / "plain.pt", tmp_path / "params.pt"
+    ember.save({"w": ember.ones(3)}, str(plain))
+    ember.save({"w": ember.nn.Parameter(ember.ones(3))}, str(params))
+    code = ("import sys, ember; d = ember.load(sys.argv[1], mmap=True); "
+            "print('ember.nn' in sys.modules, type(d['w']).__name__)")
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(ember.__file__)))
+    for path, expected in ((plain, "False Tensor"), (params, "True Parameter")):
+        out = subprocess.run([sys.executable, "-c", code, str(path)], env=env, capture_output=True, text=True)
+        assert out.stdout.strip() == expected, out.stderr
