@@ -18,7 +18,7 @@ import os
 import pickle
 
 from ... import _C
-from .vision import VisionDataset, raw_pipeline, transform_raw_batch
+from .vision import RawImageDataset
 
 _HOW_TO = ("ember never downloads. Put torchvision's layout there (extract cifar-10-python.tar.gz from "
            "https://www.cs.toronto.edu/~kriz/cifar.html into root, giving {where})")
@@ -65,7 +65,7 @@ def _load_pickle(path):
         raise RuntimeError(f"{path} is not a readable pickled CIFAR batch: {error}") from None
 
 
-class CIFAR10(VisionDataset):
+class CIFAR10(RawImageDataset):
     base_folder = "cifar-10-batches-py"
     binary_folder = "cifar-10-batches-bin"
     filename = "cifar-10-python.tar.gz"
@@ -156,43 +156,23 @@ class CIFAR10(VisionDataset):
             classes = listed if len(listed) == self._num_classes else classes
         self.classes = list(classes)
 
-    def __getitem__(self, index):
-        img, target = self.data[index], self.targets[index]
-        pipeline = self._raw_pipeline()
-        if pipeline is not None:
-            img = pipeline[0](_C._from_buffer(img).permute(2, 0, 1).contiguous())
-        else:
-            from ..transforms.functional import _pil_image_module
+    def _target(self, index):
+        return self.targets[index]
 
-            img = _pil_image_module().fromarray(img)
-            if self.transform is not None:
-                img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
+    def _targets(self, index):
+        return _C.tensor([self.targets[i] for i in index.tolist()], dtype=_C.int64)
 
-    def __len__(self):
-        return len(self.data)
+    def _raw_image(self, index):
+        return _C._from_buffer(self.data[index]).permute(2, 0, 1).contiguous()
 
-    def _raw_pipeline(self):
-        """Note [Transforms on raw images]: (the transform as a function of the uint8 pixels,
-        whether it takes a batch), when it has one."""
-        if type(self).__getitem__ is not CIFAR10.__getitem__:
-            return None
-        return raw_pipeline(self.transform)
+    def _raw_images(self, index):
+        # One gather of the HWC pixels, seen as [N, 3, 32, 32].
+        return _C._from_buffer(self.data)[index].permute(0, 3, 1, 2).contiguous()
 
-    def _ember_fetch_batch(self, indices):
-        # Note [Batched fetch]: one gather of the HWC pixels, seen as [B, 3, 32, 32].
-        pipeline = self._raw_pipeline()
-        if pipeline is None or self.target_transform is not None:
-            return None
-        index = _C.tensor(indices, dtype=_C.int64)
-        images = _C._from_buffer(self.data)[index].permute(0, 3, 1, 2).contiguous()
-        targets = _C.tensor([self.targets[i] for i in indices], dtype=_C.int64)
-        return [transform_raw_batch(pipeline, images), targets]
+    def _pil_image(self, index):
+        from ..transforms.functional import _pil_image_module
 
-    def extra_repr(self):
-        return f"Split: {'Train' if self.train is True else 'Test'}"
+        return _pil_image_module().fromarray(self.data[index])
 
 
 class CIFAR100(CIFAR10):

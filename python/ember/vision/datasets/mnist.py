@@ -5,7 +5,7 @@ or whatever the transforms make of them."""
 import os
 
 from ... import _C
-from .vision import VisionDataset, raw_pipeline, transform_raw_batch
+from .vision import RawImageDataset
 
 _WHERE = {
     "FashionMNIST": "apt-get install dataset-fashion-mnist puts them in /usr/share/datasets/fashion-mnist",
@@ -13,7 +13,7 @@ _WHERE = {
 }
 
 
-class MNIST(VisionDataset):
+class MNIST(RawImageDataset):
     _fashion = False
 
     def __init__(self, root, train=True, transform=None, target_transform=None, download=False):
@@ -34,38 +34,22 @@ class MNIST(VisionDataset):
     classes = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four", "5 - five", "6 - six", "7 - seven",
                "8 - eight", "9 - nine"]
 
-    def __getitem__(self, index):
-        img, target = self.data[index], int(self.targets[index])
-        pipeline = self._raw_pipeline()
-        if pipeline is not None:
-            img = pipeline[0](img.unsqueeze(0))
-        else:
-            from ..transforms.functional import _pil_image_module
+    def _target(self, index):
+        return int(self.targets[index])
 
-            img = _pil_image_module().fromarray(img.numpy(), mode="L")
-            if self.transform is not None:
-                img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
+    def _targets(self, index):
+        return self.targets[index]
 
-    def __len__(self):
-        return len(self.data)
+    def _raw_image(self, index):
+        return self.data[index].unsqueeze(0)
 
-    def _raw_pipeline(self):
-        """Note [Transforms on raw images]: (the transform as a function of the uint8 pixels,
-        whether it takes a batch), when it has one."""
-        if type(self).__getitem__ is not MNIST.__getitem__:
-            return None
-        return raw_pipeline(self.transform)
+    def _raw_images(self, index):
+        return self.data[index].unsqueeze(1)
 
-    def _ember_fetch_batch(self, indices):
-        # Note [Batched fetch]: default_collate of (image, int) items is [images, int64 targets].
-        pipeline = self._raw_pipeline()
-        if pipeline is None or self.target_transform is not None:
-            return None
-        index = _C.tensor(indices, dtype=_C.int64)
-        return [transform_raw_batch(pipeline, self.data[index].unsqueeze(1)), self.targets[index]]
+    def _pil_image(self, index):
+        from ..transforms.functional import _pil_image_module
+
+        return _pil_image_module().fromarray(self.data[index].numpy(), mode="L")
 
     @property
     def raw_folder(self):
@@ -78,9 +62,6 @@ class MNIST(VisionDataset):
     @property
     def class_to_idx(self):
         return {_class: i for i, _class in enumerate(self.classes)}
-
-    def extra_repr(self):
-        return f"Split: {'Train' if self.train is True else 'Test'}"
 
 
 class FashionMNIST(MNIST):

@@ -60,6 +60,49 @@ class VisionDataset(Dataset):
         return ""
 
 
+class RawImageDataset(VisionDataset):
+    """A train/test split held in memory as uint8 pixels (the MNIST and CIFAR families).
+
+    Items are (PIL image, target) as torchvision gives them, or, when the transform has a
+    form on uint8 pixels (Note [Transforms on raw images]), the same result computed from the
+    pixels without PIL; with the default collate the DataLoader builds whole batches
+    (Note [Batched fetch]). Subclasses say how their pixels and targets are stored:
+    `_raw_image(index)` uint8 [C, H, W], `_raw_images(index)` uint8 [N, C, H, W] for an int64
+    index tensor, `_pil_image(index)`, `_target(index)` and `_targets(index)` (int64)."""
+
+    def __getitem__(self, index):
+        target = self._target(index)
+        pipeline = self._raw_pipeline()
+        if pipeline is not None:
+            img = pipeline[0](self._raw_image(index))
+        else:
+            img = self._pil_image(index)
+            if self.transform is not None:
+                img = self.transform(img)
+        if self.target_transform is not None:
+            target = self.target_transform(target)
+        return img, target
+
+    def __len__(self):
+        return len(self.data)
+
+    def _raw_pipeline(self):
+        # A subclass overriding __getitem__ must see each item: no shortcut then.
+        if type(self).__getitem__ is not RawImageDataset.__getitem__:
+            return None
+        return raw_pipeline(self.transform)
+
+    def _ember_fetch_batch(self, indices):
+        pipeline = self._raw_pipeline()
+        if pipeline is None or self.target_transform is not None:
+            return None
+        index = _C.tensor(indices, dtype=_C.int64)
+        return [transform_raw_batch(pipeline, self._raw_images(index)), self._targets(index)]
+
+    def extra_repr(self):
+        return f"Split: {'Train' if self.train is True else 'Test'}"
+
+
 def _format_transform_repr(transform, head):
     lines = repr(transform).splitlines()
     return [f"{head}{lines[0]}"] + [" " * len(head) + line for line in lines[1:]]
