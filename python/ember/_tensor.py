@@ -108,3 +108,18 @@ def _rebuild_tensor(data, dtype_name, shape, requires_grad):
         t.requires_grad_(True)
     return t
 
+
+def _zero_grads(params, set_to_none=False):
+    """torch's zero_grad of Module and Optimizer, one rule for both: each existing .grad is
+    dropped (set_to_none) or detached from any graph and zeroed in place."""
+    for p in params:
+        if p.grad is None:
+            continue
+        if set_to_none:
+            p.grad = None
+        else:
+            if p.grad.grad_fn is not None:
+                p.grad.detach_()
+            else:
+                p.grad.requires_grad_(False)
+            p.grad.zero_()

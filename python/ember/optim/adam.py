@@ -1,6 +1,5 @@
 from .. import _C
-from .optimizer import Optimizer, _use_grad_for_differentiable
-from ..autograd.grad_mode import enable_grad
+from .optimizer import Optimizer, _evaluate_closure, _use_grad_for_differentiable
 
 
 class Adam(Optimizer):
@@ -16,10 +15,7 @@ class Adam(Optimizer):
 
     @_use_grad_for_differentiable
     def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            with enable_grad():
-                loss = closure()
+        loss = _evaluate_closure(closure)
         for group in self.param_groups:
             params, grads, m1, m2, mx, steps = [], [], [], [], [], []
             for p in group["params"]:

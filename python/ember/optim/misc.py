@@ -1,14 +1,6 @@
 """RMSprop, Adagrad, Adadelta: torch's constructors and state, the fused C++ steps."""
 from .. import _C
-from .optimizer import Optimizer, _use_grad_for_differentiable
-from ..autograd.grad_mode import enable_grad
-
-
-def _closure(closure):
-    if closure is None:
-        return None
-    with enable_grad():
-        return closure()
+from .optimizer import Optimizer, _evaluate_closure, _use_grad_for_differentiable
 
 
 class RMSprop(Optimizer):
@@ -24,7 +16,7 @@ class RMSprop(Optimizer):
 
     @_use_grad_for_differentiable
     def step(self, closure=None):
-        loss = _closure(closure)
+        loss = _evaluate_closure(closure)
         for group in self.param_groups:
             ps, gs, sq, ga, mb = [], [], [], [], []
             for p in group["params"]:
@@ -64,7 +56,7 @@ class Adagrad(Optimizer):
 
     @_use_grad_for_differentiable
     def step(self, closure=None):
-        loss = _closure(closure)
+        loss = _evaluate_closure(closure)
         for group in self.param_groups:
             ps, gs, sums, steps = [], [], [], []
             for p in group["params"]:
@@ -91,7 +83,7 @@ class Adadelta(Optimizer):
 
     @_use_grad_for_differentiable
     def step(self, closure=None):
-        loss = _closure(closure)
+        loss = _evaluate_closure(closure)
         for group in self.param_groups:
             ps, gs, sq, ad = [], [], [], []
             for p in group["params"]:

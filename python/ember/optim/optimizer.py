@@ -7,7 +7,8 @@ from copy import deepcopy
 from itertools import chain
 
 from .. import _C
-from ..autograd.grad_mode import no_grad
+from .._tensor import _zero_grads
+from ..autograd.grad_mode import enable_grad, no_grad
 
 
 class _RequiredParameter:
@@ -32,6 +33,15 @@ def _use_grad_for_differentiable(step):
             return step(self, *args, **kwargs)
 
     return wrapper
+
+
+def _evaluate_closure(closure):
+    """The loss from step(closure): the closure runs with grad on (step itself runs under
+    no_grad), or None without one."""
+    if closure is None:
+        return None
+    with enable_grad():
+        return closure()
 
 
 class Optimizer:
@@ -100,17 +110,7 @@ class Optimizer:
         self.param_groups.append(param_group)
 
     def zero_grad(self, set_to_none=False):
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is not None:
-                    if set_to_none:
-                        p.grad = None
-                    else:
-                        if p.grad.grad_fn is not None:
-                            p.grad.detach_()
-                        else:
-                            p.grad.requires_grad_(False)
-                        p.grad.zero_()
+        _zero_grads(chain.from_iterable(group["params"] for group in self.param_groups), set_to_none)
 
     def step(self, closure=None):
         raise NotImplementedError

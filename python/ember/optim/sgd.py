@@ -1,6 +1,5 @@
 from .. import _C
-from .optimizer import Optimizer, _use_grad_for_differentiable, required
-from ..autograd.grad_mode import enable_grad
+from .optimizer import Optimizer, _evaluate_closure, _use_grad_for_differentiable, required
 
 
 class SGD(Optimizer):
@@ -20,10 +19,7 @@ class SGD(Optimizer):
 
     @_use_grad_for_differentiable
     def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            with enable_grad():
-                loss = closure()
+        loss = _evaluate_closure(closure)
         for group in self.param_groups:
             params, grads, bufs, fresh = [], [], [], []
             for p in group["params"]:

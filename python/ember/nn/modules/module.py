@@ -8,7 +8,7 @@ import warnings
 from collections import OrderedDict, namedtuple
 
 from ... import _C
-from ..._tensor import Tensor
+from ..._tensor import Tensor, _zero_grads
 from ..parameter import Parameter
 from ...autograd.grad_mode import no_grad
 
@@ -335,16 +335,7 @@ class Module:
         return self
 
     def zero_grad(self, set_to_none=False):
-        for p in self.parameters():
-            if p.grad is not None:
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad.grad_fn is not None:
-                        p.grad.detach_()
-                    else:
-                        p.grad.requires_grad_(False)
-                    p.grad.zero_()
+        _zero_grads(self.parameters(), set_to_none)
 
     def apply(self, fn):
         for module in self.children():
