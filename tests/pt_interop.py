@@ -21,6 +21,8 @@ import zipfile
 
 import torch
 
+from interop_recipe import make  # the recipe formula, shared with the C++ tests
+
 # (name, dtype, shape, kind, a, b): float -> (arange - a) * b; int -> arange * a + b;
 # bool -> arange % a == 0. Keep in sync with kRecipe in test_serialization.cpp.
 RECIPE = [
@@ -38,19 +40,6 @@ RECIPE = [
     ("empty", torch.float32, [0, 3], "float", 0.0, 1.0),
     ("empty_int", torch.int64, [2, 0], "int", 1, 0),
 ]
-
-
-def make(dtype, shape, kind, a, b):
-    n = 1
-    for d in shape:
-        n *= d
-    if kind == "bool":
-        t = torch.arange(n, dtype=torch.int64) % a == 0
-    elif kind == "int":
-        t = (torch.arange(n, dtype=torch.int64) * a + b).to(dtype)
-    else:
-        t = ((torch.arange(n, dtype=torch.float64) - a) * b).to(dtype)
-    return t.reshape(shape)
 
 
 def recipe():

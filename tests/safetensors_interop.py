@@ -17,6 +17,8 @@ import sys
 
 import torch
 
+from interop_recipe import make  # the recipe formula, shared with the C++ tests
+
 DTYPES = {
     "BOOL": torch.bool, "U8": torch.uint8, "I8": torch.int8, "I16": torch.int16,
     "I32": torch.int32, "I64": torch.int64, "F16": torch.float16, "BF16": torch.bfloat16,
@@ -43,19 +45,6 @@ RECIPE = [
     ("scalar", torch.float32, [], "float", -3.25, 1.0),
     ("empty", torch.float32, [0, 3], "float", 0.0, 1.0),
 ]
-
-
-def make(dtype, shape, kind, a, b):
-    n = 1
-    for d in shape:
-        n *= d
-    if kind == "bool":
-        t = torch.arange(n, dtype=torch.int64) % a == 0
-    elif kind == "int":
-        t = (torch.arange(n, dtype=torch.int64) * a + b).to(dtype)
-    else:
-        t = ((torch.arange(n, dtype=torch.float64) - a) * b).to(dtype)
-    return t.reshape(shape)
 
 
 def expected():

@@ -13,35 +13,20 @@
 
 #include <ember/ember.h>
 
+#include "checkpoint_test_util.h"
+
 using namespace ember;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("ember_safetensors_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string str(const std::string& name) const { return (path / name).string(); }
+// Each test's own directory (checkpoint_test_util.h).
+struct TempDir : checkpoint_test::TempDir {
+  TempDir() : checkpoint_test::TempDir("ember_safetensors_") {}
 };
 
-// The same recipe as RECIPE in tests/safetensors_interop.py: float -> (arange - a) * b in
-// float64, int -> arange * a + b in int64, bool -> arange % a == 0, then cast.
-struct RecipeItem {
-  const char* name;
-  ScalarType dtype;
-  std::vector<int64_t> shape;
-  char kind;  // 'b', 'i', 'f'
-  double a, b;
-};
+// The recipe items of RECIPE in tests/safetensors_interop.py (the formula: checkpoint_test::make).
+using checkpoint_test::RecipeItem;
 const std::vector<RecipeItem> kRecipe = {
     {"bool", kBool, {3, 4}, 'b', 3, 0},
     {"uint8", kUInt8, {5}, 'i', 50, 3},
@@ -58,15 +43,7 @@ const std::vector<RecipeItem> kRecipe = {
     {"empty", kFloat32, {0, 3}, 'f', 0.0, 1.0},
 };
 
-Tensor make(ScalarType dtype, const std::vector<int64_t>& shape, char kind, double a, double b) {
-  int64_t n = 1;
-  for (int64_t d : shape) n *= d;
-  Tensor t;
-  if (kind == 'b') t = arange(n, kInt64).remainder(static_cast<int64_t>(a)).eq(0);
-  else if (kind == 'i') t = (arange(n, kInt64) * static_cast<int64_t>(a) + static_cast<int64_t>(b)).to(dtype);
-  else t = ((arange(n, kFloat64) - a) * b).to(dtype);
-  return t.reshape(shape);
-}
+using checkpoint_test::make;
 
 nn::StateDict recipe_tensors() {
   nn::StateDict d;
@@ -85,12 +62,7 @@ void expect_same(const Tensor& got, const Tensor& want, const std::string& name)
   EXPECT_TRUE(equal(got, want));
 }
 
-std::string read_bytes(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+using checkpoint_test::read_bytes;
 
 std::string le64(uint64_t n) {
   std::string s(8, '\0');

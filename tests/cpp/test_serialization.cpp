@@ -24,6 +24,8 @@
 
 #include <ember/ember.h>
 
+#include "checkpoint_test_util.h"
+
 #include "ember/core/tensor_impl.h"
 #include "ember/io/zip.h"
 
@@ -33,42 +35,15 @@ using pickle::Value;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("ember_pt_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string str(const std::string& name) const { return (path / name).string(); }
-  std::vector<std::string> files() const {
-    std::vector<std::string> r;
-    for (const auto& e : fs::directory_iterator(path)) r.push_back(e.path().filename().string());
-    std::sort(r.begin(), r.end());
-    return r;
-  }
+// Each test's own directory (checkpoint_test_util.h).
+struct TempDir : checkpoint_test::TempDir {
+  TempDir() : checkpoint_test::TempDir("ember_pt_") {}
 };
 
-std::string read_bytes(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+using checkpoint_test::read_bytes;
 
 // The recipe of tests/pt_interop.py (RECIPE, recipe()): keep the two in sync.
-struct RecipeItem {
-  const char* name;
-  ScalarType dtype;
-  std::vector<int64_t> shape;
-  char kind;  // 'b', 'i', 'f'
-  double a, b;
-};
+using checkpoint_test::RecipeItem;
 const std::vector<RecipeItem> kRecipe = {
     {"bool", kBool, {3, 4}, 'b', 3, 0},
     {"uint8", kUInt8, {5}, 'i', 50, 3},
@@ -85,15 +60,7 @@ const std::vector<RecipeItem> kRecipe = {
     {"empty_int", kInt64, {2, 0}, 'i', 1, 0},
 };
 
-Tensor make(ScalarType dtype, const std::vector<int64_t>& shape, char kind, double a, double b) {
-  int64_t n = 1;
-  for (int64_t d : shape) n *= d;
-  Tensor t;
-  if (kind == 'b') t = arange(n, kInt64).remainder(static_cast<int64_t>(a)).eq(0);
-  else if (kind == 'i') t = (arange(n, kInt64) * static_cast<int64_t>(a) + static_cast<int64_t>(b)).to(dtype);
-  else t = ((arange(n, kFloat64) - a) * b).to(dtype);
-  return t.reshape(shape);
-}
+using checkpoint_test::make;
 
 nn::StateDict recipe() {
   nn::StateDict d;
