@@ -16,8 +16,6 @@ import argparse
 import gzip
 import os
 import pathlib
-import re
-import subprocess
 import sys
 import tempfile
 
@@ -25,7 +23,9 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "examples" / "python"))
 from torch_twin import torch_twin  # noqa: E402
 
-EPOCH = re.compile(r"epoch (\d+): train loss ([0-9.]+), train accuracy ([0-9.]+), test accuracy ([0-9.]+) \(([0-9.]+) s\)")
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from compare_main_job import run  # noqa: E402  (runs a program, returns its last epoch's seconds and accuracy)
+
 EMBER_PATH = os.environ.get("EMBER_PYTHONPATH", str(ROOT / "build" / "release" / "python"))
 TORCH_SETTINGS = [
     ("default", {}, []),
@@ -44,16 +44,6 @@ def torchvision_layout(source, target):
             with gzip.open(pathlib.Path(source) / (name + ".gz")) as f:
                 (raw / name).write_bytes(f.read())
     return str(target)
-
-
-def run(cmd, env_extra):
-    env = dict(os.environ, **env_extra)
-    print("$ " + " ".join(f"{k}={v}" for k, v in env_extra.items()) + " " + " ".join(cmd), file=sys.stderr)
-    out = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, check=True).stdout
-    rows = [m.groups() for m in EPOCH.finditer(out)]
-    if not rows:
-        sys.exit(f"no epoch lines from {cmd}:\n{out}")
-    return float(rows[-1][4]), float(rows[-1][3])
 
 
 def main():
