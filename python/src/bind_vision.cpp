@@ -18,23 +18,21 @@ namespace ember::python {
 
 namespace {
 
-// (images uint8 [N, H, W], targets int64 [N], class names): torchvision's MNIST.data,
-// .targets and .classes.
+// (images uint8 [N, H, W], targets int64 [N]): torchvision's MNIST.data and .targets (the
+// class names are torchvision's lists, kept in datasets/mnist.py).
 py::tuple read_mnist(const std::string& root, bool train, bool fashion) {
   Tensor images, targets;
-  std::vector<std::string> classes;
   {
     py::gil_scoped_release release;
     auto read = [&](const data::datasets::MNIST& d) {
       images = d.images().squeeze(1);  // raw: the stored uint8 images
       targets = d.targets();
-      classes = d.classes();
     };
     if (fashion) read(data::datasets::FashionMNIST(root, train, /*raw=*/true));
     else read(data::datasets::MNIST(root, train, /*raw=*/true));
   }
   return py::make_tuple(py::reinterpret_steal<py::object>(wrap(images)),
-                        py::reinterpret_steal<py::object>(wrap(targets)), classes);
+                        py::reinterpret_steal<py::object>(wrap(targets)));
 }
 
 // (images uint8 [N, 32, 32, 3] (HWC, as torchvision's CIFAR10.data), targets int64 [N],

@@ -21,7 +21,7 @@ class MNIST(RawImageDataset):
         self.train = train
         name = "FashionMNIST" if self._fashion else "MNIST"
         try:
-            self.data, self.targets, _ = _C._vision.read_mnist(str(root), train, self._fashion)
+            self.data, self.targets = _C._vision.read_mnist(str(root), train, self._fashion)
         except RuntimeError as error:
             if not download:
                 raise
