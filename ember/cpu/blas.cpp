@@ -123,8 +123,6 @@ bool onednn_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, f
 
 }  // namespace
 
-namespace {
-
 // Note [GEMM threading]: the BLAS libraries stay on the calling thread.
 void serial_blas_here() {
   thread_local bool done = false;
@@ -133,6 +131,8 @@ void serial_blas_here() {
   openblas_set_num_threads(1);   // process-wide; repeating it from each thread is harmless
   done = true;
 }
+
+namespace {
 
 // Below this many multiply-adds a product stays on one thread: waking another costs more.
 constexpr double kMinParallelGemmWork = 1 << 18;

@@ -28,6 +28,11 @@ void gemv(bool trans_a, int64_t m, int64_t n, T alpha, const T* a, int64_t lda, 
 template <class T>
 T dot(int64_t n, const T* x, int64_t incx, const T* y, int64_t incy);
 
+// Sets OpenMP (which oneDNN and OpenBLAS thread with) to one thread on the calling thread,
+// once per thread (Note [GEMM threading] in blas.cpp). Call it before any oneDNN or BLAS
+// call on a thread of ember's pool.
+void serial_blas_here();
+
 // Fills kernels::gemm_stub, gemv_stub and dot_stub (for every CPU instruction set: the
 // libraries choose their own code paths at run time).
 void register_blas();

@@ -194,6 +194,46 @@ TEST(DiffNnConv, ConvTranspose) {
                       [](const auto& v) { return torch::conv_transpose1d(v[0].transpose(1, 2), v[1], {}, 2); }));
 }
 
+// Layers large enough (>= 2^20 multiply-adds) for the oneDNN primitives of
+// cpu/onednn_conv.cpp in the default EMBER_CONV mode, batch sizes that split evenly and
+// unevenly over the pool's threads, and one image (float32: the path is float32 only).
+// The ctest entry diff.conv_onednn reruns every DiffNnConv test with EMBER_CONV=onednn and
+// diff.conv_im2col with EMBER_CONV=im2col, so both kernels see every geometry above too.
+TEST(DiffNnConv, LayersLargeEnoughForOneDnn) {
+  const std::vector<Conv2dCase> cases = {
+      {{4, 64, 16, 16}, {64, 64, 3, 3}, {1}, {1}, {1}, 1, false},  // ResNet basic block
+      {{3, 32, 16, 16}, {64, 32, 3, 3}, {2}, {1}, {1}, 1, true},   // downsampling, uneven split
+      {{5, 16, 20, 20}, {32, 16, 1, 1}, {2}, {0}, {1}, 1, false},  // strided 1x1 shortcut
+      {{2, 3, 32, 32}, {64, 3, 7, 7}, {2}, {3}, {1}, 1, false},    // stem, three channels
+      {{1, 32, 24, 24}, {32, 32, 3, 3}, {1}, {2}, {2}, 1, true},   // one image, dilation
+      {{2, 32, 17, 17}, {64, 8, 3, 3}, {2}, {0}, {1}, 4, true},    // groups, input rows never read
+      {{2, 64, 16, 16}, {64, 1, 3, 3}, {1}, {1}, {1}, 64, true},   // depthwise
+  };
+  for (const auto& c : cases) {
+    std::vector<Shape> shapes = {c.x, c.w};
+    if (c.bias) shapes.push_back({c.w[0]});
+    auto fe = [&](const std::vector<ember::Tensor>& v) {
+      return ember::conv2d(v[0], v[1], c.bias ? v[2] : ember::Tensor(), c.stride, c.padding, c.dilation, c.groups);
+    };
+    auto ft = [&](const std::vector<torch::Tensor>& v) {
+      return torch::conv2d(v[0], v[1], c.bias ? v[2] : torch::Tensor(), c.stride, c.padding, c.dilation, c.groups);
+    };
+    EXPECT_TRUE(compare(shapes, fe, ft, torch::kFloat32)) << torch::IntArrayRef(c.x) << " * " << torch::IntArrayRef(c.w);
+  }
+  // DCGAN generator and discriminator layers: transposed (k 4, stride 2, padding 1) with bias.
+  EXPECT_TRUE(compare({{3, 64, 8, 8}, {64, 32, 4, 4}, {32}},
+                      [](const auto& v) { return ember::conv_transpose2d(v[0], v[1], v[2], 2, 1); },
+                      [](const auto& v) { return torch::conv_transpose2d(v[0], v[1], v[2], 2, 1); }, torch::kFloat32));
+  EXPECT_TRUE(compare({{4, 32, 16, 16}, {64, 32, 4, 4}},
+                      [](const auto& v) { return ember::conv2d(v[0], v[1], {}, 2, 1); },
+                      [](const auto& v) { return torch::conv2d(v[0], v[1], {}, 2, 1); }, torch::kFloat32));
+  // output_padding beyond the padding: a negative right padding for oneDNN.
+  EXPECT_TRUE(compare({{2, 32, 9, 9}, {32, 32, 3, 3}, {32}},
+                      [](const auto& v) { return ember::conv_transpose2d(v[0], v[1], v[2], 2, 0, 1); },
+                      [](const auto& v) { return torch::conv_transpose2d(v[0], v[1], v[2], 2, 0, 1); },
+                      torch::kFloat32));
+}
+
 TEST(DiffNnPool, MaxPool2d) {
   struct Case {
     Shape x, k, s, p, d;

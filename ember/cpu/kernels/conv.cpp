@@ -19,6 +19,7 @@
 
 #include "ember/core/parallel.h"
 #include "ember/cpu/blas.h"
+#include "ember/cpu/onednn_conv.h"
 #include "ember/kernels/nn.h"
 
 namespace ember::cpu::EMBER_CPU_NS {
@@ -192,33 +193,58 @@ void conv_weight_grad_typed(const ConvGeometry& g, const T* x, const T* gy, T* g
   }
 }
 
+// x[n, c, :] += b[c] over planes of `plane` elements.
+void add_channel_bias(int64_t N, int64_t C, int64_t plane, const float* b, float* x) {
+  parallel_for(0, N * C, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(plane, 1)), [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) {
+      const float bc = b[p % C];
+      float* row = x + p * plane;
+      for (int64_t i = 0; i < plane; ++i) row[i] += bc;
+    }
+  });
+}
+
 void conv_forward_kernel(ScalarType dtype, const ConvGeometry& g, const void* x, const void* w, const void* b,
                          void* y) {
-  if (dtype == kFloat32)
+  if (dtype == kFloat32) {
+    if (onednn_conv_forward(g, static_cast<const float*>(x), static_cast<const float*>(w),
+                            static_cast<const float*>(b), static_cast<float*>(y)))
+      return;
     conv_forward_typed<float>(g, static_cast<const float*>(x), static_cast<const float*>(w),
                               static_cast<const float*>(b), static_cast<float*>(y));
-  else
+  } else {
     conv_forward_typed<double>(g, static_cast<const double*>(x), static_cast<const double*>(w),
                                static_cast<const double*>(b), static_cast<double*>(y));
+  }
 }
 
 void conv_transpose_kernel(ScalarType dtype, const ConvGeometry& g, const void* y, const void* w, const void* b,
                            void* x) {
-  if (dtype == kFloat32)
+  if (dtype == kFloat32) {
+    if (onednn_conv_backward_data(g, static_cast<const float*>(y), static_cast<const float*>(w),
+                                  static_cast<float*>(x))) {
+      if (b) add_channel_bias(g.N, g.C, g.H * g.W, static_cast<const float*>(b), static_cast<float*>(x));
+      return;
+    }
     conv_transpose_typed<float>(g, static_cast<const float*>(y), static_cast<const float*>(w),
                                 static_cast<const float*>(b), static_cast<float*>(x));
-  else
+  } else {
     conv_transpose_typed<double>(g, static_cast<const double*>(y), static_cast<const double*>(w),
                                  static_cast<const double*>(b), static_cast<double*>(x));
+  }
 }
 
 void conv_weight_grad_kernel(ScalarType dtype, const ConvGeometry& g, const void* x, const void* gy, void* gw) {
-  if (dtype == kFloat32)
+  if (dtype == kFloat32) {
+    if (onednn_conv_backward_weights(g, static_cast<const float*>(x), static_cast<const float*>(gy),
+                                     static_cast<float*>(gw)))
+      return;
     conv_weight_grad_typed<float>(g, static_cast<const float*>(x), static_cast<const float*>(gy),
                                   static_cast<float*>(gw));
-  else
+  } else {
     conv_weight_grad_typed<double>(g, static_cast<const double*>(x), static_cast<const double*>(gy),
                                    static_cast<double*>(gw));
+  }
 }
 
 }  // namespace

@@ -1,0 +1,19 @@
+#pragma once
+// float32 convolutions through oneDNN's convolution primitives (Note [oneDNN convolutions]
+// in onednn_conv.cpp). Each function computes the same map as the im2col kernel of the same
+// name in cpu/kernels/conv.cpp, on contiguous NCHW / OIHW float32 buffers with the geometry
+// of Note [Convolution geometry] (kernels/nn.h), and returns false, touching nothing, when
+// it does not handle the call: oneDNN not built in, EMBER_CONV=im2col, a product too small
+// to be worth the dispatch, or a geometry oneDNN declines. The caller then runs im2col.
+#include "ember/kernels/nn.h"
+
+namespace ember::cpu {
+
+// y = conv(x, w) + b (b may be null).
+bool onednn_conv_forward(const kernels::ConvGeometry& g, const float* x, const float* w, const float* b, float* y);
+// x = conv^T(y, w): the gradient of conv with respect to its input. No bias.
+bool onednn_conv_backward_data(const kernels::ConvGeometry& g, const float* y, const float* w, float* x);
+// gw = d<gy, conv(x, w)>/dw, summed over the batch. Overwrites gw.
+bool onednn_conv_backward_weights(const kernels::ConvGeometry& g, const float* x, const float* gy, float* gw);
+
+}  // namespace ember::cpu
