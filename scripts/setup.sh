@@ -10,6 +10,7 @@ PACKAGES=(
   libsleef-dev                                         # vectorised math
   libgtest-dev libgmock-dev libbenchmark-dev           # tests and micro-benchmarks
   zlib1g-dev                                           # gzip-compressed datasets, checkpoints
+  libisal-dev                                          # ISA-L: CRC-32 of checkpoint records at memory speed
   libstb-dev                                           # image decoding (ImageFolder)
   nlohmann-json3-dev                                   # JSON headers of safetensors checkpoints
   pybind11-dev python3-dev libdlpack-dev              # the Python extension ember._C (DLPack: tensor exchange)

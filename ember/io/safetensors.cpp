@@ -18,6 +18,8 @@
 
 #include "ember/autograd/grad_mode.h"
 #include "ember/core/error.h"
+#include "ember/core/tensor_impl.h"
+#include "ember/io/zip.h"
 #include "ember/ops/factory.h"
 
 namespace ember {
@@ -288,16 +290,37 @@ struct Item {
   const DtypeInfo* dtype;
 };
 
+// A tensor over `nbytes` of the mapping at `p` (contiguous strides), keeping it alive.
+Tensor mapped_tensor(const std::shared_ptr<io::ByteSource>& mapping, unsigned char* p, size_t nbytes,
+                     const Entry& e) {
+  auto storage = make_intrusive<StorageImpl>(p, nbytes, Device(kCPU), [keep = mapping](void*) mutable { keep.reset(); });
+  DimVector sizes(e.shape.begin(), e.shape.end()), strides(e.shape.size());
+  int64_t stride = 1;
+  for (size_t d = e.shape.size(); d-- > 0;) {
+    strides[d] = stride;
+    stride *= std::max<int64_t>(e.shape[d], 1);
+  }
+  return Tensor(make_intrusive<TensorImpl>(std::move(storage), *e.dtype->type, sizes, strides, 0));
+}
+
 }  // namespace
 
-OrderedDict<std::string, Tensor> load_safetensors(const std::string& path) {
+OrderedDict<std::string, Tensor> load_safetensors(const std::string& path, bool mmap) {
   Context ctx{"load_safetensors", path};
   File file = open_for_reading(ctx);
-  Header h = read_header(ctx, file, file_size_of(ctx, file));
+  const uint64_t file_size = file_size_of(ctx, file);
+  Header h = read_header(ctx, file, file_size);
 
   for (const auto& e : h.entries)
     if (!e.dtype->type)
       ctx.fail("tensor '", e.name, "' has dtype ", e.dtype->name, ", which ember does not support");
+
+  std::shared_ptr<io::ByteSource> mapping;
+  if (mmap) {
+    mapping = io::map_file_source(path, std::string("load_safetensors: ") + path + ": ");
+    // The header was validated against this size; a file changed in between is refused.
+    if (mapping->size() != file_size) ctx.fail("the file changed while it was being loaded");
+  }
 
   // Read in offset order so the file is read front to back.
   std::vector<size_t> order(h.entries.size());
@@ -307,9 +330,24 @@ OrderedDict<std::string, Tensor> load_safetensors(const std::string& path) {
   NoGradGuard no_grad;
   for (size_t i : order) {
     const Entry& e = h.entries[i];
-    Tensor t = empty(e.shape, TensorOptions(*e.dtype->type));
     size_t nbytes = e.end - e.begin;
-    if (nbytes) {
+    const uint64_t at = h.data_start + e.begin;
+    if (mapping && nbytes && std::endian::native == std::endian::little && at % std::max<uint64_t>(e.dtype->bits / 8, 1) == 0) {
+      auto* p = const_cast<unsigned char*>(mapping->data()) + at;
+      if (*e.dtype->type == kBool)  // 0 or 1 only; the pages are private, the file keeps its bytes
+        for (size_t k = 0; k < nbytes; ++k) p[k] = p[k] != 0;
+      tensors[i] = mapped_tensor(mapping, p, nbytes, e);
+      continue;
+    }
+    Tensor t = empty(e.shape, TensorOptions(*e.dtype->type));
+    if (nbytes && mapping) {
+      std::memcpy(t.data_ptr(), mapping->data() + at, nbytes);
+      swap_bytes_if_big_endian(t.data_ptr(), nbytes, t.itemsize());
+      if (t.dtype() == kBool) {
+        auto* p = static_cast<unsigned char*>(t.data_ptr());
+        for (size_t k = 0; k < nbytes; ++k) p[k] = p[k] != 0;
+      }
+    } else if (nbytes) {
       if (std::fseek(file.get(), static_cast<long>(h.data_start + e.begin), SEEK_SET) != 0 ||
           std::fread(t.data_ptr(), 1, nbytes, file.get()) != nbytes)
         ctx.fail("could not read the data of tensor '", e.name, "'");

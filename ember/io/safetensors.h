@@ -40,7 +40,12 @@ void save_safetensors(const OrderedDict<std::string, Tensor>& tensors, const std
 // CPU tensors that do not require grad. Throws ember::Error naming the file on any
 // malformed input (Note [safetensors validation]) and on dtypes ember lacks (U16, U32, U64,
 // C64, the float8/float6/float4 types).
-OrderedDict<std::string, Tensor> load_safetensors(const std::string& path);
+// With mmap = true the file is mapped (private, copy-on-write) and each tensor whose data
+// starts at a multiple of its element size (every tensor of a file written by the
+// reference writer or by ember) points into the mapping, which lives as long as any of
+// them: loading costs the header, not the data. Writes to such a tensor never reach the
+// file. Others are copied.
+OrderedDict<std::string, Tensor> load_safetensors(const std::string& path, bool mmap = false);
 
 // The header's `__metadata__` (empty when absent); validates the header as load does.
 SafetensorsMetadata load_safetensors_metadata(const std::string& path);

@@ -13,7 +13,7 @@
 #include <cstring>
 #include <limits>
 
-#include <zlib.h>
+#include <isa-l/crc.h>
 
 #include "ember/core/error.h"
 
@@ -194,16 +194,10 @@ std::shared_ptr<ByteSource> map_file_source(const std::string& path, const std::
 }
 std::shared_ptr<ByteSource> memory_source(std::string bytes) { return std::make_shared<MemorySource>(std::move(bytes)); }
 
+// ISA-L's crc32_gzip_refl is zip's CRC-32 (the reflected IEEE polynomial, pre- and
+// post-inverted, as zlib's crc32), folded with carry-less multiplies.
 uint32_t zip_crc32(const void* data, size_t n) {
-  uLong crc = ::crc32(0L, Z_NULL, 0);
-  auto* p = static_cast<const Bytef*>(data);
-  while (n > 0) {  // zlib's length is a uInt
-    uInt chunk = static_cast<uInt>(std::min<size_t>(n, size_t{1} << 30));
-    crc = ::crc32(crc, p, chunk);
-    p += chunk;
-    n -= chunk;
-  }
-  return static_cast<uint32_t>(crc);
+  return crc32_gzip_refl(0, static_cast<const unsigned char*>(data), n);
 }
 
 // ---- reader ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@
 // things general libraries do not give: record data placed at a multiple of 64 bytes so
 // a mapped file can back tensors directly (mmap loading), records read straight into
 // tensor memory without an intermediate buffer, and a reader that treats every field as
-// hostile (Note [ZIP validation]). zlib supplies CRC-32. Deflated records are refused:
+// hostile (Note [ZIP validation]). ISA-L supplies CRC-32. Deflated records are refused:
 // torch.save never writes them, and refusing them rules out zip bombs.
 //
 // Note [ZIP validation]
@@ -136,7 +136,7 @@ class ZipWriter {
   bool compute_crc32_ = true;
 };
 
-// CRC-32 as ZIP uses it (zlib's crc32), over any number of bytes.
+// CRC-32 as ZIP uses it (zlib's crc32; computed by ISA-L), over any number of bytes.
 uint32_t zip_crc32(const void* data, size_t n);
 
 }  // namespace ember::io

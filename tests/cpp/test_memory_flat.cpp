@@ -40,3 +40,28 @@ TEST(MemoryFlat, RetainedGraphIsFreedWithItsOutput) {
   }
   EXPECT_EQ(CPUAllocator::get().allocated_bytes(), before);
 }
+
+// Note [Huge pages for large blocks]: blocks from 4 MiB up are mappings of their own. Every
+// size class around the cut-off keeps its contents, is 64-byte aligned, is recycled through
+// the cache, and is unmapped whole by empty_cache (a wrong length would unmap a neighbour,
+// whose check below would then fault).
+TEST(MemoryFlat, LargeBlocksAreAlignedRecycledAndReleased) {
+  std::vector<Tensor> keep;
+  for (int64_t mb : {3, 4, 5, 7, 9, 33}) {
+    for (int64_t extra : {-1, 0, 1}) {
+      const int64_t n = (mb << 20) / 4 + extra;
+      Tensor t = full({n}, mb, kInt32);  // integer sums are exact
+      EXPECT_EQ(reinterpret_cast<uintptr_t>(t.data_ptr()) % 64, 0u);
+      keep.push_back(t);
+    }
+  }
+  for (const Tensor& t : keep) EXPECT_EQ(t.sum().item<int64_t>(), t.numel() * t[0].item<int64_t>());
+  const size_t live = CPUAllocator::get().allocated_bytes();
+  keep.resize(keep.size() / 2);  // half go to the cache
+  EXPECT_LT(CPUAllocator::get().allocated_bytes(), live);
+  empty_cache();
+  EXPECT_EQ(CPUAllocator::get().cached_bytes(), 0u);
+  for (const Tensor& t : keep) EXPECT_EQ(t.sum().item<int64_t>(), t.numel() * t[0].item<int64_t>());
+  Tensor again = ones({(int64_t{9} << 20) / 4}, kInt32);
+  EXPECT_EQ(again.sum().item<int64_t>(), again.numel());
+}

@@ -118,6 +118,54 @@ TEST(Safetensors, RoundTripEveryDtype) {
   EXPECT_FALSE(fs::exists(path + ".tmp"));
 }
 
+// mmap = true: the same values, every tensor pointing into one shared mapping that outlives
+// the others, writes that stay in memory, and bools normalised to 0 or 1 as a copying load
+// does.
+TEST(Safetensors, MappedLoad) {
+  TempDir dir;
+  auto tensors = recipe_tensors();
+  std::string path = dir.str("all.safetensors");
+  save_safetensors(tensors, path);
+  auto copied = load_safetensors(path);
+  auto mapped = load_safetensors(path, /*mmap=*/true);
+  ASSERT_EQ(mapped.size(), tensors.size());
+  const auto file_bytes = fs::file_size(path);
+  const void* first = nullptr;
+  for (const auto& item : tensors) {
+    const Tensor& t = mapped[item.key()];
+    expect_same(t, item.value(), item.key());
+    if (t.numel() == 0) continue;
+    // Inside one file-sized mapping: all data pointers within file_bytes of each other.
+    if (!first) first = t.data_ptr();
+    const auto distance = static_cast<const char*>(t.data_ptr()) - static_cast<const char*>(first);
+    EXPECT_LT(static_cast<uint64_t>(distance < 0 ? -distance : distance), file_bytes) << item.key();
+  }
+  // A mapped tensor outlives the dict, and writing to it changes neither the file nor
+  // another load.
+  Tensor keep = mapped[tensors.begin()->key()];
+  mapped = {};
+  keep.zero_();
+  expect_same(load_safetensors(path)[tensors.begin()->key()], tensors.begin()->value(), "after a write");
+
+  // Bytes other than 0 and 1 in a bool tensor read as true, mapped or not. The file is
+  // written by hand: ember never writes such bytes.
+  std::string bools_path = dir.str("bools.safetensors");
+  {
+    std::string header = R"({"b":{"dtype":"BOOL","shape":[4],"data_offsets":[0,4]}})";
+    header.append((8 - header.size() % 8) % 8, ' ');
+    std::string file(8, '\0');
+    for (int i = 0; i < 8; ++i) file[i] = static_cast<char>((header.size() >> (8 * i)) & 0xFF);
+    file += header;
+    file += std::string("\x02\x00\xff\x01", 4);
+    std::ofstream(bools_path, std::ios::binary) << file;
+  }
+  for (bool mmap : {false, true}) {
+    Tensor t = load_safetensors(bools_path, mmap)["b"];
+    ASSERT_EQ(t.dtype(), kBool);
+    EXPECT_TRUE(t.equal(tensor({1, 0, 1, 1}).to(kBool))) << "mmap=" << mmap;
+  }
+}
+
 TEST(Safetensors, ReferenceWriterLayout) {
   TempDir dir;
   nn::StateDict d;

@@ -639,3 +639,27 @@ TEST(PtFormat, CorruptedFilesNeverCrash) {
   }
   EXPECT_GT(errors, 100);
 }
+
+// zip_crc32 (ISA-L's folded CRC) against the bit-at-a-time definition of ZIP's CRC-32:
+// every length around the folding block sizes, misaligned starts, and the standard check
+// value of "123456789".
+TEST(PtFormat, Crc32IsZipsCrc) {
+  auto reference = [](const unsigned char* p, size_t n) {
+    uint32_t crc = 0xFFFFFFFFu;
+    for (size_t i = 0; i < n; ++i) {
+      crc ^= p[i];
+      for (int b = 0; b < 8; ++b) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+    return ~crc;
+  };
+  EXPECT_EQ(ember::io::zip_crc32("123456789", 9), 0xCBF43926u);
+  EXPECT_EQ(ember::io::zip_crc32(nullptr, 0), 0u);
+  std::mt19937 gen(7);
+  std::vector<unsigned char> bytes((1 << 20) + 77);
+  for (auto& b : bytes) b = static_cast<unsigned char>(gen());
+  for (size_t n : {1, 2, 3, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 255, 256, 257, 1023, 4096, 65537})
+    for (size_t offset : {0, 1, 3, 8})
+      EXPECT_EQ(ember::io::zip_crc32(bytes.data() + offset, n), reference(bytes.data() + offset, n))
+          << n << " bytes at offset " << offset;
+  EXPECT_EQ(ember::io::zip_crc32(bytes.data() + 5, bytes.size() - 5), reference(bytes.data() + 5, bytes.size() - 5));
+}
