@@ -21,6 +21,9 @@ PACKAGES=(
   dataset-fashion-mnist                                # real data for the main job
   valgrind                                             # instruction counts in benchmarks
   clang libclang-rt-14-dev                             # libFuzzer targets of the .pt / pickle / safetensors readers
+  libprotobuf-dev protobuf-compiler                    # TensorBoard event files (utils/tensorboard: Event/Summary messages)
+  python3-protobuf                                     # tests parse the event files with the generated Python messages
+  chromium                                             # the dashboard's page test (headless, driven by npm playwright-core)
 )
 
 missing=()
