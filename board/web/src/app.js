@@ -136,8 +136,10 @@
       series.push({ label: r.name, stroke: c, width: 1.5, spanGaps: true });
     }
     if (!tables.length) return null;
-    // uPlot wants one x array: join the runs' tables on x (sorted union).
-    let data = tables.length === 1 ? [Array.from(tables[0][0]), tables[0][1], tables[0][2]]
+    // uPlot wants one x array. Runs logged at the same steps (the usual case) share it;
+    // otherwise the tables are joined on the sorted union of their x values.
+    const sameX = tables.every((t) => t[0].length === tables[0][0].length && t[0].every((v, i) => v === tables[0][0][i]));
+    let data = sameX ? [Array.from(tables[0][0]), ...tables.flatMap((t) => [t[1], t[2]])]
       : uPlot.join(tables.map((t) => [Array.from(t[0]), t[1], t[2]]));
     if (state.logy) data = data.map((col, i) => i === 0 ? col : col.map((v) => (v > 0 ? v : null)));
     return { data, series };
@@ -153,7 +155,12 @@
       legend: { live: true },
       cursor: { drag: { x: true, y: true } },
     };
-    return new uPlot(opts, cd.data, card);
+    const u = new uPlot(opts, cd.data, card);
+    // The legend lists the smoothed lines only (the faded raw ones share their colour).
+    u.root.querySelectorAll(".u-legend .u-series").forEach((row, i) => {
+      if (i > 0 && u.series[i].label.endsWith(" (raw)")) row.style.display = "none";
+    });
+    return u;
   }
 
   function scalarCard(tag) {
@@ -161,7 +168,7 @@
     card.append(el("h3", { text: tag }));
     const chartBox = el("div");
     card.append(chartBox);
-    const links = el("div", { class: "links" });
+    const links = el("details", { class: "links" }, el("summary", { text: "download CSV / JSON" }));
     for (const r of selectedRuns()) {
       if (!(r.tags.scalars || []).includes(tag)) continue;
       links.append(el("a", { href: "/api/scalars.csv?" + q({ run: r.name, tag }), download: "", text: `CSV ${r.name}` }));
@@ -178,6 +185,7 @@
     for (const tag of tags) for (const r of selectedRuns())
       if ((r.tags.scalars || []).includes(tag) && !state.series.has(r.name + "\u0000" + tag)) fetches.push(fetchScalars(r.name, tag));
     await Promise.all(fetches);
+    board.timings.scalarFetch = performance.now() - t0;
     for (const u of state.charts.values()) u.destroy();
     state.charts.clear();
     if (!tags.length) main.append(el("div", { class: "empty", text: "No scalar data for the selected runs and tags." }));

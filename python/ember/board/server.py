@@ -41,6 +41,11 @@ def _finite(x):
 
 class Handler(http.server.BaseHTTPRequestHandler):
     server_version = "ember-board"
+    protocol_version = "HTTP/1.1"  # keep-alive: the page makes hundreds of small requests
+    # Headers and body leave in one segment: without this, Nagle's algorithm holds the body
+    # until the client's delayed ACK (40 ms per request on loopback).
+    disable_nagle_algorithm = True
+    wbufsize = 1 << 16
     logdir = None  # set by make_server
 
     def log_message(self, fmt, *args):  # quiet: the page polls
@@ -56,6 +61,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(body)
+        self.wfile.flush()
 
     def _json(self, obj, status=200, headers=None):
         self._send(status, json.dumps(obj, default=_json_default).encode(), "application/json", headers)
