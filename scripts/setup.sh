@@ -26,6 +26,10 @@ PACKAGES=(
   chromium                                             # the dashboard's page test (headless, driven by npm playwright-core)
 )
 
+# ember-board's page is bundled with npm (board/web/package-lock.json). A machine that has
+# Node (e.g. NodeSource's nodejs, which bundles npm) keeps it; otherwise Debian's.
+command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -338,3 +338,14 @@ TEST(TensorBoard, HParamsAndEmbedding) {
   EXPECT_NE(config.find("tensor_name: \"emb/x:00003\""), std::string::npos) << config;
   EXPECT_NE(config.find("metadata_path: \"00003/emb%2fx/metadata.tsv\""), std::string::npos) << config;
 }
+
+TEST(TensorBoard, BadArgumentsAreErrorsNotUndefinedBehaviour) {
+  Tensor v = ember::tensor({1.0, 2.0});
+  EXPECT_THROW(tb::make_histogram(v, std::string("tensorflow"), int64_t{0}), ember::ValueError);
+  EXPECT_THROW(tb::make_histogram(v, int64_t{0}, std::nullopt), ember::ValueError);
+  EXPECT_THROW(tb::make_histogram(ember::tensor({1.0, NAN}), int64_t{3}, std::nullopt), ember::ValueError);
+  // NaN and huge predictions fall outside the curve's range, as in numpy.
+  auto pr = tb::pr_curve_value("pr", ember::tensor({1.0, 1.0, 0.0}), ember::tensor({NAN, 1e30, 0.5}), 3, {});
+  EXPECT_EQ(pr.tensor().float_val(0), 0);  // tp at threshold 0: neither positive counted
+  EXPECT_EQ(pr.tensor().float_val(3), 1);  // fp at threshold 0: the 0.5 negative
+}

@@ -79,6 +79,8 @@ HistogramProto make_histogram(const Tensor& values, const HistogramBins& bins, s
   }
   std::vector<double> counts = count(v, edges);
 
+  EMBER_CHECK_VALUE(!max_bins || *max_bins >= 1, "add_histogram: max_bins must be positive, got ",
+                    max_bins.value_or(0));
   if (max_bins && static_cast<int64_t>(counts.size()) > *max_bins) {
     const size_t k = counts.size() / static_cast<size_t>(*max_bins);
     const size_t groups = (counts.size() + k - 1) / k;
@@ -215,18 +217,23 @@ Summary::Value pr_curve_value(const std::string& tag, const Tensor& labels, cons
     EMBER_CHECK_VALUE(w.size() == lab.size() || w.size() == 1, "add_pr_curve: weights has ", w.size(),
                       " elements but labels has ", lab.size());
   }
-  // bucket = floor(prediction * (n - 1)) in the predictions' own precision, as numpy does.
+  // bucket = floor(prediction * (n - 1)) in the predictions' own precision, as numpy does;
+  // NaN and values far outside [0, 1] fall outside the histogram's range (-1 here).
   std::vector<int64_t> bucket(lab.size());
+  auto to_bucket = [&](double b) {
+    return std::isfinite(b) && b >= 0 && b <= static_cast<double>(num_thresholds - 1) ? static_cast<int64_t>(b)
+                                                                                       : int64_t{-1};
+  };
   Tensor p = predictions.detach().cpu();
   if (p.dtype() == kFloat64) {
     std::vector<double> pd = to_doubles(p);
     for (size_t i = 0; i < pd.size(); ++i)
-      bucket[i] = static_cast<int64_t>(std::floor(pd[i] * static_cast<double>(num_thresholds - 1)));
+      bucket[i] = to_bucket(std::floor(pd[i] * static_cast<double>(num_thresholds - 1)));
   } else {
     Tensor pf = p.to(kFloat32).contiguous();
     const float* pd = pf.data_ptr<float>();
     for (size_t i = 0; i < bucket.size(); ++i)
-      bucket[i] = static_cast<int64_t>(std::floor(pd[i] * static_cast<float>(num_thresholds - 1)));
+      bucket[i] = to_bucket(std::floor(pd[i] * static_cast<float>(num_thresholds - 1)));
   }
   const size_t n = static_cast<size_t>(num_thresholds);
   std::vector<double> tp(n, 0.0), fp(n, 0.0);
