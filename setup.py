@@ -28,11 +28,15 @@ class CMakeBuild(build_ext):
                                "-DCMAKE_BUILD_TYPE=Release", "-DEMBER_BUILD_SHARED=OFF", "-DEMBER_BUILD_TESTS=OFF",
                                "-DEMBER_BUILD_BENCHMARKS=OFF", "-DEMBER_BUILD_EXAMPLES=OFF",
                                "-DEMBER_BUILD_PYTHON=ON", f"-DPython_EXECUTABLE={sys.executable}"])
-        subprocess.check_call(["cmake", "--build", str(build_dir), "--target", "ember_python_C",
+        subprocess.check_call(["cmake", "--build", str(build_dir), "--target", "ember_python_C", "ember_board_page",
                                "-j", str(os.cpu_count() or 2)])
         built = next((build_dir / "python" / "ember").glob("_C*.so"))
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(built, target)
+        # ember-board's page, bundled by the build (npm ci + board/web/bundle.py).
+        page = target.parent / "board" / "static" / "index.html"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(build_dir / "python" / "ember" / "board" / "static" / "index.html", page)
 
 
 setup(
@@ -44,5 +48,6 @@ setup(
     ext_modules=[CMakeExtension("ember._C")],
     cmdclass={"build_ext": CMakeBuild},
     python_requires=">=3.9",
+    entry_points={"console_scripts": ["ember-board = ember.board.server:main"]},
     zip_safe=False,
 )

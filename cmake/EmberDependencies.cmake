@@ -49,3 +49,8 @@ find_package(nlohmann_json 3 REQUIRED)
 # stb into libstb.so, so ember links it instead of compiling the implementation itself.
 find_path(EMBER_STB_INCLUDE stb/stb_image.h REQUIRED)
 find_library(EMBER_STB_LIB stb REQUIRED)
+
+# protobuf (Debian's libprotobuf-dev + protobuf-compiler): TensorBoard event files are
+# protobuf Event records; ember_tensorboard encodes them with code protoc generates from
+# ember/utils/tensorboard/tensorboard.proto (docs/tensorboard.md, "Why these libraries").
+find_package(Protobuf REQUIRED)

@@ -22,7 +22,14 @@ PACKAGES=(
   dataset-fashion-mnist                                # real data for the main job
   valgrind                                             # instruction counts in benchmarks
   clang libclang-rt-14-dev                             # libFuzzer targets of the .pt / pickle / safetensors readers
+  libprotobuf-dev protobuf-compiler                    # TensorBoard event files (utils/tensorboard: Event/Summary messages)
+  python3-protobuf                                     # tests parse the event files with the generated Python messages
+  chromium                                             # the dashboard's page test (headless, driven by npm playwright-core)
 )
+
+# ember-board's page is bundled with npm (board/web/package-lock.json). A machine that has
+# Node (e.g. NodeSource's nodejs, which bundles npm) keeps it; otherwise Debian's.
+command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

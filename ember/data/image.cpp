@@ -3,6 +3,7 @@
 #include <stb/stb_image.h>
 #include <stb/stb_image_write.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -10,6 +11,11 @@
 
 #include "ember/core/error.h"
 #include "ember/ops/factory.h"
+
+// stb_image_write keeps its in-memory PNG encoder out of the public part of its header;
+// Debian's libstb.so exports it with C linkage.
+extern "C" unsigned char* stbi_write_png_to_mem(const unsigned char* pixels, int stride_bytes, int x, int y, int n,
+                                                int* out_len);
 
 namespace ember::data {
 
@@ -39,17 +45,42 @@ Tensor read_image(const std::string& path, int channels) {
   return decode_image(bytes.data(), bytes.size(), channels, path);
 }
 
-void write_png(const std::string& path, const Tensor& image) {
+namespace {
+
+// The [C, H, W] uint8 image as contiguous HWC bytes, checked.
+Tensor png_pixels(const Tensor& image, const char* who) {
   EMBER_CHECK(image.defined() && image.dtype() == kUInt8 && (image.dim() == 2 || image.dim() == 3),
-              "write_png expects a uint8 [C, H, W] or [H, W] tensor, got ",
+              who, " expects a uint8 [C, H, W] or [H, W] tensor, got ",
               image.defined() ? image.sizes() : IntArrayRef{}, " of dtype ", image.defined() ? image.dtype() : kUInt8);
   Tensor chw = image.dim() == 2 ? image.unsqueeze(0) : image;
   const int64_t c = chw.size(0), h = chw.size(1), w = chw.size(2);
-  EMBER_CHECK(c >= 1 && c <= 4, "write_png: expected 1 to 4 channels, got ", c);
-  Tensor hwc = chw.permute({1, 2, 0}).contiguous();
+  EMBER_CHECK(c >= 1 && c <= 4, who, ": expected 1 to 4 channels, got ", c);
+  EMBER_CHECK(h > 0 && w > 0 && h < INT32_MAX / 4 && w < INT32_MAX / 4 / h, who, ": cannot encode a ", h, "x", w,
+              " image as PNG");
+  return chw.permute({1, 2, 0}).contiguous();
+}
+
+}  // namespace
+
+void write_png(const std::string& path, const Tensor& image) {
+  Tensor hwc = png_pixels(image, "write_png");
+  const int64_t h = hwc.size(0), w = hwc.size(1), c = hwc.size(2);
   int ok = stbi_write_png(path.c_str(), static_cast<int>(w), static_cast<int>(h), static_cast<int>(c),
                           hwc.data_ptr(), static_cast<int>(w * c));
   EMBER_CHECK(ok != 0, "write_png: cannot write ", path);
+}
+
+std::string encode_png(const Tensor& image) {
+  Tensor hwc = png_pixels(image, "encode_png");
+  const int64_t h = hwc.size(0), w = hwc.size(1), c = hwc.size(2);
+  int length = 0;
+  unsigned char* png = stbi_write_png_to_mem(static_cast<const unsigned char*>(hwc.data_ptr()),
+                                             static_cast<int>(w * c), static_cast<int>(w), static_cast<int>(h),
+                                             static_cast<int>(c), &length);
+  EMBER_CHECK(png != nullptr, "encode_png: out of memory encoding a ", h, "x", w, " image");
+  std::string bytes(reinterpret_cast<const char*>(png), static_cast<size_t>(length));
+  std::free(png);  // stb_image_write allocates with malloc (STBIW_MALLOC)
+  return bytes;
 }
 
 }  // namespace ember::data

@@ -15,5 +15,7 @@ Tensor read_image(const std::string& path, int channels = 0);
 Tensor decode_image(const unsigned char* data, size_t size, int channels = 0, const std::string& name = "<memory>");
 // Writes a uint8 [C, H, W] (C = 1..4) or [H, W] tensor as a PNG file.
 void write_png(const std::string& path, const Tensor& image);
+// The same PNG as bytes in memory (TensorBoard image summaries).
+std::string encode_png(const Tensor& image);
 
 }  // namespace ember::data

@@ -21,6 +21,7 @@ void init_reductions(py::module_& m);    // bind_reductions.cpp
 void init_vision(py::module_& m);        // bind_vision.cpp
 void init_serialization(py::module_& m);  // bind_serialization.cpp
 void init_metrics(py::module_& m);       // bind_metrics.cpp
+void init_tensorboard(py::module_& m);   // bind_tensorboard.cpp
 }  // namespace ember::python
 
 PYBIND11_MODULE(_C, m) {
@@ -41,4 +42,5 @@ PYBIND11_MODULE(_C, m) {
   init_vision(m);
   init_serialization(m);
   init_metrics(m);
+  init_tensorboard(m);
 }
