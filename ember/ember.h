@@ -1,10 +1,13 @@
 #pragma once
 // ember: the umbrella header. `#include <ember/ember.h>` gives the whole C++ API.
 #include "ember/core/allocator.h"
+#include "ember/core/cuda.h"
 #include "ember/core/device.h"
 #include "ember/core/dtype.h"
 #include "ember/core/error.h"
 #include "ember/core/generator.h"
+#include "ember/core/optional.h"
+#include "ember/core/str.h"
 #include "ember/core/ivalue.h"
 #include "ember/core/parallel.h"
 #include "ember/core/scalar.h"
@@ -34,6 +37,7 @@
 #include "ember/autograd/custom_function.h"
 #include "ember/ops/linear.h"
 #include "ember/nn/nn.h"
+#include "ember/nn/aten.h"
 #include "ember/nn/utils/clip_grad.h"
 #include "ember/nn/utils/convert_parameters.h"
 #include "ember/optim/optimizer.h"
@@ -53,3 +57,4 @@
 #include "ember/metrics/classification.h"
 #include "ember/io/safetensors.h"
 #include "ember/io/serialize.h"
+#include "ember/io/save_load.h"

@@ -28,6 +28,14 @@ variable_list CustomFunctionNode::apply(variable_list&& grads) {
   }
   variable_list result = backward_(&ctx, std::move(grads));
   size_t ntensors = tensor_arg_positions.size();
+  // LibTorch lets backward return gradients for trailing forward parameters the caller left
+  // at their defaults (forward(ctx, x, w, bias = Tensor()) called as apply(x, w)), as long
+  // as they are undefined; they are dropped, as there.
+  if (result.size() > num_args) {
+    bool trailing_undefined = true;
+    for (size_t i = num_args; i < result.size(); ++i) trailing_undefined &= !result[i].defined();
+    if (trailing_undefined) result.resize(num_args);
+  }
   // backward may return one gradient per forward argument or per tensor argument.
   if (result.size() == num_args && num_args != ntensors) {
     variable_list picked;

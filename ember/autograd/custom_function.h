@@ -31,6 +31,8 @@ namespace ember::autograd {
 
 // A value kept in ctx->saved_data: ember's IValue (core/ivalue.h), as LibTorch's c10::IValue.
 using IValue = ::ember::IValue;
+// LibTorch's name for the gradient lists of forward/backward.
+using tensor_list = variable_list;
 
 struct AutogradContext {
   AutogradContext() = default;

@@ -50,6 +50,15 @@ constexpr ScalarType kFloat32 = ScalarType::Float32;
 constexpr ScalarType kFloat = ScalarType::Float32;
 constexpr ScalarType kFloat64 = ScalarType::Float64;
 constexpr ScalarType kDouble = ScalarType::Float64;
+// LibTorch's short names (torch/types.h).
+constexpr ScalarType kU8 = kUInt8;
+constexpr ScalarType kI8 = kInt8;
+constexpr ScalarType kI16 = kInt16;
+constexpr ScalarType kI32 = kInt32;
+constexpr ScalarType kI64 = kInt64;
+constexpr ScalarType kF16 = kFloat16;
+constexpr ScalarType kF32 = kFloat32;
+constexpr ScalarType kF64 = kFloat64;
 
 constexpr size_t element_size(ScalarType t) {
   switch (t) {

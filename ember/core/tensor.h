@@ -32,6 +32,27 @@ class Tensor {
  public:
   Tensor() = default;
   explicit Tensor(intrusive_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
+  Tensor(const Tensor&) = default;
+  Tensor(Tensor&&) noexcept = default;
+
+  // Note [Assignment to a temporary tensor]
+  // Assigning to a named tensor rebinds the handle (`a = b` makes a share b's data), but
+  // assigning to a temporary writes into it, as in LibTorch: `t[i] = v`,
+  // `p.grad().data() = g / n` and `t.index({...}) = v` copy v (or fill a Scalar) into the
+  // elements the temporary views. Without the rvalue-qualified overloads the second form
+  // compiled and rebound a temporary handle that died at the semicolon: the gradient was
+  // silently left unchanged.
+  Tensor& operator=(const Tensor& other) & {
+    impl_ = other.impl_;
+    return *this;
+  }
+  Tensor& operator=(Tensor&& other) & noexcept {
+    impl_ = std::move(other.impl_);
+    return *this;
+  }
+  Tensor& operator=(const Tensor& src) && { return copy_(src); }
+  Tensor& operator=(Tensor&& src) && { return copy_(src); }
+  Tensor& operator=(const Scalar& value) && { return fill_(value); }
 
   // ---- identity and geometry ---------------------------------------------------------
   bool defined() const { return impl_.defined(); }
@@ -66,6 +87,8 @@ class Tensor {
   // Typed pointer to the first element; checks that T matches the dtype.
   template <class T> T* data_ptr() const;
   void* data_ptr() const { return impl_->data(); }
+  // LibTorch's deprecated spelling of data_ptr<T>() (still common in published code).
+  template <class T> T* data() const { return data_ptr<T>(); }
   // The value of a one-element tensor ("a Tensor with 2 elements cannot be converted to Scalar").
   Scalar item() const;
   template <class T> T item() const { return item().to<T>(); }
@@ -97,6 +120,12 @@ class Tensor {
             bool copy = false) const;
   Tensor to(const TensorOptions& options, bool non_blocking = false, bool copy = false) const;
   Tensor to(const Tensor& other, bool non_blocking = false, bool copy = false) const;
+  // t.to(kCPU): a DeviceType converts equally well to Device and to TensorOptions, so
+  // without this exact match the call is ambiguous (LibTorch has the same overload set).
+  Tensor to(DeviceType type, std::optional<ScalarType> dtype = std::nullopt, bool non_blocking = false,
+            bool copy = false) const {
+    return to(Device(type), dtype, non_blocking, copy);
+  }
   Tensor cpu() const;
   Tensor toType(ScalarType t) const { return to(t); }
   Tensor type_as(const Tensor& other) const { return to(other.dtype()); }
@@ -223,6 +252,20 @@ class Tensor {
   Tensor gt(const Scalar& o) const;
   Tensor ge(const Tensor& o) const;
   Tensor ge(const Scalar& o) const;
+  // In-place comparisons: self becomes 1 where the comparison holds and 0 elsewhere, in
+  // self's own dtype (other must broadcast to self's shape).
+  Tensor& eq_(const Tensor& o);
+  Tensor& eq_(const Scalar& o);
+  Tensor& ne_(const Tensor& o);
+  Tensor& ne_(const Scalar& o);
+  Tensor& lt_(const Tensor& o);
+  Tensor& lt_(const Scalar& o);
+  Tensor& le_(const Tensor& o);
+  Tensor& le_(const Scalar& o);
+  Tensor& gt_(const Tensor& o);
+  Tensor& gt_(const Scalar& o);
+  Tensor& ge_(const Tensor& o);
+  Tensor& ge_(const Scalar& o);
   Tensor logical_and(const Tensor& o) const;
   Tensor logical_or(const Tensor& o) const;
   Tensor logical_xor(const Tensor& o) const;

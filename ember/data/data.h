@@ -8,6 +8,7 @@
 #include "ember/data/datasets/tensor_dataset.h"
 #include "ember/data/example.h"
 #include "ember/data/idx.h"
+#include "ember/data/samplers/distributed.h"
 #include "ember/data/samplers/sampler.h"
 #include "ember/data/transforms/transforms.h"
 #include "ember/data/datasets/cifar.h"

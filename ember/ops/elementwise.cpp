@@ -372,6 +372,13 @@ Tensor& Tensor::atan2_(const Tensor& o) { binary_op(BinaryOp::atan2, *this, o, 1
 EMBER_CMP_METHOD(eq) EMBER_CMP_METHOD(ne) EMBER_CMP_METHOD(lt) EMBER_CMP_METHOD(le) EMBER_CMP_METHOD(gt)
 EMBER_CMP_METHOD(ge)
 #undef EMBER_CMP_METHOD
+// In place, the comparison's bool result is cast into self's dtype by the output plan.
+#define EMBER_CMP_INPLACE(name)                                                                     \
+  Tensor& Tensor::name##_(const Tensor& o) { binary_op(BinaryOp::name, *this, o, 1, this); return *this; } \
+  Tensor& Tensor::name##_(const Scalar& o) { return name##_(scalar_to_tensor(o, device())); }
+EMBER_CMP_INPLACE(eq) EMBER_CMP_INPLACE(ne) EMBER_CMP_INPLACE(lt) EMBER_CMP_INPLACE(le) EMBER_CMP_INPLACE(gt)
+EMBER_CMP_INPLACE(ge)
+#undef EMBER_CMP_INPLACE
 Tensor Tensor::logical_and(const Tensor& o) const { return ::ember::logical_and(*this, o); }
 Tensor Tensor::logical_or(const Tensor& o) const { return ::ember::logical_or(*this, o); }
 Tensor Tensor::logical_xor(const Tensor& o) const { return ::ember::logical_xor(*this, o); }

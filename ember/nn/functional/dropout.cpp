@@ -62,6 +62,10 @@ Tensor dropout2d(Tensor input, double p, bool training, bool inplace) {
   return r;
 }
 
+Tensor feature_dropout(Tensor input, double p, bool training, bool inplace) {
+  return dropout_impl(std::move(input), p, training, inplace, true, false);
+}
+
 Tensor alpha_dropout(Tensor input, double p, bool training, bool inplace) {
   return dropout_impl(std::move(input), p, training, inplace, false, true);
 }

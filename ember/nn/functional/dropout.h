@@ -18,6 +18,8 @@ Tensor alpha_dropout(Tensor input, const AlphaDropoutFuncOptions& options = {});
 namespace detail {
 Tensor dropout(Tensor input, double p, bool training, bool inplace);
 Tensor dropout2d(Tensor input, double p, bool training, bool inplace);
+// ATen's feature_dropout: whole channels of an (N, C, ...) input of any rank >= 2.
+Tensor feature_dropout(Tensor input, double p, bool training, bool inplace);
 Tensor alpha_dropout(Tensor input, double p, bool training, bool inplace);
 }  // namespace detail
 

@@ -1,0 +1,3 @@
+#pragma once
+// LibTorch's torch/optim.h: ember's whole API (Note [torch is ember] in torch/ember_compat.h).
+#include "torch/ember_compat.h"
