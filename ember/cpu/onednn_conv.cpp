@@ -171,34 +171,37 @@ std::unique_ptr<Plan> build_plan(Pass pass, const ConvGeometry& g, int64_t n, bo
 
   auto plan = std::make_unique<Plan>();
   if (bias) plan->bias = bias_md;
+  // Each pass: its primitive, its three operands (ember's layout -> the chosen one) and
+  // its scratchpad.
+  auto fill = [&](auto primitive, const auto& pd, Operand in0, Operand in1, Operand out) {
+    plan->primitive = std::move(primitive);
+    plan->in0 = std::move(in0);
+    plan->in1 = std::move(in1);
+    plan->out = std::move(out);
+    plan->scratchpad = pd.scratchpad_desc();
+  };
   switch (pass) {
     case Pass::kForward:
-      plan->primitive = Fwd(fwd_pd);
-      plan->in0 = make_operand(src_plain, fwd_pd.src_desc(), DNNL_ARG_SRC, true);
-      plan->in1 = make_operand(wei_plain, fwd_pd.weights_desc(), DNNL_ARG_WEIGHTS, true);
-      plan->out = make_operand(dst_plain, fwd_pd.dst_desc(), DNNL_ARG_DST, false);
-      plan->scratchpad = fwd_pd.scratchpad_desc();
+      fill(Fwd(fwd_pd), fwd_pd, make_operand(src_plain, fwd_pd.src_desc(), DNNL_ARG_SRC, true),
+           make_operand(wei_plain, fwd_pd.weights_desc(), DNNL_ARG_WEIGHTS, true),
+           make_operand(dst_plain, fwd_pd.dst_desc(), DNNL_ARG_DST, false));
       break;
     case Pass::kBackwardData: {
       using Bwd = dnnl::convolution_backward_data;
       Bwd::primitive_desc pd(Bwd::desc(algo, src_any, wei_any, dst_any, strides, dilates, pad_l, pad_r), attr,
                              engine, fwd_pd);
-      plan->primitive = Bwd(pd);
-      plan->in0 = make_operand(dst_plain, pd.diff_dst_desc(), DNNL_ARG_DIFF_DST, true);
-      plan->in1 = make_operand(wei_plain, pd.weights_desc(), DNNL_ARG_WEIGHTS, true);
-      plan->out = make_operand(src_plain, pd.diff_src_desc(), DNNL_ARG_DIFF_SRC, false);
-      plan->scratchpad = pd.scratchpad_desc();
+      fill(Bwd(pd), pd, make_operand(dst_plain, pd.diff_dst_desc(), DNNL_ARG_DIFF_DST, true),
+           make_operand(wei_plain, pd.weights_desc(), DNNL_ARG_WEIGHTS, true),
+           make_operand(src_plain, pd.diff_src_desc(), DNNL_ARG_DIFF_SRC, false));
       break;
     }
     case Pass::kBackwardWeights: {
       using Bwd = dnnl::convolution_backward_weights;
       Bwd::primitive_desc pd(Bwd::desc(algo, src_any, wei_any, dst_any, strides, dilates, pad_l, pad_r), attr,
                              engine, fwd_pd);
-      plan->primitive = Bwd(pd);
-      plan->in0 = make_operand(src_plain, pd.src_desc(), DNNL_ARG_SRC, true);
-      plan->in1 = make_operand(dst_plain, pd.diff_dst_desc(), DNNL_ARG_DIFF_DST, true);
-      plan->out = make_operand(wei_plain, pd.diff_weights_desc(), DNNL_ARG_DIFF_WEIGHTS, false);
-      plan->scratchpad = pd.scratchpad_desc();
+      fill(Bwd(pd), pd, make_operand(src_plain, pd.src_desc(), DNNL_ARG_SRC, true),
+           make_operand(dst_plain, pd.diff_dst_desc(), DNNL_ARG_DIFF_DST, true),
+           make_operand(wei_plain, pd.diff_weights_desc(), DNNL_ARG_DIFF_WEIGHTS, false));
       break;
     }
   }

@@ -61,6 +61,18 @@ struct Conv2dCase {
   bool bias;
 };
 
+::testing::AssertionResult compare_conv2d(const Conv2dCase& c, c10::ScalarType dt) {
+  std::vector<Shape> shapes = {c.x, c.w};
+  if (c.bias) shapes.push_back({c.w[0]});
+  auto fe = [&](const std::vector<ember::Tensor>& v) {
+    return ember::conv2d(v[0], v[1], c.bias ? v[2] : ember::Tensor(), c.stride, c.padding, c.dilation, c.groups);
+  };
+  auto ft = [&](const std::vector<torch::Tensor>& v) {
+    return torch::conv2d(v[0], v[1], c.bias ? v[2] : torch::Tensor(), c.stride, c.padding, c.dilation, c.groups);
+  };
+  return compare(shapes, fe, ft, dt);
+}
+
 }  // namespace
 
 TEST(DiffNnConv, Conv2dConfigurations) {
@@ -79,18 +91,8 @@ TEST(DiffNnConv, Conv2dConfigurations) {
       {{0, 3, 8, 8}, {4, 3, 3, 3}, {1}, {0}, {1}, 1, true},          // empty batch
   };
   for (auto dt : kBoth)
-    for (const auto& c : cases) {
-      std::vector<Shape> shapes = {c.x, c.w};
-      if (c.bias) shapes.push_back({c.w[0]});
-      auto fe = [&](const std::vector<ember::Tensor>& v) {
-        return ember::conv2d(v[0], v[1], c.bias ? v[2] : ember::Tensor(), c.stride, c.padding, c.dilation, c.groups);
-      };
-      auto ft = [&](const std::vector<torch::Tensor>& v) {
-        return torch::conv2d(v[0], v[1], c.bias ? v[2] : torch::Tensor(), c.stride, c.padding, c.dilation, c.groups);
-      };
-      EXPECT_TRUE(compare(shapes, fe, ft, dt)) << torch::IntArrayRef(c.x) << " * " << torch::IntArrayRef(c.w) << " "
-                                               << dt;
-    }
+    for (const auto& c : cases)
+      EXPECT_TRUE(compare_conv2d(c, dt)) << torch::IntArrayRef(c.x) << " * " << torch::IntArrayRef(c.w) << " " << dt;
 }
 
 TEST(DiffNnConv, Conv2dUnbatchedAndNonContiguous) {
@@ -209,17 +211,8 @@ TEST(DiffNnConv, LayersLargeEnoughForOneDnn) {
       {{2, 32, 17, 17}, {64, 8, 3, 3}, {2}, {0}, {1}, 4, true},    // groups, input rows never read
       {{2, 64, 16, 16}, {64, 1, 3, 3}, {1}, {1}, {1}, 64, true},   // depthwise
   };
-  for (const auto& c : cases) {
-    std::vector<Shape> shapes = {c.x, c.w};
-    if (c.bias) shapes.push_back({c.w[0]});
-    auto fe = [&](const std::vector<ember::Tensor>& v) {
-      return ember::conv2d(v[0], v[1], c.bias ? v[2] : ember::Tensor(), c.stride, c.padding, c.dilation, c.groups);
-    };
-    auto ft = [&](const std::vector<torch::Tensor>& v) {
-      return torch::conv2d(v[0], v[1], c.bias ? v[2] : torch::Tensor(), c.stride, c.padding, c.dilation, c.groups);
-    };
-    EXPECT_TRUE(compare(shapes, fe, ft, torch::kFloat32)) << torch::IntArrayRef(c.x) << " * " << torch::IntArrayRef(c.w);
-  }
+  for (const auto& c : cases)
+    EXPECT_TRUE(compare_conv2d(c, torch::kFloat32)) << torch::IntArrayRef(c.x) << " * " << torch::IntArrayRef(c.w);
   // DCGAN generator and discriminator layers: transposed (k 4, stride 2, padding 1) with bias.
   EXPECT_TRUE(compare({{3, 64, 8, 8}, {64, 32, 4, 4}, {32}},
                       [](const auto& v) { return ember::conv_transpose2d(v[0], v[1], v[2], 2, 1); },
