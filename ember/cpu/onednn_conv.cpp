@@ -30,11 +30,26 @@
 // EMBER_CONV=onednn sends every one oneDNN accepts to oneDNN, however small (for the tests).
 #include "ember/cpu/onednn_conv.h"
 
+#include <algorithm>
+
+#include "ember/core/parallel.h"
+
+namespace ember::cpu {
+
+// Below this many multiply-adds per call, waking a second thread costs more than it saves.
+constexpr double kMinParallelMacs = 1 << 18;
+
+int64_t conv_batch_chunks(int64_t N, double macs) {
+  if (macs < kMinParallelMacs || in_parallel_region()) return 1;
+  return std::max<int64_t>(1, std::min<int64_t>(get_num_threads(), N));
+}
+
+}  // namespace ember::cpu
+
 #if defined(EMBER_HAVE_ONEDNN)
 
 #include <oneapi/dnnl/dnnl.hpp>
 
-#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <cstring>
@@ -45,7 +60,6 @@
 #include <unordered_map>
 
 #include "ember/core/error.h"
-#include "ember/core/parallel.h"
 #include "ember/cpu/blas.h"
 
 namespace ember::cpu {
@@ -67,9 +81,6 @@ constexpr double kMinMacs = 1 << 15;
 // the work and im2col is 2-3x faster (measured: 3 and 1 channels). Depthwise and grouped
 // convolutions have kernels of their own and stay.
 constexpr int64_t kMinBackwardDataChannels = 16;
-// Below this many multiply-adds per call, waking a second thread costs more than it saves
-// (as kMinParallelMacs in cpu/kernels/conv.cpp).
-constexpr double kMinParallelMacs = 1 << 18;
 // Plans kept before the cache starts over (a model has a few dozen distinct layers).
 constexpr size_t kMaxPlans = 512;
 
@@ -295,11 +306,7 @@ struct Split {
   int64_t begin(int64_t c, int64_t N) const { return c * N / chunks; }
 };
 
-Split split_batch(const ConvGeometry& g, double macs) {
-  Split s;
-  if (macs >= kMinParallelMacs && !in_parallel_region()) s.chunks = std::max<int64_t>(1, std::min<int64_t>(get_num_threads(), g.N));
-  return s;
-}
+Split split_batch(const ConvGeometry& g, double macs) { return Split{conv_batch_chunks(g.N, macs)}; }
 
 bool worth_it(Pass pass, const ConvGeometry& g, double macs) {
   const Mode m = mode();

@@ -9,6 +9,12 @@
 
 namespace ember::cpu {
 
+// How many contiguous chunks of images a convolution over N images of `macs` multiply-adds
+// in all is split into, one per thread of ember's pool (Note [Convolution threading] in
+// cpu/kernels/conv.cpp); 1 runs it on the calling thread. Shared by the im2col and the
+// oneDNN kernels so both split alike.
+int64_t conv_batch_chunks(int64_t N, double macs);
+
 // y = conv(x, w) + b (b may be null).
 bool onednn_conv_forward(const kernels::ConvGeometry& g, const float* x, const float* w, const float* b, float* y);
 // x = conv^T(y, w): the gradient of conv with respect to its input. No bias.

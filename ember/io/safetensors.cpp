@@ -332,31 +332,25 @@ OrderedDict<std::string, Tensor> load_safetensors(const std::string& path, bool 
     const Entry& e = h.entries[i];
     size_t nbytes = e.end - e.begin;
     const uint64_t at = h.data_start + e.begin;
-    if (mapping && nbytes && std::endian::native == std::endian::little && at % std::max<uint64_t>(e.dtype->bits / 8, 1) == 0) {
-      auto* p = const_cast<unsigned char*>(mapping->data()) + at;
-      if (*e.dtype->type == kBool)  // 0 or 1 only; the pages are private, the file keeps its bytes
-        for (size_t k = 0; k < nbytes; ++k) p[k] = p[k] != 0;
-      tensors[i] = mapped_tensor(mapping, p, nbytes, e);
-      continue;
-    }
-    Tensor t = empty(e.shape, TensorOptions(*e.dtype->type));
-    if (nbytes && mapping) {
-      std::memcpy(t.data_ptr(), mapping->data() + at, nbytes);
-      swap_bytes_if_big_endian(t.data_ptr(), nbytes, t.itemsize());
-      if (t.dtype() == kBool) {
-        auto* p = static_cast<unsigned char*>(t.data_ptr());
-        for (size_t k = 0; k < nbytes; ++k) p[k] = p[k] != 0;
-      }
-    } else if (nbytes) {
-      if (std::fseek(file.get(), static_cast<long>(h.data_start + e.begin), SEEK_SET) != 0 ||
-          std::fread(t.data_ptr(), 1, nbytes, file.get()) != nbytes)
+    Tensor t;
+    if (mapping && nbytes && std::endian::native == std::endian::little &&
+        at % std::max<uint64_t>(e.dtype->bits / 8, 1) == 0) {
+      t = mapped_tensor(mapping, const_cast<unsigned char*>(mapping->data()) + at, nbytes, e);
+    } else {
+      t = empty(e.shape, TensorOptions(*e.dtype->type));
+      if (nbytes && mapping) {
+        std::memcpy(t.data_ptr(), mapping->data() + at, nbytes);
+      } else if (nbytes && (std::fseek(file.get(), static_cast<long>(at), SEEK_SET) != 0 ||
+                            std::fread(t.data_ptr(), 1, nbytes, file.get()) != nbytes)) {
         ctx.fail("could not read the data of tensor '", e.name, "'");
-      swap_bytes_if_big_endian(t.data_ptr(), nbytes, t.itemsize());
-      // A bool must be 0 or 1; any other byte would be undefined behaviour when read.
-      if (t.dtype() == kBool) {
-        auto* p = static_cast<unsigned char*>(t.data_ptr());
-        for (size_t k = 0; k < nbytes; ++k) p[k] = p[k] != 0;
       }
+      swap_bytes_if_big_endian(t.data_ptr(), nbytes, t.itemsize());
+    }
+    // A bool must be 0 or 1; any other byte would be undefined behaviour when read. Mapped
+    // pages are private: the file keeps its bytes.
+    if (t.dtype() == kBool) {
+      auto* p = static_cast<unsigned char*>(t.data_ptr());
+      for (size_t k = 0; k < nbytes; ++k) p[k] = p[k] != 0;
     }
     tensors[i] = std::move(t);
   }

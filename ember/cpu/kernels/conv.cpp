@@ -95,21 +95,11 @@ void col2im(const ConvGeometry& g, int64_t cg, const T* __restrict col, T* __res
     }
 }
 
-// Below this many multiply-adds per call, waking a second thread costs more than it saves.
-constexpr int64_t kMinParallelMacs = 1 << 18;
-
-// How many chunks for_each_image splits N images into (1: on the calling thread).
-// macs: the multiply-adds of the whole call.
-int64_t image_chunks(int64_t N, int64_t macs) {
-  if (macs < kMinParallelMacs || in_parallel_region()) return 1;
-  return std::max<int64_t>(1, std::min<int64_t>(get_num_threads(), N));
-}
-
 // Runs body(chunk, n, col_buffer) for every image n, split as Note [Convolution threading]
 // says.
 template <class T, class F>
 void for_each_image(int64_t N, int64_t col_size, int64_t macs, const F& body) {
-  const int64_t chunks = image_chunks(N, macs);
+  const int64_t chunks = conv_batch_chunks(N, static_cast<double>(macs));
   if (chunks <= 1) {
     std::unique_ptr<T[]> col(col_size ? new T[col_size] : nullptr);
     for (int64_t n = 0; n < N; ++n) body(int64_t{0}, n, col.get());
@@ -172,7 +162,7 @@ void conv_weight_grad_typed(const ConvGeometry& g, const T* x, const T* gy, T* g
   const int64_t cg = g.C / g.groups, og = g.O / g.groups, K = cg * g.KH * g.KW, L = g.OH * g.OW;
   const int64_t wsize = g.O * K;
   const bool pointwise = is_pointwise(g);
-  const int64_t chunks = image_chunks(g.N, g.N * g.O * K * L);
+  const int64_t chunks = conv_batch_chunks(g.N, static_cast<double>(g.N * g.O * K * L));
   // Chunk 0 accumulates straight into gw; the others into their own slices of `partial`.
   std::unique_ptr<T[]> partial(chunks > 1 ? new T[(chunks - 1) * wsize] : nullptr);
   std::fill(gw, gw + wsize, T(0));
