@@ -102,6 +102,12 @@ try {
 
   // A refresh that adds 1k points to r00/t0: only the new points are fetched.
   execFileSync(appendCommand[0], appendCommand.slice(1));
+  // The server rereads the log directory at most every reload_interval, so a request that
+  // lands right after the writer exits may not see the new file yet: wait until it does.
+  await page.waitForFunction(async ([b, first]) => {
+    const r = await fetch(b + "/api/scalars?run=r00&tag=t0&since=" + first);
+    return (await r.arrayBuffer()).byteLength > 0;
+  }, [base, appendCommand[4]], { polling: 100 });
   const refresh = await page.evaluate(async () => {
     const t = performance.now();
     await window.emberBoard.refresh();

@@ -418,7 +418,16 @@
   }
   board.render = render;
 
-  async function refresh() {
+  // Refreshes run one after another: two overlapping ones would both fetch a series "since"
+  // the same count and append its new points twice.
+  let refreshing = Promise.resolve();
+  function refresh() {
+    const next = refreshing.then(refreshOnce, refreshOnce);
+    refreshing = next.catch(() => {});
+    return next;
+  }
+
+  async function refreshOnce() {
     const before = JSON.stringify(state.runs.map((r) => [r.name, r.tags]));
     await loadRuns();
     const after = JSON.stringify(state.runs.map((r) => [r.name, r.tags]));
