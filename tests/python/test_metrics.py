@@ -260,3 +260,13 @@ def test_ember_metrics_is_a_lazy_submodule():
     with pytest.warns(M.UndefinedMetricWarning, match="No positive samples"):
         fpr, tpr, _ = M.roc_curve([0, 0, 0], [0.1, 0.2, 0.3])
     assert np.isnan(tpr).all()
+
+
+def test_scikit_learn_reads_ember_tensors():
+    # Under ember.run, sklearn.metrics stays the real scikit-learn (docs/python.md): it reads
+    # ember tensors through NumPy's array protocol and agrees with ember.metrics.
+    y = ember.tensor([0, 1, 1, 0, 1, 2, 2])
+    p = ember.tensor([0, 1, 0, 0, 1, 2, 1])
+    assert S.accuracy_score(y, p) == M.accuracy_score(y, p)
+    assert S.f1_score(y, p, average="macro") == pytest.approx(M.f1_score(y, p, average="macro"))
+    assert (S.confusion_matrix(y, p) == np.asarray(M.confusion_matrix(y, p))).all()

@@ -11,9 +11,12 @@ from ... import _C
 from ..._tensor import Tensor, _zero_grads
 from ..parameter import Parameter
 from ...autograd.grad_mode import no_grad
+from ...utils.hooks import BackwardHook, RemovableHandle
 
 _global_forward_pre_hooks = OrderedDict()
 _global_forward_hooks = OrderedDict()
+_global_backward_hooks = OrderedDict()
+_global_is_full_backward_hook = None
 
 
 def _typename(v):
@@ -22,28 +25,6 @@ def _typename(v):
     module = getattr(type(v), "__module__", "")
     qualname = type(v).__qualname__
     return qualname if module in ("builtins", "", None) else module + "." + qualname
-
-
-class RemovableHandle:
-    """A hook's handle: ``remove()`` or use as a context manager."""
-    next_id = 0
-
-    def __init__(self, hooks_dict):
-        import weakref
-        self.hooks_dict_ref = weakref.ref(hooks_dict)
-        self.id = RemovableHandle.next_id
-        RemovableHandle.next_id += 1
-
-    def remove(self):
-        hooks = self.hooks_dict_ref()
-        if hooks is not None and self.id in hooks:
-            del hooks[self.id]
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *args):
-        self.remove()
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -237,18 +218,25 @@ class Module:
 
     # ---- calling ------------------------------------------------------------------------------
     def _call_impl(self, *input, **kwargs):
-        if not (self._forward_hooks or self._forward_pre_hooks or _global_forward_hooks
-                or _global_forward_pre_hooks):
+        if not (self._forward_hooks or self._forward_pre_hooks or self._backward_hooks or _global_forward_hooks
+                or _global_forward_pre_hooks or _global_backward_hooks):
             return self.forward(*input, **kwargs)
         for hook in itertools.chain(_global_forward_pre_hooks.values(), self._forward_pre_hooks.values()):
             result = hook(self, input)
             if result is not None:
                 input = result if isinstance(result, tuple) else (result,)
+        full_backward_hooks = self._get_backward_hooks()
+        bw_hook = None
+        if full_backward_hooks:
+            bw_hook = BackwardHook(self, full_backward_hooks)
+            input = bw_hook.setup_input_hook(input)
         output = self.forward(*input, **kwargs)
         for hook in itertools.chain(_global_forward_hooks.values(), self._forward_hooks.values()):
             result = hook(self, input, output)
             if result is not None:
                 output = result
+        if bw_hook is not None:
+            output = bw_hook.setup_output_hook(output)
         return output
 
     __call__ = _call_impl
@@ -256,6 +244,26 @@ class Module:
     def register_forward_pre_hook(self, hook):
         handle = RemovableHandle(self._forward_pre_hooks)
         self._forward_pre_hooks[handle.id] = hook
+        return handle
+
+    def _get_backward_hooks(self):
+        hooks = []
+        if _global_is_full_backward_hook is True:
+            hooks += _global_backward_hooks.values()
+        if self._is_full_backward_hook is True:
+            hooks += self._backward_hooks.values()
+        return hooks
+
+    def register_full_backward_hook(self, hook):
+        """hook(module, grad_input, grad_output) -> tuple or None, called once the gradients
+        with respect to the module's inputs are computed (Note [Module backward hooks] in
+        ember/utils/hooks.py). Returning a tuple replaces grad_input."""
+        if self._is_full_backward_hook is False:
+            raise RuntimeError("Cannot use both regular backward hooks and full backward hooks on a "
+                               "single Module. Please use only one of them.")
+        self._is_full_backward_hook = True
+        handle = RemovableHandle(self._backward_hooks)
+        self._backward_hooks[handle.id] = hook
         return handle
 
     def register_forward_hook(self, hook):
@@ -564,4 +572,15 @@ def register_module_forward_pre_hook(hook):
 def register_module_forward_hook(hook):
     handle = RemovableHandle(_global_forward_hooks)
     _global_forward_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_full_backward_hook(hook):
+    global _global_is_full_backward_hook
+    if _global_is_full_backward_hook is False:
+        raise RuntimeError("Cannot use both regular backward hooks and full backward hooks as a "
+                           "global Module hook. Please use only one of them.")
+    _global_is_full_backward_hook = True
+    handle = RemovableHandle(_global_backward_hooks)
+    _global_backward_hooks[handle.id] = hook
     return handle
