@@ -8,6 +8,7 @@ import re
 import struct
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 import warnings
 
@@ -103,6 +104,16 @@ def test_api_over_ember_logs(tmp_path, serve):
     assert total == 101 and steps.tolist() == list(range(101))
     np.testing.assert_array_equal(values[:100], np.float32(2.0 / np.arange(1, 101)).astype(np.float64))
     assert np.isnan(values[100]) and (walls > 1.7e9).all()
+    # One tag for several runs in one response: counts first, then each run's columns.
+    q = urllib.parse.urlencode({"tag": "loss", "runs": json.dumps(["train", "eval/lr0.1"]), "since": "[98, 0]"})
+    batch = np.frombuffer(get("/api/scalars_batch?" + q, raw=True)[0], dtype="<f8")
+    assert batch[:2].tolist() == [3, 101]
+    train = batch[2:2 + 9].reshape(3, 3)
+    assert train[0].tolist() == [98, 99, 100] and train[2][0] == np.float32(1 / 99)
+    np.testing.assert_array_equal(batch[11:].reshape(3, 101)[2], values)
+    with pytest.raises(urllib.error.HTTPError) as e:
+        get("/api/scalars_batch?" + urllib.parse.urlencode({"tag": "loss", "runs": '["train"]', "since": "[1, 2]"}))
+    assert e.value.code == 400
     steps, _, values, total = scalars(get, "train", "loss", since=95)
     assert steps.tolist() == list(range(95, 101)) and total == 101
 

@@ -57,24 +57,41 @@
     return b;
   }
 
-  // Fetches the points of (run, tag) logged since the last fetch (all of them the first time).
-  async function fetchScalars(run, tag) {
+  function seriesOf(run, tag) {
     const key = run + "\u0000" + tag;
     let s = state.series.get(key);
     if (!s) { s = { steps: new Float64Array(0), walls: new Float64Array(0), values: new Float64Array(0), n: 0 };
               state.series.set(key, s); }
-    const r = await fetch("/api/scalars?" + q({ run, tag, since: s.n }));
+    return s;
+  }
+
+  // Fetches the points of one tag logged since the last fetch (all of them the first time)
+  // for several runs in one request (/api/scalars_batch); true when any arrived.
+  async function fetchScalars(tag, runs) {
+    if (!runs.length) return false;
+    const series = runs.map((run) => seriesOf(run, tag));
+    const r = await fetch("/api/scalars_batch?" + q({ tag, runs: JSON.stringify(runs),
+                                                      since: JSON.stringify(series.map((s) => s.n)) }));
     if (!r.ok) return false;
-    const buf = await r.arrayBuffer();
-    const k = buf.byteLength / 24;
-    if (k === 0) return false;
-    const all = new Float64Array(buf);
-    s.steps = grow(s.steps, s.n + k); s.walls = grow(s.walls, s.n + k); s.values = grow(s.values, s.n + k);
-    s.steps.set(all.subarray(0, k), s.n);
-    s.walls.set(all.subarray(k, 2 * k), s.n);
-    s.values.set(all.subarray(2 * k, 3 * k), s.n);
-    s.n += k;
-    return true;
+    const all = new Float64Array(await r.arrayBuffer());
+    let at = runs.length, got = false;
+    series.forEach((s, i) => {
+      const k = all[i];
+      if (k > 0) {
+        s.steps = grow(s.steps, s.n + k); s.walls = grow(s.walls, s.n + k); s.values = grow(s.values, s.n + k);
+        s.steps.set(all.subarray(at, at + k), s.n);
+        s.walls.set(all.subarray(at + k, at + 2 * k), s.n);
+        s.values.set(all.subarray(at + 2 * k, at + 3 * k), s.n);
+        s.n += k;
+        got = true;
+      }
+      at += 3 * k;
+    });
+    return got;
+  }
+
+  function runsWithScalar(tag) {
+    return selectedRuns().filter((r) => (r.tags.scalars || []).includes(tag)).map((r) => r.name);
   }
 
   function xValues(s) {
@@ -181,10 +198,8 @@
   async function renderScalars(main) {
     const t0 = performance.now();
     const tags = unionTags("scalars");
-    const fetches = [];
-    for (const tag of tags) for (const r of selectedRuns())
-      if ((r.tags.scalars || []).includes(tag) && !state.series.has(r.name + "\u0000" + tag)) fetches.push(fetchScalars(r.name, tag));
-    await Promise.all(fetches);
+    await Promise.all(tags.map((tag) =>
+      fetchScalars(tag, runsWithScalar(tag).filter((run) => !state.series.has(run + "\u0000" + tag)))));
     board.timings.scalarFetch = performance.now() - t0;
     for (const u of state.charts.values()) u.destroy();
     state.charts.clear();
@@ -201,9 +216,7 @@
   // New points only: fetch since the last count, then hand each chart its new data.
   async function refreshScalars() {
     const t0 = performance.now();
-    const updates = [];
-    for (const tag of state.charts.keys()) for (const r of selectedRuns())
-      if ((r.tags.scalars || []).includes(tag)) updates.push(fetchScalars(r.name, tag).then((got) => got && tag));
+    const updates = [...state.charts.keys()].map((tag) => fetchScalars(tag, runsWithScalar(tag)).then((got) => got && tag));
     const changed = new Set((await Promise.all(updates)).filter(Boolean));
     for (const tag of changed) {
       const u = state.charts.get(tag), cd = chartData(tag);

@@ -7,6 +7,10 @@ only what was appended: logdir.py).
     GET /api/runs                           runs, their tags per kind, recent warnings
     GET /api/scalars?run=R&tag=T&since=K    float64 little-endian: steps, wall times, values
                                             of points K.. (header X-Total: the point count)
+    GET /api/scalars_batch?tag=T&runs=["R1",...]&since=[K1,...]
+                                            one tag for several runs in one response: float64
+                                            little-endian, first the runs' new point counts,
+                                            then each run's steps, wall times and values
     GET /api/scalars.json?run=R&tag=T       [[wall_time, step, value], ...] (TensorBoard's JSON)
     GET /api/scalars.csv?run=R&tag=T        "Wall time,Step,Value" rows (TensorBoard's CSV)
     GET /api/images?run=R&tag=T             [{step, wall_time, width, height, count}]
@@ -22,6 +26,7 @@ import http.server
 import json
 import math
 import os
+import struct
 import sys
 import urllib.parse
 
@@ -115,6 +120,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
         body = s.steps[since:].tobytes() + s.wall_times[since:].tobytes() + s.values[since:].tobytes()
         self._send(200, body, "application/octet-stream", {"X-Total": str(len(s))})
 
+    def api_scalars_batch(self, q):
+        # One request per chart instead of one per (run, tag): the page's first paint of 20
+        # runs x 10 tags made 200 requests.
+        tag = q.get("tag", "")
+        runs = json.loads(q.get("runs", "[]"))
+        since = json.loads(q.get("since", "[]")) or [0] * len(runs)
+        if not isinstance(runs, list) or not isinstance(since, list) or len(since) != len(runs):
+            raise ValueError("runs and since must be JSON lists of the same length")
+        parts, counts = [], []
+        for name, k in zip(runs, since):
+            run = self.logdir.run(str(name))
+            if tag not in run.scalars:
+                raise KeyError(f"{run.name}/{tag}")
+            s, k = run.scalars[tag], max(0, int(k))
+            counts.append(max(0, len(s) - k))
+            parts += [s.steps[k:].tobytes(), s.wall_times[k:].tobytes(), s.values[k:].tobytes()]
+        head = struct.pack(f"<{len(counts)}d", *counts)
+        self._send(200, head + b"".join(parts), "application/octet-stream")
+
     def api_scalars_json(self, q):
         _, s = self._run_tag(q, "scalars")
         rows = [[w, int(st), v] for st, w, v in zip(s.steps, s.wall_times, s.values)]
@@ -184,6 +208,7 @@ def _fname(q):
 ROUTES = {
     "/api/runs": Handler.api_runs,
     "/api/scalars": Handler.api_scalars,
+    "/api/scalars_batch": Handler.api_scalars_batch,
     "/api/scalars.json": Handler.api_scalars_json,
     "/api/scalars.csv": Handler.api_scalars_csv,
     "/api/images": Handler.api_images,
