@@ -10,6 +10,7 @@
 
 #include "ember/utils/tensorboard/crc32c.h"
 #include "ember/utils/tensorboard/event_reader.h"
+#include "ember/utils/tensorboard/summary.h"
 #include "ember/utils/tensorboard/summary_writer.h"
 #include "python/src/bind_common.h"
 
@@ -209,6 +210,47 @@ void init_tensorboard(py::module_& m) {
              w.add_image(tag, img, step, walltime, dataformats);
            })
       .def("add_text", &tb::SummaryWriter::add_text)
+      .def("add_audio",  // returns whether samples were clipped (Python prints PyTorch's warning)
+           [](tb::SummaryWriter& w, const std::string& tag, const Tensor& snd, std::optional<int64_t> step,
+              double sample_rate, std::optional<double> walltime) {
+             return w.add_audio(tag, snd, step, sample_rate, walltime);
+           })
+      .def("add_video",
+           [](tb::SummaryWriter& w, const std::string& tag, const Tensor& video, std::optional<int64_t> step,
+              double fps, std::optional<double> walltime) {
+             py::gil_scoped_release release;  // GIF encoding
+             w.add_video(tag, video, step, fps, walltime);
+           })
+      .def("add_pr_curve_raw", &tb::SummaryWriter::add_pr_curve_raw)
+      // layout: [(category, [(title, is_margin, [tags])])]
+      .def("add_custom_scalars",
+           [](tb::SummaryWriter& w,
+              const std::vector<std::pair<std::string, std::vector<std::tuple<std::string, bool, std::vector<std::string>>>>>&
+                  layout) {
+             tb::CustomScalarLayout l;
+             for (const auto& [category, charts] : layout) {
+               auto& out = l.emplace_back(category, std::vector<tb::CustomScalarChart>{}).second;
+               for (const auto& [title, margin, tags] : charts) out.push_back({title, margin, tags});
+             }
+             w.add_custom_scalars(l);
+           })
+      .def("add_mesh",
+           [](tb::SummaryWriter& w, const std::string& tag, std::optional<Tensor> vertices, std::optional<Tensor> colors,
+              std::optional<Tensor> faces, const std::string& config_json, std::optional<int64_t> step,
+              std::optional<double> walltime) {
+             w.add_mesh(tag, vertices ? *vertices : Tensor(), colors ? *colors : Tensor(), faces ? *faces : Tensor(),
+                        config_json, step, walltime);
+           })
+      // nodes: [(name, op, inputs, elem_type, shape, parameters or None)]
+      .def("add_onnx_graph",
+           [](tb::SummaryWriter& w,
+              const std::vector<std::tuple<std::string, std::string, std::vector<std::string>, int,
+                                           std::vector<int64_t>, std::optional<std::string>>>& nodes) {
+             std::vector<tb::OnnxGraphNode> out;
+             for (const auto& [name, op, inputs, elem_type, shape, parameters] : nodes)
+               out.push_back({name, op, inputs, elem_type, shape, parameters});
+             w.add_onnx_graph(out);
+           })
       .def("add_pr_curve",
            [](tb::SummaryWriter& w, const std::string& tag, const Tensor& labels, const Tensor& predictions,
               std::optional<int64_t> step, int64_t num_thresholds, std::optional<Tensor> weights,
@@ -251,6 +293,8 @@ void init_tensorboard(py::module_& m) {
 
   // ember-board's reader (Note [Reading untrusted event files]): the records of `path` after
   // `offset`; scalars as columns of float64 bytes per tag, everything else as dicts.
+  // add_image_with_boxes draws on the image PyTorch's add_image would log: this conversion.
+  sub.def("image_to_hwc_uint8", &tb::image_to_hwc_uint8, py::arg("image"), py::arg("dataformats"));
   sub.def("read_events", &read_events, py::arg("path"), py::arg("offset") = 0);
   sub.def("crc32c", [](py::bytes b) {
     std::string s = b;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ember/core/tensor.h"
+#include "ember/utils/tensorboard/summary_writer.h"
 #include "ember/utils/tensorboard/tensorboard.pb.h"
 
 namespace ember::utils::tensorboard {
@@ -34,6 +35,23 @@ Summary::Value text_value(const std::string& tag, const std::string& text);
 // compute_curve + pr_curve: tensor [6, num_thresholds] (tp, fp, tn, fn, precision, recall).
 Summary::Value pr_curve_value(const std::string& tag, const Tensor& labels, const Tensor& predictions,
                               int64_t num_thresholds, const Tensor& weights);
+
+// pr_curve_raw: the six given rows (1-D, one length) as the [6, n] tensor; num_thresholds
+// (capped at 127) goes only into the plugin data, as PyTorch's.
+Summary::Value pr_curve_raw_value(const std::string& tag, const std::vector<Tensor>& rows, int64_t num_thresholds);
+
+// summary.audio: mono 16-bit PCM WAV. *clipped is set when samples outside [-1, 1] were clipped.
+Summary::Value audio_value(const std::string& tag, const Tensor& snd, double sample_rate, bool* clipped);
+// summary.video: [N, T, C, H, W] tiled per frame and encoded as an animated GIF (gif.h).
+Summary::Value video_value(const std::string& tag, const Tensor& video, double fps);
+
+// summary.custom_scalars: the Layout in a string tensor tagged "custom_scalars__config__".
+Summary::Value custom_scalars_value(const CustomScalarLayout& layout);
+// summary.mesh: one value per given component (vertices, faces, colors: each [B, N, 3]).
+Summary mesh_summary(const std::string& tag, const Tensor& vertices, const Tensor& colors, const Tensor& faces,
+                     const std::string& json_config);
+// _onnx_graph.parse: the GraphDef of an ONNX graph's inputs, outputs and operators.
+GraphDef onnx_graph_def(const std::vector<OnnxGraphNode>& nodes);
 
 // summary.hparams: the experiment, session-start and session-end summaries.
 struct HParamsSummaries {

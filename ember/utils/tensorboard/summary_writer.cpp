@@ -197,6 +197,64 @@ void SummaryWriter::add_pr_curve(const std::string& tag, const Tensor& labels, c
   add_summary_event(s.SerializeAsString(), global_step, walltime);
 }
 
+bool SummaryWriter::add_audio(const std::string& tag, const Tensor& snd_tensor, Step global_step, double sample_rate,
+                              WallTime walltime) {
+  bool clipped = false;
+  Summary s;
+  *s.add_value() = audio_value(tag, snd_tensor, sample_rate, &clipped);
+  add_summary_event(s.SerializeAsString(), global_step, walltime);
+  return clipped;
+}
+
+void SummaryWriter::add_video(const std::string& tag, const Tensor& vid_tensor, Step global_step, double fps,
+                              WallTime walltime) {
+  Summary s;
+  *s.add_value() = video_value(tag, vid_tensor, fps);
+  add_summary_event(s.SerializeAsString(), global_step, walltime);
+}
+
+void SummaryWriter::add_pr_curve_raw(const std::string& tag, const Tensor& true_positive_counts,
+                                     const Tensor& false_positive_counts, const Tensor& true_negative_counts,
+                                     const Tensor& false_negative_counts, const Tensor& precision,
+                                     const Tensor& recall, Step global_step, int64_t num_thresholds,
+                                     WallTime walltime) {
+  Summary s;
+  *s.add_value() = pr_curve_raw_value(tag,
+                                      {true_positive_counts, false_positive_counts, true_negative_counts,
+                                       false_negative_counts, precision, recall},
+                                      num_thresholds);
+  add_summary_event(s.SerializeAsString(), global_step, walltime);
+}
+
+void SummaryWriter::add_custom_scalars(const CustomScalarLayout& layout) {
+  Summary s;
+  *s.add_value() = custom_scalars_value(layout);
+  add_summary_event(s.SerializeAsString(), std::nullopt, std::nullopt);
+}
+
+void SummaryWriter::add_custom_scalars_multilinechart(const std::vector<std::string>& tags,
+                                                      const std::string& category, const std::string& title) {
+  add_custom_scalars({{category, {CustomScalarChart{title, false, tags}}}});
+}
+
+void SummaryWriter::add_custom_scalars_marginchart(const std::vector<std::string>& tags, const std::string& category,
+                                                   const std::string& title) {
+  add_custom_scalars({{category, {CustomScalarChart{title, true, tags}}}});
+}
+
+void SummaryWriter::add_mesh(const std::string& tag, const Tensor& vertices, const Tensor& colors, const Tensor& faces,
+                             const std::string& config_json, Step global_step, WallTime walltime) {
+  add_summary_event(mesh_summary(tag, vertices, colors, faces, config_json).SerializeAsString(), global_step,
+                    walltime);
+}
+
+void SummaryWriter::add_onnx_graph(const std::vector<OnnxGraphNode>& nodes) {
+  Event e;  // the GraphDef alone, without a step (PyTorch writes no run metadata here)
+  e.set_wall_time(wall_time_now());
+  e.set_graph_def(onnx_graph_def(nodes).SerializeAsString());
+  file_writer().add_event(e.SerializeAsString());
+}
+
 void SummaryWriter::add_hparams(const std::vector<std::pair<std::string, HParamValue>>& hparam_dict,
                                 const std::vector<std::pair<std::string, double>>& metric_dict,
                                 const std::map<std::string, std::vector<HParamValue>>& hparam_domain_discrete,

@@ -42,6 +42,26 @@ struct GraphTrace {
   std::vector<Tensor> results;                             // the model's outputs
 };
 
+// add_custom_scalars' layout: categories in order, each with its charts. A chart is a
+// Multiline chart of tag regular expressions, or (margin) a Margin chart of exactly three
+// tags: value, lower bound, upper bound.
+struct CustomScalarChart {
+  std::string title;
+  bool margin = false;
+  std::vector<std::string> tags;
+};
+using CustomScalarLayout = std::vector<std::pair<std::string, std::vector<CustomScalarChart>>>;
+
+// One node of add_onnx_graph: a graph input or output (op "Variable", ONNX element type and
+// shape) or an operator (its output name, op type, inputs and its attributes as one string).
+struct OnnxGraphNode {
+  std::string name, op;
+  std::vector<std::string> inputs;
+  int elem_type = 0;
+  std::vector<int64_t> shape;
+  std::optional<std::string> parameters;  // set for operators
+};
+
 class SummaryWriter {
  public:
   // log_dir empty: runs/<Mon><DD>_<HH>-<MM>-<SS>_<hostname><comment>. Creates the directory
@@ -78,6 +98,33 @@ class SummaryWriter {
   void add_pr_curve(const std::string& tag, const Tensor& labels, const Tensor& predictions,
                     Step global_step = std::nullopt, int64_t num_thresholds = 127, const Tensor& weights = {},
                     WallTime walltime = std::nullopt);
+  // Audio: samples in [-1, 1] that squeeze to 1-D, as mono 16-bit PCM WAV. Returns true when
+  // samples outside [-1, 1] were clipped (PyTorch prints a warning then); NaN is written as 0.
+  bool add_audio(const std::string& tag, const Tensor& snd_tensor, Step global_step = std::nullopt,
+                 double sample_rate = 44100, WallTime walltime = std::nullopt);
+  // Video [N, T, C, H, W] (float in [0, 1] or uint8): the N videos tiled per frame (a power-of-two
+  // grid, as PyTorch) and written as an animated GIF at fps frames per second.
+  void add_video(const std::string& tag, const Tensor& vid_tensor, Step global_step = std::nullopt,
+                 double fps = 4, WallTime walltime = std::nullopt);
+  // A PR curve from precomputed 1-D rows of one length; num_thresholds only labels the curve.
+  void add_pr_curve_raw(const std::string& tag, const Tensor& true_positive_counts,
+                        const Tensor& false_positive_counts, const Tensor& true_negative_counts,
+                        const Tensor& false_negative_counts, const Tensor& precision, const Tensor& recall,
+                        Step global_step = std::nullopt, int64_t num_thresholds = 127,
+                        WallTime walltime = std::nullopt);
+  // The custom_scalars plugin's layout (an event without a step); call it once per writer.
+  void add_custom_scalars(const CustomScalarLayout& layout);
+  void add_custom_scalars_multilinechart(const std::vector<std::string>& tags, const std::string& category = "default",
+                                         const std::string& title = "untitled");
+  void add_custom_scalars_marginchart(const std::vector<std::string>& tags, const std::string& category = "default",
+                                      const std::string& title = "untitled");
+  // A mesh or point cloud: vertices, colors, faces [B, N, 3] (colors and faces optional);
+  // config_json: the ThreeJS configuration as a JSON object ("{}" for none).
+  void add_mesh(const std::string& tag, const Tensor& vertices, const Tensor& colors = {}, const Tensor& faces = {},
+                const std::string& config_json = "{}", Step global_step = std::nullopt,
+                WallTime walltime = std::nullopt);
+  // The graph of an ONNX model, as its nodes (Python's add_onnx_graph reads them with onnx).
+  void add_onnx_graph(const std::vector<OnnxGraphNode>& nodes);
   // Writes to <log_dir>/<run_name> (default: the time as Python's str(time.time())).
   void add_hparams(const std::vector<std::pair<std::string, HParamValue>>& hparam_dict,
                    const std::vector<std::pair<std::string, double>>& metric_dict,

@@ -4,11 +4,13 @@ This layer only shapes arguments as torch accepts them (tensors, NumPy arrays, P
 numbers, lists, modules) into tensors, floats and strings; encoding, PNG compression and
 writing happen in C++ on a background thread (Note [Event writer thread] in
 ember/utils/tensorboard/event_file_writer.h)."""
+import json
 import os
 import socket
 from datetime import datetime
 
 from ... import _C
+from . import _inputs
 
 _Writer = _C._tensorboard.SummaryWriter
 
@@ -100,6 +102,46 @@ class SummaryWriter:
         """Adds a batch of images, tiled in a grid of up to 8 columns."""
         self._w.add_image(tag, _tensor(img_tensor, "img_tensor"), _step(global_step), walltime, dataformats)
 
+    def add_image_with_boxes(self, tag, img_tensor, box_tensor, global_step=None, walltime=None, rescale=1,
+                             dataformats="CHW", labels=None):
+        """Adds an image with boxes [N, 4] (x1, y1, x2, y2 in pixels) drawn on it in red, each
+        with its label if `labels` has one string per box; the image is then scaled by `rescale`."""
+        image = _C._tensorboard.image_to_hwc_uint8(_tensor(img_tensor, "img_tensor"), dataformats)
+        boxes = _tensor(box_tensor, "box_tensor")
+        if boxes.dim() != 2 or boxes.shape[1] != 4:
+            raise ValueError(f"add_image_with_boxes: box_tensor must be [N, 4] (x1, y1, x2, y2), got shape "
+                             f"{list(boxes.shape)}")
+        if labels is not None:
+            if isinstance(labels, str):
+                labels = [labels]
+            if len(labels) != boxes.shape[0]:  # as PyTorch: labels that do not fit are dropped
+                labels = None
+        image = _inputs.draw_boxes(image, boxes.tolist(), labels, rescale)
+        self._w.add_image(tag, image, _step(global_step), walltime, "HWC")
+
+    def add_figure(self, tag, figure, global_step=None, close=True, walltime=None):
+        """Adds a matplotlib figure (or a list of them, tiled) rendered to an image; `close`
+        closes them with matplotlib.pyplot.close."""
+        import ember
+        if isinstance(figure, list):
+            images = ember.stack([_inputs.figure_to_chw(f, close) for f in figure])
+            self._w.add_image(tag, images, _step(global_step), walltime, "NCHW")
+        else:
+            self._w.add_image(tag, _inputs.figure_to_chw(figure, close), _step(global_step), walltime, "CHW")
+
+    def add_video(self, tag, vid_tensor, global_step=None, fps=4, walltime=None):
+        """Adds videos [N, T, C, H, W] (float in [0, 1] or uint8) as one animated GIF, the N
+        videos tiled in a grid, at `fps` frames per second."""
+        self._w.add_video(tag, _tensor(vid_tensor, "vid_tensor"), _step(global_step), float(fps), walltime)
+
+    def add_audio(self, tag, snd_tensor, global_step=None, sample_rate=44100, walltime=None):
+        """Adds mono audio: samples in [-1, 1] (shape [1, L] or [L]) as 16-bit PCM WAV."""
+        snd = _tensor(snd_tensor, "snd_tensor")
+        if snd.numel() > 0:
+            assert sum(1 for d in snd.shape if d != 1) == 1, "input tensor should be 1 dimensional."
+        if self._w.add_audio(tag, snd, _step(global_step), float(sample_rate), walltime):
+            print("warning: audio amplitude out of range, auto clipped.")
+
     def add_text(self, tag, text_string, global_step=None, walltime=None):
         """Adds text (TensorBoard renders it as Markdown)."""
         self._w.add_text(tag, text_string, _step(global_step), walltime)
@@ -110,6 +152,53 @@ class SummaryWriter:
         self._w.add_pr_curve(tag, _tensor(labels, "labels"), _tensor(predictions, "predictions"),
                              _step(global_step), int(num_thresholds),
                              None if weights is None else _tensor(weights, "weights"), walltime)
+
+    def add_pr_curve_raw(self, tag, true_positive_counts, false_positive_counts, true_negative_counts,
+                         false_negative_counts, precision, recall, global_step=None, num_thresholds=127,
+                         weights=None, walltime=None):
+        """Adds a precision-recall curve from precomputed counts, precision and recall (1-D, one
+        length); `weights` is accepted and unused, as in PyTorch."""
+        rows = [_tensor(x, name) for x, name in ((true_positive_counts, "true_positive_counts"),
+                                                  (false_positive_counts, "false_positive_counts"),
+                                                  (true_negative_counts, "true_negative_counts"),
+                                                  (false_negative_counts, "false_negative_counts"),
+                                                  (precision, "precision"), (recall, "recall"))]
+        self._w.add_pr_curve_raw(tag, *rows, _step(global_step), int(num_thresholds), walltime)
+
+    # ---- custom scalars and meshes -------------------------------------------------------
+    def add_custom_scalars(self, layout):
+        """Lays out charts of scalar tags for TensorBoard's Custom Scalars tab:
+        {category: {title: ["Multiline", [tag regexes]] or ["Margin", [value, lower, upper]]}}."""
+        categories = []
+        for category, charts in layout.items():
+            entries = []
+            for title, chart in charts.items():
+                kind, tags = chart[0], chart[1]
+                if kind == "Margin":
+                    assert len(tags) == 3
+                entries.append((title, kind == "Margin", list(tags)))
+            categories.append((category, entries))
+        self._w.add_custom_scalars(categories)
+
+    def add_custom_scalars_multilinechart(self, tags, category="default", title="untitled"):
+        """One Multiline chart of the given tags."""
+        self.add_custom_scalars({category: {title: ["Multiline", tags]}})
+
+    def add_custom_scalars_marginchart(self, tags, category="default", title="untitled"):
+        """One Margin chart: tags are the value, lower bound and upper bound."""
+        assert len(tags) == 3
+        self.add_custom_scalars({category: {title: ["Margin", tags]}})
+
+    def add_mesh(self, tag, vertices, colors=None, faces=None, config_dict=None, global_step=None, walltime=None):
+        """Adds a mesh or point cloud: vertices, colors, faces each [B, N, 3]; config_dict is
+        the ThreeJS configuration (camera, lights, material)."""
+        json_config = "{}" if config_dict is None else json.dumps(config_dict, sort_keys=True)
+
+        def opt(x, name):
+            return None if x is None else _tensor(x, name)
+
+        self._w.add_mesh(tag, opt(vertices, "vertices"), opt(colors, "colors"), opt(faces, "faces"), json_config,
+                         _step(global_step), walltime)
 
     # ---- hparams, embeddings, graph ------------------------------------------------------
     def add_hparams(self, hparam_dict, metric_dict, hparam_domain_discrete=None, run_name=None):
@@ -181,6 +270,10 @@ class SummaryWriter:
         self._w.add_graph_trace(type(model).__name__, list(model.named_parameters()), outputs, module_inputs,
                                 [x for x in inputs if isinstance(x, ember.Tensor)],
                                 [r for r in results if isinstance(r, ember.Tensor)])
+
+    def add_onnx_graph(self, prototxt):
+        """Adds the graph of an ONNX model file (needs the onnx package, as PyTorch's)."""
+        self._w.add_onnx_graph(_inputs.onnx_nodes(prototxt))
 
     # ---- lifetime ------------------------------------------------------------------------
     def flush(self):
