@@ -91,8 +91,8 @@ Summary::Value video_value(const std::string& tag, const Tensor& video, double f
   EMBER_CHECK_VALUE(H <= 65535 && W <= 65535, "add_video: GIF frames must be 1 to 65535 pixels a side, got ", H,
                     " x ", W);
   Tensor src = video.detach().cpu();
-  // uint8 goes through v / 255 * 255 in float32 and is truncated, as PyTorch's does (so
-  // some values come back one lower); floats are scaled by 255 in float32 and truncated.
+  // uint8 goes through v / 255 * 255 in float32 and is truncated, as PyTorch's does (which
+  // gives v back); floats are scaled by 255 in float32 and truncated.
   const bool bytes = src.dtype() == kUInt8;
   Tensor f = src.to(kFloat32).contiguous();
   const float* p = f.data_ptr<float>();
