@@ -89,6 +89,13 @@ py::dict other_record(const tb::OtherRecord& o) {
     d["images"] = py::make_tuple(py::bytes(v.image().encoded_image_string()));
     d["width"] = v.image().width();
     d["height"] = v.image().height();
+  } else if (v.value_case() == tb::Summary::Value::kAudio) {
+    const auto& a = v.audio();
+    d["kind"] = "audio";
+    d["audio"] = py::bytes(a.encoded_audio_string());
+    d["content_type"] = a.content_type().empty() ? std::string("audio/wav") : a.content_type();
+    d["sample_rate"] = a.sample_rate();
+    d["length_frames"] = a.length_frames();
   } else if (v.value_case() == tb::Summary::Value::kHisto) {
     const auto& h = v.histo();
     d["kind"] = "histogram";

@@ -11,6 +11,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import warnings
+import wave
 
 import numpy as np
 import pytest
@@ -265,3 +266,37 @@ def test_cli_rejects_missing_logdir(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["--logdir", str(tmp_path / "missing")])
     assert "no such directory" in capsys.readouterr().err
+
+
+def test_api_audio_and_video(tmp_path, serve):
+    # add_audio records get a player's endpoints; add_video's GIFs are served as image/gif in
+    # the images list; custom scalars and meshes are read without a warning.
+    tone = np.sin(np.arange(800) * 0.3).astype(np.float32) * 0.5
+    with SummaryWriter(tmp_path / "media") as w:
+        w.add_audio("tone", tone, 1, sample_rate=8000)
+        w.add_audio("tone", tone[:400], 2, sample_rate=8000)
+        w.add_video("clip", np.zeros((1, 3, 3, 4, 6), dtype=np.uint8), 5)
+        w.add_custom_scalars_multilinechart(["loss"])
+        w.add_mesh("m", np.zeros((1, 3, 3), dtype=np.float32))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        get = serve(tmp_path)
+        runs = get("/api/runs")
+    assert runs["warnings"] == []
+    (run,) = runs["runs"]
+    assert run["tags"]["audio"] == ["tone"] and run["tags"]["images"] == ["clip"]
+    items = get("/api/audio?run=media&tag=tone")
+    assert [(a["step"], a["sample_rate"], a["length_frames"], a["content_type"]) for a in items] == \
+        [(1, 8000, 800, "audio/wav"), (2, 8000, 400, "audio/wav")]
+    wav, headers = get("/api/audio_clip?run=media&tag=tone&index=1", raw=True)
+    assert headers["Content-Type"] == "audio/wav"
+    with wave.open(io.BytesIO(wav)) as r:
+        assert (r.getframerate(), r.getnframes()) == (8000, 400)
+        np.testing.assert_array_equal(np.frombuffer(r.readframes(400), "<i2"),
+                                      (tone[:400] * 32767).astype("<i2"))
+    gif, headers = get("/api/image?run=media&tag=clip&index=0", raw=True)
+    assert headers["Content-Type"] == "image/gif" and gif.startswith(b"GIF89a")
+    assert Image.open(io.BytesIO(gif)).n_frames == 3
+    with pytest.raises(urllib.error.HTTPError) as e:
+        get("/api/audio_clip?run=media&tag=nope")
+    assert e.value.code == 404

@@ -262,6 +262,30 @@
     if (!main.children.length) main.append(el("div", { class: "empty", text: "No images." }));
   }
 
+  // ---- audio: a player per record, the step slider picks the record ------------------------
+  async function renderAudio(main) {
+    for (const tag of unionTags("audio")) for (const r of selectedRuns()) {
+      if (!(r.tags.audio || []).includes(tag)) continue;
+      const items = await getJSON("/api/audio?" + q({ run: r.name, tag }));
+      if (!items.length) continue;
+      const card = el("div", { class: "card", "data-tag": tag, "data-run": r.name });
+      const label = el("div");
+      const player = el("audio", { controls: "" });
+      player.preload = "metadata";
+      const slider = el("input", { type: "range", min: 0, max: items.length - 1, step: 1, value: items.length - 1, class: "step-slider" });
+      const show = () => {
+        const i = +slider.value, a = items[i];
+        player.src = "/api/audio_clip?" + q({ run: r.name, tag, index: i });
+        label.textContent = `step ${a.step} (${i + 1} of ${items.length}), ${(a.length_frames / a.sample_rate).toFixed(2)} s at ${a.sample_rate} Hz`;
+      };
+      slider.addEventListener("input", show);
+      show();
+      card.append(el("h3", { text: `${tag} — ${r.name}` }), label, slider, el("div", {}, player));
+      main.append(card);
+    }
+    if (!main.children.length) main.append(el("div", { class: "empty", text: "No audio." }));
+  }
+
   // ---- histograms: one line per step, later steps in front and darker --------------------
   async function renderHistograms(main) {
     for (const tag of unionTags("histograms")) for (const r of selectedRuns()) {
@@ -413,7 +437,7 @@
   }
 
   // ---- rendering and refresh ------------------------------------------------------------
-  const RENDER = { scalars: renderScalars, images: renderImages, histograms: renderHistograms, text: renderText,
+  const RENDER = { scalars: renderScalars, images: renderImages, audio: renderAudio, histograms: renderHistograms, text: renderText,
                    pr_curves: renderPrCurves, hparams: renderHparams, graph: renderGraph };
   let rendering = Promise.resolve();
 

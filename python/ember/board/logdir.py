@@ -44,7 +44,8 @@ class Run:
         self.offsets = {}  # file path -> offset of its next unread record
         self.warned_tails = set()
         self.scalars = {}  # tag -> Series
-        self.images = {}  # tag -> [(step, wall_time, width, height, [png bytes, ...])]
+        self.images = {}  # tag -> [(step, wall_time, width, height, [png or gif bytes, ...])]
+        self.audio = {}  # tag -> [(step, wall_time, sample_rate, length_frames, content_type, bytes)]
         self.histograms = {}  # tag -> [dict]
         self.texts = {}  # tag -> [(step, wall_time, text)]
         self.pr_curves = {}  # tag -> [(step, wall_time, rows of 6 lists)]
@@ -54,7 +55,7 @@ class Run:
         self.records = 0
 
     def tags(self):
-        return {"scalars": sorted(self.scalars), "images": sorted(self.images),
+        return {"scalars": sorted(self.scalars), "images": sorted(self.images), "audio": sorted(self.audio),
                 "histograms": sorted(self.histograms), "text": sorted(self.texts),
                 "pr_curves": sorted(self.pr_curves), "graph": self.graph is not None,
                 "hparams": bool(self.hparams)}
@@ -92,6 +93,9 @@ class Run:
             self.graph = o["nodes"]
         elif kind == "image":
             self.images.setdefault(o["tag"], []).append((step, wall, o["width"], o["height"], list(o["images"])))
+        elif kind == "audio":
+            self.audio.setdefault(o["tag"], []).append((step, wall, o["sample_rate"], o["length_frames"],
+                                                        o["content_type"], o["audio"]))
         elif kind == "histogram":
             self.histograms.setdefault(o["tag"], []).append(
                 {"step": step, "wall_time": wall, "min": o["min"], "max": o["max"], "num": o["num"],

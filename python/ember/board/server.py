@@ -14,7 +14,9 @@ only what was appended: logdir.py).
     GET /api/scalars.json?run=R&tag=T       [[wall_time, step, value], ...] (TensorBoard's JSON)
     GET /api/scalars.csv?run=R&tag=T        "Wall time,Step,Value" rows (TensorBoard's CSV)
     GET /api/images?run=R&tag=T             [{step, wall_time, width, height, count}]
-    GET /api/image?run=R&tag=T&index=I&sample=S   the PNG
+    GET /api/image?run=R&tag=T&index=I&sample=S   the PNG (or GIF: add_video)
+    GET /api/audio?run=R&tag=T              [{step, wall_time, sample_rate, length_frames, content_type}]
+    GET /api/audio_clip?run=R&tag=T&index=I the WAV file
     GET /api/histograms?run=R&tag=T         [{step, wall_time, min, max, num, limits, counts}]
     GET /api/text?run=R&tag=T               [{step, wall_time, text}]
     GET /api/pr_curves?run=R&tag=T          [{step, wall_time, thresholds, precision, recall, tp, fp, tn, fn}]
@@ -160,7 +162,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def api_image(self, q):
         _, items = self._run_tag(q, "images")
         step, wall, w, h, pngs = items[int(q.get("index", 0))]
-        self._send(200, pngs[int(q.get("sample", 0))], "image/png")
+        data = pngs[int(q.get("sample", 0))]
+        self._send(200, data, _image_type(data))
+
+    def api_audio(self, q):
+        _, items = self._run_tag(q, "audio")
+        self._json([{"step": st, "wall_time": w, "sample_rate": rate, "length_frames": n, "content_type": ct}
+                    for st, w, rate, n, ct, _ in items])
+
+    def api_audio_clip(self, q):
+        _, items = self._run_tag(q, "audio")
+        *_, content_type, data = items[int(q.get("index", 0))]
+        self._send(200, data, content_type)
 
     def api_histograms(self, q):
         _, items = self._run_tag(q, "histograms")
@@ -201,6 +214,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self._json({"nodes": [{"name": n, "op": op, "inputs": list(i), "shape": sh} for n, op, i, sh in run.graph]})
 
 
+def _image_type(data):
+    # The Image summary does not say its format: PNG (add_image) or GIF (add_video), by magic.
+    if data.startswith(b"GIF8"):
+        return "image/gif"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    return "image/png"
+
+
 def _fname(q):
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in f"{q.get('run', '')}_{q.get('tag', '')}")
 
@@ -213,6 +235,8 @@ ROUTES = {
     "/api/scalars.csv": Handler.api_scalars_csv,
     "/api/images": Handler.api_images,
     "/api/image": Handler.api_image,
+    "/api/audio": Handler.api_audio,
+    "/api/audio_clip": Handler.api_audio_clip,
     "/api/histograms": Handler.api_histograms,
     "/api/text": Handler.api_text,
     "/api/pr_curves": Handler.api_pr_curves,
