@@ -127,6 +127,28 @@ try {
   check("image slider", before.startsWith("step 2 ") && after.startsWith("step 1 ") && src.includes("index=0"),
         `${before} / ${after} / ${src}`);
   await page.waitForFunction(() => [...document.images].every((i) => i.complete && i.naturalWidth > 0));
+  // add_video's GIF shows in the images tab: two 8x8 videos side by side.
+  const gif = await page.locator('.card[data-tag="clip"][data-run="r00"] img').evaluate(async (img) => {
+    const r = await fetch(img.src);
+    return { type: r.headers.get("content-type"), width: img.naturalWidth, height: img.naturalHeight };
+  });
+  check("video GIF", gif.type === "image/gif" && gif.width === 16 && gif.height === 8, JSON.stringify(gif));
+
+  // Audio: a player per tag and run; the slider picks the step, the WAV loads in the player.
+  await page.locator('#tabs button[data-tab="audio"]').click();
+  await page.waitForSelector('.card[data-tag="tone"] audio');
+  const tone = page.locator('.card[data-tag="tone"][data-run="r00"]');
+  const duration = () => tone.locator("audio").evaluate((a) => new Promise((resolve) => {
+    if (a.readyState >= 1) return resolve(a.duration);
+    a.addEventListener("loadedmetadata", () => resolve(a.duration), { once: true });
+    a.addEventListener("error", () => resolve(-1), { once: true });
+  }));
+  const last = await duration(), lastLabel = await tone.locator("div").first().textContent();
+  await tone.locator("input.step-slider").fill("0");
+  const first = await duration(), firstLabel = await tone.locator("div").first().textContent();
+  check("audio players", Math.abs(last - 0.25) < 1e-3 && Math.abs(first - 0.5) < 1e-3 &&
+        lastLabel.startsWith("step 2 ") && firstLabel.startsWith("step 1 "),
+        `${last} ${first} / ${lastLabel} / ${firstLabel}`);
 
   // Back to scalars for the screenshot.
   await page.locator('#tabs button[data-tab="scalars"]').click();

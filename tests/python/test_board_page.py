@@ -1,7 +1,7 @@
 """ember-board's page in headless Chromium (tests/board/page_test.mjs, npm playwright-core
 driving Debian's chromium) over 20 runs x 10 tags x 10k points written by ember's
 SummaryWriter: plotted points read back, smoothing slider, run switching, tag filter, image
-step slider, a refresh adding 1k points, screenshot. Prints the first-paint and refresh
+step slider, a GIF from add_video, the audio players, a refresh adding 1k points, screenshot. Prints the first-paint and refresh
 times (docs/tensorboard.md, benchmarks)."""
 import json
 import os
@@ -39,6 +39,10 @@ def write_logdir(logdir):
             if r == 0:
                 for step in (1, 2):
                     w.add_images("digits", rng.uniform(0, 1, (4, 1, 8, 8)), step)
+                    # 0.5 s, then 0.25 s of a 440 Hz tone at 8 kHz; a 3-frame GIF.
+                    tone = np.sin(2 * np.pi * 440 * np.arange(8000 // (2 * step)) / 8000) * 0.5
+                    w.add_audio("tone", tone.astype(np.float32), step, sample_rate=8000)
+                w.add_video("clip", rng.uniform(0, 1, (2, 3, 3, 8, 8)).astype(np.float32), 1)
 
 
 @pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is installed by scripts/setup.sh")
