@@ -1,9 +1,10 @@
 """torch.utils.tensorboard.SummaryWriter over ember._C._tensorboard.SummaryWriter.
 
 This layer only shapes arguments as torch accepts them (tensors, NumPy arrays, Python
-numbers, lists, modules) into tensors, floats and strings; encoding, PNG compression and
-writing happen in C++ on a background thread (Note [Event writer thread] in
-ember/utils/tensorboard/event_file_writer.h)."""
+numbers, lists, modules) into tensors, floats and strings; encoding, PNG and GIF compression
+and writing happen in C++ on a background thread (Note [Event writer thread] in
+ember/utils/tensorboard/event_file_writer.h). What only Python libraries can do (rendering
+matplotlib figures, Pillow's box drawing, reading ONNX files) is in _inputs.py."""
 import json
 import os
 import socket
