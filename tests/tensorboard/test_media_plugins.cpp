@@ -152,7 +152,7 @@ TEST(TensorBoardMedia, VideoIsATiledAnimatedGif) {
 }
 
 TEST(TensorBoardMedia, GifOfManyColoursAndLargeFrames) {
-  // 300 x 300 noise: more than 256 colours (the colour cube) and several LZW table resets.
+  // 300 x 300 noise: more than 256 colours (median cut) and several LZW table resets.
   Tensor rgb = ember::randint(0, 256, {300, 300, 3}).to(ember::kUInt8).contiguous();
   std::string g = tb::encode_gif(rgb.data_ptr<uint8_t>(), 1, 300, 300, 7);
   GifLayout layout = walk_gif(g);

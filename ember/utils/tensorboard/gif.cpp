@@ -13,9 +13,9 @@ namespace ember::utils::tensorboard {
 // moviepy's GIFs do), then per frame a graphic control extension (the delay), an image
 // descriptor with a local colour table, and the indices LZW-compressed in sub-blocks of at
 // most 255 bytes. Colours: a frame with at most 256 distinct colours gets exactly those (so
-// synthetic frames decode to the logged pixels bit for bit); a frame with more is mapped to a
-// fixed 6 x 7 x 6 colour cube by the nearest level of each channel (no dithering), which is
-// coarser than moviepy's adaptive palette but deterministic and cheap.
+// synthetic frames decode to the logged pixels bit for bit); a frame with more gets an
+// adaptive palette by median cut (as Pillow's default quantizer, which moviepy's GIFs go
+// through), without dithering.
 //
 // LZW code widths: the encoder and every decoder count one table slot per code after a clear
 // code (the decoder fills the slot one code later, but counts it at the same time). A code is
@@ -109,41 +109,97 @@ void lzw(std::string& out, const std::vector<uint8_t>& indices, int min_code_siz
   bits.finish();
 }
 
+// Median cut (Heckbert): the frame's colours, 5 bits a channel, in boxes split at the median
+// pixel of their widest channel until there are 256 or none can be split; each box's colour
+// is the mean of its pixels' full colours.
+void median_cut(const uint8_t* rgb, int64_t pixels, std::vector<uint8_t>& palette, std::vector<uint8_t>& indices) {
+  constexpr int kBins = 1 << 15;
+  struct Bin {
+    uint64_t count = 0, sum[3] = {0, 0, 0};
+  };
+  std::vector<Bin> bins(kBins);
+  auto bin_of = [](const uint8_t* p) { return ((p[0] >> 3) << 10) | ((p[1] >> 3) << 5) | (p[2] >> 3); };
+  for (int64_t i = 0; i < pixels; ++i) {
+    const uint8_t* p = rgb + 3 * i;
+    Bin& b = bins[bin_of(p)];
+    ++b.count;
+    for (int c = 0; c < 3; ++c) b.sum[c] += p[c];
+  }
+  std::vector<int> used;
+  for (int i = 0; i < kBins; ++i)
+    if (bins[i].count) used.push_back(i);
+  auto channel = [](int bin, int c) { return (bin >> (10 - 5 * c)) & 31; };
+  struct Box {
+    size_t begin, end;  // a range of `used`
+    int widest, extent;
+  };
+  auto measure = [&](Box& b) {
+    int lo[3] = {31, 31, 31}, hi[3] = {0, 0, 0};
+    for (size_t i = b.begin; i < b.end; ++i)
+      for (int c = 0; c < 3; ++c) {
+        lo[c] = std::min(lo[c], channel(used[i], c));
+        hi[c] = std::max(hi[c], channel(used[i], c));
+      }
+    b.widest = 0;
+    for (int c = 1; c < 3; ++c)
+      if (hi[c] - lo[c] > hi[b.widest] - lo[b.widest]) b.widest = c;
+    b.extent = hi[b.widest] - lo[b.widest];
+  };
+  std::vector<Box> boxes{{0, used.size(), 0, 0}};
+  measure(boxes[0]);
+  while (boxes.size() < 256) {
+    size_t pick = boxes.size();
+    for (size_t i = 0; i < boxes.size(); ++i)
+      if (boxes[i].end - boxes[i].begin > 1 && (pick == boxes.size() || boxes[i].extent > boxes[pick].extent))
+        pick = i;
+    if (pick == boxes.size()) break;
+    Box b = boxes[pick];
+    std::sort(used.begin() + static_cast<std::ptrdiff_t>(b.begin), used.begin() + static_cast<std::ptrdiff_t>(b.end),
+              [&](int x, int y) { return channel(x, b.widest) < channel(y, b.widest); });
+    uint64_t total = 0, run = 0;
+    for (size_t i = b.begin; i < b.end; ++i) total += bins[used[i]].count;
+    size_t split = b.begin + 1;  // both halves keep at least one bin
+    for (size_t i = b.begin; i + 1 < b.end; ++i) {
+      run += bins[used[i]].count;
+      split = i + 1;
+      if (2 * run >= total) break;
+    }
+    Box left{b.begin, split, 0, 0}, right{split, b.end, 0, 0};
+    measure(left);
+    measure(right);
+    boxes[pick] = left;
+    boxes.push_back(right);
+  }
+  std::vector<uint8_t> box_of(kBins, 0);
+  palette.clear();
+  for (size_t k = 0; k < boxes.size(); ++k) {
+    uint64_t count = 0, sum[3] = {0, 0, 0};
+    for (size_t i = boxes[k].begin; i < boxes[k].end; ++i) {
+      const Bin& b = bins[used[i]];
+      count += b.count;
+      for (int c = 0; c < 3; ++c) sum[c] += b.sum[c];
+      box_of[used[i]] = static_cast<uint8_t>(k);
+    }
+    for (int c = 0; c < 3; ++c) palette.push_back(static_cast<uint8_t>((sum[c] + count / 2) / count));
+  }
+  for (int64_t i = 0; i < pixels; ++i) indices[static_cast<size_t>(i)] = box_of[bin_of(rgb + 3 * i)];
+}
+
 // Palette and indices of one frame (Note [GIF encoding]).
 void quantize(const uint8_t* rgb, int64_t pixels, std::vector<uint8_t>& palette, std::vector<uint8_t>& indices) {
   palette.clear();
   indices.resize(static_cast<size_t>(pixels));
   std::unordered_map<uint32_t, uint8_t> exact;
-  bool fits = true;
-  for (int64_t i = 0; i < pixels && fits; ++i) {
+  for (int64_t i = 0; i < pixels; ++i) {
     const uint8_t* p = rgb + 3 * i;
     const uint32_t key = (uint32_t{p[0]} << 16) | (uint32_t{p[1]} << 8) | p[2];
     auto it = exact.find(key);
     if (it == exact.end()) {
-      if (exact.size() == 256) {
-        fits = false;
-        break;
-      }
+      if (exact.size() == 256) return median_cut(rgb, pixels, palette, indices);
       it = exact.emplace(key, static_cast<uint8_t>(exact.size())).first;
       palette.insert(palette.end(), p, p + 3);
     }
     indices[static_cast<size_t>(i)] = it->second;
-  }
-  if (fits) return;
-  constexpr int kLevels[3] = {6, 7, 6};
-  palette.clear();
-  for (int r = 0; r < kLevels[0]; ++r)
-    for (int g = 0; g < kLevels[1]; ++g)
-      for (int b = 0; b < kLevels[2]; ++b) {
-        palette.push_back(static_cast<uint8_t>((r * 255 + (kLevels[0] - 1) / 2) / (kLevels[0] - 1)));
-        palette.push_back(static_cast<uint8_t>((g * 255 + (kLevels[1] - 1) / 2) / (kLevels[1] - 1)));
-        palette.push_back(static_cast<uint8_t>((b * 255 + (kLevels[2] - 1) / 2) / (kLevels[2] - 1)));
-      }
-  auto level = [](uint8_t v, int n) { return (v * (n - 1) + 127) / 255; };
-  for (int64_t i = 0; i < pixels; ++i) {
-    const uint8_t* p = rgb + 3 * i;
-    const int r = level(p[0], kLevels[0]), g = level(p[1], kLevels[1]), b = level(p[2], kLevels[2]);
-    indices[static_cast<size_t>(i)] = static_cast<uint8_t>((r * kLevels[1] + g) * kLevels[2] + b);
   }
 }
 
