@@ -17,7 +17,7 @@ PACKAGES=(
   python3-venv python3-setuptools python3-wheel python3-pip  # pip install . (setup.py drives CMake)
   libtorch-dev python3-torch python3-numpy python3-pytest  # the oracle and benchmark peer (tests only)
   python3-tqdm                                         # progress bars in the seeds' Python training loops (tests)
-  python3-pil                                          # PIL images in ember.vision (as torchvision takes them)
+  python3-pil                                          # PIL images in ember.vision; SummaryWriter.add_image_with_boxes draws with it
   python3-torchvision python3-sklearn                  # oracles of ember.vision and ember.metrics (tests only)
   dataset-fashion-mnist                                # real data for the main job
   valgrind                                             # instruction counts in benchmarks
