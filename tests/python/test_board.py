@@ -300,3 +300,4 @@ def test_api_audio_and_video(tmp_path, serve):
     with pytest.raises(urllib.error.HTTPError) as e:
         get("/api/audio_clip?run=media&tag=nope")
     assert e.value.code == 404
+    e.value.close()  # the error holds the response's socket
