@@ -14,8 +14,8 @@ namespace ember::utils::tensorboard {
 // descriptor with a local colour table, and the indices LZW-compressed in sub-blocks of at
 // most 255 bytes. Colours: a frame with at most 256 distinct colours gets exactly those (so
 // synthetic frames decode to the logged pixels bit for bit); a frame with more gets an
-// adaptive palette by median cut (as Pillow's default quantizer, which moviepy's GIFs go
-// through), without dithering.
+// adaptive palette by median cut (moviepy's GIFs get adaptive palettes too), without
+// dithering: smooth gradients stay within a few levels (tests/python/test_tensorboard_media.py).
 //
 // LZW code widths: the encoder and every decoder count one table slot per code after a clear
 // code (the decoder fills the slot one code later, but counts it at the same time). A code is
