@@ -51,9 +51,13 @@ def serve():
         def get(path, raw=False):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", EventFileWarning)
-                with urllib.request.urlopen(base + path) as r:
-                    body = r.read()
-                    return (body, dict(r.headers)) if raw else json.loads(body)
+                try:
+                    with urllib.request.urlopen(base + path) as r:
+                        body = r.read()
+                        return (body, dict(r.headers)) if raw else json.loads(body)
+                except urllib.error.HTTPError as e:
+                    e.close()  # its response holds the socket
+                    raise
         return get
     yield start
     for s in servers:
