@@ -60,3 +60,21 @@ def test_world_of_one():
     finally:
         dist.destroy_process_group()
     assert not dist.is_initialized()
+
+
+def test_ember_run_command_line():
+    from ember.distributed import run
+    cmd = run.build_command(run._parser().parse_args(["--nproc-per-node", "3", "train.py", "--lr", "0.1"]))
+    assert cmd[:3] == ["mpirun", "-np", "3"]
+    assert "MASTER_ADDR=127.0.0.1" in cmd and "MASTER_PORT=29500" in cmd
+    assert "--allow-run-as-root" not in cmd  # never added silently (README: pass it via --mpirun-args)
+    assert cmd[-4:] == ["-u", "train.py", "--lr", "0.1"]
+    assert cmd[cmd.index("--") - 1].endswith("_rank_env.py")
+    cmd = run.build_command(run._parser().parse_args(
+        ["--nnodes", "2", "--nproc-per-node", "4", "--hosts", "a,b", "--no-python", "./prog"]))
+    assert cmd[:5] == ["mpirun", "-np", "8", "--host", "a:4,b:4"]
+    assert "ppr:4:node" in cmd and "MASTER_ADDR=a" in cmd and cmd[-1] == "./prog"
+    with pytest.raises(SystemExit, match="needs --hosts"):
+        run.build_command(run._parser().parse_args(["--nnodes", "2", "x.py"]))
+    with pytest.raises(SystemExit, match="run ember-run once, on the first machine"):
+        run.build_command(run._parser().parse_args(["--nnodes", "2", "--node-rank", "1", "--hosts", "a,b", "x.py"]))
