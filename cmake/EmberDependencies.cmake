@@ -54,3 +54,22 @@ find_library(EMBER_STB_LIB stb REQUIRED)
 # protobuf Event records; ember_tensorboard encodes them with code protoc generates from
 # ember/utils/tensorboard/tensorboard.proto (docs/tensorboard.md, "Why these libraries").
 find_package(Protobuf REQUIRED)
+
+# Open MPI (Debian's libopenmpi-dev + openmpi-bin): the transport of ember::distributed
+# (docs/distributed.md). Optional: without it everything else builds and
+# init_process_group(backend "mpi") says the backend was not built. Only MPI's C API is used.
+find_package(MPI COMPONENTS C QUIET)
+if(MPI_C_FOUND)
+  set(EMBER_MPI_DEFAULT ON)
+else()
+  set(EMBER_MPI_DEFAULT OFF)
+endif()
+option(EMBER_WITH_MPI "Build the MPI backend of ember::distributed (needs an MPI library and mpirun)" ${EMBER_MPI_DEFAULT})
+if(EMBER_WITH_MPI)
+  if(NOT MPI_C_FOUND)
+    message(FATAL_ERROR "EMBER_WITH_MPI is ON but no MPI was found: apt-get install libopenmpi-dev openmpi-bin (scripts/setup.sh)")
+  endif()
+  message(STATUS "ember: MPI = ${MPI_C_LIBRARIES} (mpiexec: ${MPIEXEC_EXECUTABLE})")
+else()
+  message(STATUS "ember: MPI backend off (ember::distributed builds, init_process_group(\"mpi\") raises)")
+endif()

@@ -58,3 +58,5 @@
 #include "ember/io/safetensors.h"
 #include "ember/io/serialize.h"
 #include "ember/io/save_load.h"
+// Compiles with or without MPI; init_process_group says when the backend was not built.
+#include "ember/distributed/process_group.h"

@@ -24,6 +24,7 @@ PACKAGES=(
   clang libclang-rt-14-dev                             # libFuzzer targets of the .pt / pickle / safetensors readers
   libprotobuf-dev protobuf-compiler                    # TensorBoard event files (utils/tensorboard: Event/Summary messages)
   python3-protobuf                                     # tests parse the event files with the generated Python messages
+  libopenmpi-dev openmpi-bin                           # MPI: the transport of ember::distributed, mpirun for its tests
   chromium                                             # the dashboard's page test (headless, driven by npm playwright-core)
 )
 

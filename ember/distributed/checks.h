@@ -1,0 +1,31 @@
+#pragma once
+// Argument checks every backend runs before queueing an op, so each transport reports bad
+// input with the same (torch's) wording. Internal to ember/distributed.
+#include <string>
+#include <vector>
+
+#include "ember/core/tensor.h"
+#include "ember/distributed/process_group.h"
+
+namespace ember::distributed::detail {
+
+// "float32[4, 5]"
+std::string describe(const Tensor& t);
+// "all_reduce(SUM) of float32[4, 5]"
+std::string describe_op(const char* op, const Tensor& t, const char* extra = nullptr);
+
+// Contiguous, defined, on the CPU.
+void check_tensor(const char* op, const Tensor& t);
+void check_tensors(const char* op, const std::vector<Tensor>& ts);
+// Same dtype and shape as `like` ("Tensors must have the same type / size").
+void check_same_like(const char* op, const Tensor& like, const std::vector<Tensor>& ts);
+void check_same_like(const char* op, const Tensor& like, const Tensor& t);
+// 0 <= r < size, else ValueError naming the op and the argument ("src", "dst", "root").
+void check_rank(const char* op, const char* what, int r, int size);
+// The op is defined for the dtype (torch: bitwise ops on integers and bool only, AVG not on
+// integers or bool).
+void check_reduce_op(const char* op, ReduceOp rop, ScalarType dtype);
+// numel fits an MPI count (int).
+void check_count(const char* op, int64_t numel);
+
+}  // namespace ember::distributed::detail

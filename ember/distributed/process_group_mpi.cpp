@@ -1,0 +1,591 @@
+// ProcessGroupMPI: the MPI transport (Open MPI 4.1 on Debian). Note [Comm thread] and
+// Note [Collective timeout] in process_group.h describe the threading; Note [MPI dtypes]
+// below the reductions.
+// MPI's C API only: its deprecated C++ bindings (mpicxx.h) are left out.
+#define OMPI_SKIP_MPICXX 1
+#define MPICH_SKIP_MPICXX 1
+#include <mpi.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <functional>
+#include <sstream>
+#include <thread>
+
+#include "ember/distributed/checks.h"
+#include "ember/distributed/mpi_backend.h"
+#include "ember/distributed/process_group.h"
+
+namespace ember::distributed::detail {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// --- process-wide MPI state ------------------------------------------------------------------
+struct MpiState {
+  std::once_flag init_once;
+  bool we_initialized = false;       // we called MPI_Init_thread, so we call MPI_Finalize
+  std::atomic<bool> finalized{false};
+  std::atomic<bool> aborting{false};  // a watchdog fired: no more clean shutdown
+};
+MpiState& mpi_state() {
+  static MpiState s;
+  return s;
+}
+
+std::string mpi_error_string(int rc) {
+  char buf[MPI_MAX_ERROR_STRING];
+  int len = 0;
+  if (MPI_Error_string(rc, buf, &len) != MPI_SUCCESS) return "MPI error " + std::to_string(rc);
+  return std::string(buf, static_cast<size_t>(len));
+}
+
+void mpi_check(int rc, const std::string& what) {
+  if (rc != MPI_SUCCESS) EMBER_THROW(distributed::DistBackendError, what, " failed: ", mpi_error_string(rc));
+}
+
+// Note [MPI dtypes]
+// Every ember dtype has an MPI datatype of its width. Reductions: integers and float32/64 use
+// MPI's built-in ops; float16 and bfloat16 use user ops that combine two values in float and
+// round once (as torch's CPU kernels do for each pairwise step); bool travels as uint8 0/1,
+// where SUM and MAX are logical or (MPI_MAX), PRODUCT and MIN logical and (MPI_MIN), and the
+// bitwise ops are exact. AVG is SUM followed by a division on each rank that holds a result.
+template <class T, class F>
+void reduce_16(void* in, void* inout, int* len, MPI_Datatype*) {
+  const T* a = static_cast<const T*>(in);
+  T* b = static_cast<T*>(inout);
+  F f;
+  for (int i = 0; i < *len; ++i) b[i] = T(f(static_cast<float>(a[i]), static_cast<float>(b[i])));
+}
+struct FSum { float operator()(float a, float b) const { return a + b; } };
+struct FProd { float operator()(float a, float b) const { return a * b; } };
+struct FMin { float operator()(float a, float b) const { return (a != a || a < b) ? a : b; } };
+struct FMax { float operator()(float a, float b) const { return (a != a || a > b) ? a : b; } };
+
+// [0] float16, [1] bfloat16; ops SUM, PRODUCT, MIN, MAX.
+MPI_Op g_ops16[2][4];
+
+void create_user_ops() {
+  mpi_check(MPI_Op_create(&reduce_16<Half, FSum>, 1, &g_ops16[0][0]), "MPI_Op_create");
+  mpi_check(MPI_Op_create(&reduce_16<Half, FProd>, 1, &g_ops16[0][1]), "MPI_Op_create");
+  mpi_check(MPI_Op_create(&reduce_16<Half, FMin>, 1, &g_ops16[0][2]), "MPI_Op_create");
+  mpi_check(MPI_Op_create(&reduce_16<Half, FMax>, 1, &g_ops16[0][3]), "MPI_Op_create");
+  mpi_check(MPI_Op_create(&reduce_16<BFloat16, FSum>, 1, &g_ops16[1][0]), "MPI_Op_create");
+  mpi_check(MPI_Op_create(&reduce_16<BFloat16, FProd>, 1, &g_ops16[1][1]), "MPI_Op_create");
+  mpi_check(MPI_Op_create(&reduce_16<BFloat16, FMin>, 1, &g_ops16[1][2]), "MPI_Op_create");
+  mpi_check(MPI_Op_create(&reduce_16<BFloat16, FMax>, 1, &g_ops16[1][3]), "MPI_Op_create");
+}
+
+MPI_Datatype mpi_type(ScalarType t) {
+  switch (t) {
+    case kBool: case kUInt8: return MPI_UINT8_T;
+    case kInt8: return MPI_INT8_T;
+    case kInt16: return MPI_INT16_T;
+    case kInt32: return MPI_INT32_T;
+    case kInt64: return MPI_INT64_T;
+    case kFloat16: case kBFloat16: return MPI_UINT16_T;
+    case kFloat32: return MPI_FLOAT;
+    case kFloat64: return MPI_DOUBLE;
+    default: EMBER_THROW(TypeError, "the MPI backend does not support dtype ", dtype_name(t));
+  }
+}
+
+MPI_Op mpi_op(ScalarType t, ReduceOp op) {
+  if (op == ReduceOp::AVG) op = ReduceOp::SUM;
+  if (t == kBool) {
+    switch (op) {
+      case ReduceOp::SUM: case ReduceOp::MAX: case ReduceOp::BOR: return MPI_MAX;
+      case ReduceOp::PRODUCT: case ReduceOp::MIN: case ReduceOp::BAND: return MPI_MIN;
+      case ReduceOp::BXOR: return MPI_BXOR;
+      default: break;
+    }
+  }
+  if (is_reduced_float(t)) {
+    int k = t == kFloat16 ? 0 : 1;
+    switch (op) {
+      case ReduceOp::SUM: return g_ops16[k][0];
+      case ReduceOp::PRODUCT: return g_ops16[k][1];
+      case ReduceOp::MIN: return g_ops16[k][2];
+      case ReduceOp::MAX: return g_ops16[k][3];
+      default: break;
+    }
+  }
+  switch (op) {
+    case ReduceOp::SUM: return MPI_SUM;
+    case ReduceOp::PRODUCT: return MPI_PROD;
+    case ReduceOp::MIN: return MPI_MIN;
+    case ReduceOp::MAX: return MPI_MAX;
+    case ReduceOp::BAND: return MPI_BAND;
+    case ReduceOp::BOR: return MPI_BOR;
+    case ReduceOp::BXOR: return MPI_BXOR;
+    default: break;
+  }
+  EMBER_THROW(Error, "unsupported reduce op");  // check_reduce_op rejects the rest first
+}
+
+// AVG's division, on raw memory: an in-place ember op would record autograd history or refuse a
+// leaf that requires grad, and collectives act on the data only (as in torch).
+void divide_by(void* data, int64_t n, ScalarType t, int size) {
+  EMBER_DISPATCH_FLOATING_TYPES(t, "all_reduce(AVG)", [&] {
+    scalar_t* p = static_cast<scalar_t*>(data);
+    using acc_t = opmath_t<scalar_t>;
+    const acc_t d = static_cast<acc_t>(size);
+    for (int64_t i = 0; i < n; ++i) p[i] = scalar_t(static_cast<acc_t>(p[i]) / d);
+  });
+}
+
+int as_count(const char* op, int64_t n) {
+  check_count(op, n);
+  return static_cast<int>(n);
+}
+
+void finalize_at_exit() {
+  MpiState& s = mpi_state();
+  if (s.aborting.load()) return;  // the watchdog is about to MPI_Abort; finalizing would hang
+  try {
+    if (is_initialized()) destroy_process_group();
+  } catch (...) {
+  }
+  if (s.we_initialized && !s.finalized.exchange(true)) {
+    for (auto& row : g_ops16)
+      for (MPI_Op& op : row) MPI_Op_free(&op);
+    MPI_Finalize();
+  }
+}
+
+void init_mpi_once() {
+  MpiState& s = mpi_state();
+  std::call_once(s.init_once, [&] {
+    int initialized = 0, finalized = 0;
+    MPI_Initialized(&initialized);
+    MPI_Finalized(&finalized);
+    EMBER_CHECK(!finalized, "init_process_group: MPI has already been finalized in this process");
+    int provided = 0;
+    if (!initialized) {
+      mpi_check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_MULTIPLE, &provided), "MPI_Init_thread");
+      s.we_initialized = true;
+    } else {
+      MPI_Query_thread(&provided);
+    }
+    // The comm threads of several groups and the caller's send/recv call MPI concurrently.
+    EMBER_CHECK(provided >= MPI_THREAD_MULTIPLE,
+                "init_process_group: the MPI library gives thread level ", provided,
+                ", but ember's MPI backend needs MPI_THREAD_MULTIPLE (", MPI_THREAD_MULTIPLE,
+                ") for its communication threads", initialized ? " (initialise MPI with MPI_Init_thread)" : "");
+    create_user_ops();
+    std::atexit(finalize_at_exit);
+  });
+  EMBER_CHECK(!s.finalized.load(), "init_process_group: MPI has already been finalized in this process");
+}
+
+// --- Work for send/recv: a posted MPI request ------------------------------------------------
+class RequestWork : public Work {
+ public:
+  RequestWork(std::string desc, MPI_Request req, Tensor keep, milliseconds timeout)
+      : Work(std::move(desc)), req_(req), keep_(std::move(keep)), timeout_(timeout) {}
+  ~RequestWork() override {
+    // A request still pending when its handle dies (the caller dropped an isend it never
+    // waited on) must not write into a freed tensor later: complete it first.
+    if (!completed_ && !mpi_state().finalized.load() && !mpi_state().aborting.load()) {
+      MPI_Wait(&req_, MPI_STATUS_IGNORE);
+    }
+  }
+
+  bool is_completed() const override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return const_cast<RequestWork*>(this)->test_locked();  // MPI_Test updates the request
+  }
+
+  void wait() override {
+    const auto deadline = Clock::now() + timeout_;
+    int spins = 0;
+    for (;;) {
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (test_locked()) break;
+      }
+      if (Clock::now() > deadline) {
+        EMBER_THROW(distributed::DistTimeoutError, "Timed out after ", timeout_.count(), " ms waiting for ", description_,
+                    " (the peer never posted the matching ", description_.rfind("send", 0) == 0 ? "recv" : "send",
+                    ")");
+      }
+      // Spin briefly (latency), then back off so a long wait does not burn a core.
+      if (++spins > 200) std::this_thread::sleep_for(std::chrono::microseconds(spins > 2000 ? 500 : 20));
+    }
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  bool test_locked() {
+    if (completed_) return true;
+    int flag = 0;
+    int rc = MPI_Test(&req_, &flag, MPI_STATUS_IGNORE);
+    if (rc != MPI_SUCCESS) {
+      completed_ = true;
+      error_ = std::make_exception_ptr(DistBackendError(description_ + " failed: " + mpi_error_string(rc)));
+      return true;
+    }
+    if (flag) completed_ = true;
+    return flag != 0;
+  }
+  MPI_Request req_;
+  Tensor keep_;
+  milliseconds timeout_;
+};
+
+// --- the group -------------------------------------------------------------------------------
+class ProcessGroupMPI final : public ProcessGroup {
+ public:
+  ProcessGroupMPI(MPI_Comm comm, int rank, int size, milliseconds timeout, std::vector<int> global_ranks,
+                  std::string name)
+      : ProcessGroup(rank, size, timeout, std::move(global_ranks)), comm_(comm), name_(std::move(name)) {
+    comm_thread_ = std::thread([this] { comm_loop(); });
+    watchdog_thread_ = std::thread([this] { watchdog_loop(); });
+  }
+
+  ~ProcessGroupMPI() override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    comm_thread_.join();  // drains the queue first
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      watchdog_stop_ = true;
+    }
+    watchdog_cv_.notify_all();
+    watchdog_thread_.join();
+    if (!mpi_state().finalized.load() && !mpi_state().aborting.load()) MPI_Comm_free(&comm_);
+  }
+
+  std::string backend_name() const override { return "mpi"; }
+
+  WorkPtr all_reduce(Tensor& t, ReduceOp op) override {
+    check_tensor("all_reduce", t);
+    check_reduce_op("all_reduce", op, t.dtype());
+    const int n = as_count("all_reduce", t.numel());
+    std::string desc = describe_op("all_reduce", t, reduce_op_name(op));
+    return enqueue(desc, [this, t, op, n, desc] {
+      if (size_ > 1)
+        mpi_check(MPI_Allreduce(MPI_IN_PLACE, t.data_ptr(), n, mpi_type(t.dtype()), mpi_op(t.dtype(), op), comm_),
+                  desc);
+      if (op == ReduceOp::AVG) divide_by(t.data_ptr(), n, t.dtype(), size_);
+    });
+  }
+
+  WorkPtr broadcast(Tensor& t, int src) override {
+    check_tensor("broadcast", t);
+    check_rank("broadcast", "src", src, size_);
+    const int n = as_count("broadcast", static_cast<int64_t>(t.nbytes()));
+    std::string desc = describe_op("broadcast", t, ("src=" + std::to_string(src)).c_str());
+    return enqueue(desc, [this, t, src, n, desc] {
+      if (size_ > 1) mpi_check(MPI_Bcast(t.data_ptr(), n, MPI_BYTE, src, comm_), desc);
+    });
+  }
+
+  WorkPtr reduce(Tensor& t, int dst, ReduceOp op) override {
+    check_tensor("reduce", t);
+    check_rank("reduce", "dst", dst, size_);
+    check_reduce_op("reduce", op, t.dtype());
+    const int n = as_count("reduce", t.numel());
+    std::string desc = describe_op("reduce", t, reduce_op_name(op));
+    return enqueue(desc, [this, t, op, dst, n, desc] {
+      const bool root = rank_ == dst;
+      if (size_ > 1)
+        mpi_check(MPI_Reduce(root ? MPI_IN_PLACE : t.data_ptr(), root ? t.data_ptr() : nullptr, n,
+                             mpi_type(t.dtype()), mpi_op(t.dtype(), op), dst, comm_),
+                  desc);
+      if (root && op == ReduceOp::AVG) divide_by(t.data_ptr(), n, t.dtype(), size_);
+    });
+  }
+
+  WorkPtr all_gather(std::vector<Tensor>& outputs, const Tensor& input) override {
+    check_tensor("all_gather", input);
+    check_tensors("all_gather", outputs);
+    EMBER_CHECK_VALUE(static_cast<int>(outputs.size()) == size_, "all_gather: the output list has ", outputs.size(),
+                      " tensors, but the group has ", size_, " ranks (one output per rank)");
+    check_same_like("all_gather", input, outputs);
+    const int n = as_count("all_gather", static_cast<int64_t>(input.nbytes()) * size_) / size_;
+    std::string desc = describe_op("all_gather", input);
+    return enqueue(desc, [this, input, outputs, n, desc] {
+      std::vector<unsigned char> buf(static_cast<size_t>(n) * size_);
+      mpi_check(MPI_Allgather(input.data_ptr(), n, MPI_BYTE, buf.data(), n, MPI_BYTE, comm_), desc);
+      for (int r = 0; r < size_; ++r) std::memcpy(outputs[r].data_ptr(), buf.data() + size_t(r) * n, size_t(n));
+    });
+  }
+
+  WorkPtr all_gather_into_tensor(Tensor& output, const Tensor& input) override {
+    check_tensor("all_gather_into_tensor", input);
+    check_tensor("all_gather_into_tensor", output);
+    EMBER_CHECK_TYPE(output.dtype() == input.dtype(), "all_gather_into_tensor: output tensor must have the same type "
+                     "as input tensor, got ", dtype_name(output.dtype()), " and ", dtype_name(input.dtype()));
+    EMBER_CHECK_VALUE(output.numel() == input.numel() * size_, "all_gather_into_tensor: output tensor size must be "
+                      "equal to world_size times input tensor size, got output ", describe(output), " and input ",
+                      describe(input), " with world size ", size_);
+    const int n = as_count("all_gather_into_tensor", static_cast<int64_t>(output.nbytes())) / size_;
+    std::string desc = describe_op("all_gather_into_tensor", input);
+    return enqueue(desc, [this, input, output, n, desc] {
+      unsigned char* out = static_cast<unsigned char*>(output.data_ptr());
+      const void* in = input.data_ptr();
+      // The input may already be this rank's slice of the output (torch's in-place form).
+      const bool in_place = in == out + size_t(rank_) * n;
+      mpi_check(MPI_Allgather(in_place ? MPI_IN_PLACE : in, n, MPI_BYTE, out, n, MPI_BYTE, comm_), desc);
+    });
+  }
+
+  WorkPtr reduce_scatter(Tensor& output, const std::vector<Tensor>& inputs, ReduceOp op) override {
+    check_tensor("reduce_scatter", output);
+    check_tensors("reduce_scatter", inputs);
+    EMBER_CHECK_VALUE(static_cast<int>(inputs.size()) == size_, "reduce_scatter: the input list has ", inputs.size(),
+                      " tensors, but the group has ", size_, " ranks (one input per rank)");
+    check_same_like("reduce_scatter", output, inputs);
+    check_reduce_op("reduce_scatter", op, output.dtype());
+    const int n = as_count("reduce_scatter", output.numel() * size_) / size_;
+    std::string desc = describe_op("reduce_scatter", output, reduce_op_name(op));
+    return enqueue(desc, [this, output, inputs, op, n, desc] {
+      const size_t bytes = output.nbytes();
+      std::vector<unsigned char> buf(bytes * size_);
+      for (int r = 0; r < size_; ++r) std::memcpy(buf.data() + r * bytes, inputs[r].data_ptr(), bytes);
+      mpi_check(MPI_Reduce_scatter_block(buf.data(), output.data_ptr(), n, mpi_type(output.dtype()),
+                                         mpi_op(output.dtype(), op), comm_),
+                desc);
+      if (op == ReduceOp::AVG) divide_by(output.data_ptr(), n, output.dtype(), size_);
+    });
+  }
+
+  WorkPtr reduce_scatter_tensor(Tensor& output, const Tensor& input, ReduceOp op) override {
+    check_tensor("reduce_scatter_tensor", output);
+    check_tensor("reduce_scatter_tensor", input);
+    EMBER_CHECK_TYPE(output.dtype() == input.dtype(), "reduce_scatter_tensor: input tensor must have the same type "
+                     "as output tensor, got ", dtype_name(input.dtype()), " and ", dtype_name(output.dtype()));
+    EMBER_CHECK_VALUE(input.numel() == output.numel() * size_, "reduce_scatter_tensor: input tensor must be the same "
+                      "size as output size times world size, got input ", describe(input), " and output ",
+                      describe(output), " with world size ", size_);
+    check_reduce_op("reduce_scatter_tensor", op, output.dtype());
+    const int n = as_count("reduce_scatter_tensor", input.numel()) / size_;
+    std::string desc = describe_op("reduce_scatter_tensor", input, reduce_op_name(op));
+    return enqueue(desc, [this, output, input, op, n, desc] {
+      mpi_check(MPI_Reduce_scatter_block(input.data_ptr(), output.data_ptr(), n, mpi_type(output.dtype()),
+                                         mpi_op(output.dtype(), op), comm_),
+                desc);
+      if (op == ReduceOp::AVG) divide_by(output.data_ptr(), n, output.dtype(), size_);
+    });
+  }
+
+  WorkPtr gather(const Tensor& input, std::vector<Tensor>& outputs, int dst) override {
+    check_tensor("gather", input);
+    check_rank("gather", "dst", dst, size_);
+    if (rank_ == dst) {
+      check_tensors("gather", outputs);
+      EMBER_CHECK_VALUE(static_cast<int>(outputs.size()) == size_, "gather: the gather_list has ", outputs.size(),
+                        " tensors, but the group has ", size_, " ranks (one per rank on the destination)");
+      check_same_like("gather", input, outputs);
+    } else {
+      EMBER_CHECK_VALUE(outputs.empty(), "Argument ``gather_list`` must NOT be specified on non-destination ranks.");
+    }
+    const int n = as_count("gather", static_cast<int64_t>(input.nbytes()) * size_) / size_;
+    std::string desc = describe_op("gather", input, ("dst=" + std::to_string(dst)).c_str());
+    return enqueue(desc, [this, input, outputs, dst, n, desc] {
+      const bool root = rank_ == dst;
+      std::vector<unsigned char> buf(root ? size_t(n) * size_ : 0);
+      mpi_check(MPI_Gather(input.data_ptr(), n, MPI_BYTE, buf.data(), n, MPI_BYTE, dst, comm_), desc);
+      if (root)
+        for (int r = 0; r < size_; ++r) std::memcpy(outputs[r].data_ptr(), buf.data() + size_t(r) * n, size_t(n));
+    });
+  }
+
+  WorkPtr scatter(Tensor& output, const std::vector<Tensor>& inputs, int src) override {
+    check_tensor("scatter", output);
+    check_rank("scatter", "src", src, size_);
+    if (rank_ == src) {
+      check_tensors("scatter", inputs);
+      EMBER_CHECK_VALUE(static_cast<int>(inputs.size()) == size_, "scatter: the scatter_list has ", inputs.size(),
+                        " tensors, but the group has ", size_, " ranks (one per rank on the source)");
+      check_same_like("scatter", output, inputs);
+    } else {
+      EMBER_CHECK_VALUE(inputs.empty(), "Argument ``scatter_list`` must NOT be specified on non-source ranks.");
+    }
+    const int n = as_count("scatter", static_cast<int64_t>(output.nbytes()) * size_) / size_;
+    std::string desc = describe_op("scatter", output, ("src=" + std::to_string(src)).c_str());
+    return enqueue(desc, [this, output, inputs, src, n, desc] {
+      const bool root = rank_ == src;
+      std::vector<unsigned char> buf(root ? size_t(n) * size_ : 0);
+      if (root)
+        for (int r = 0; r < size_; ++r) std::memcpy(buf.data() + size_t(r) * n, inputs[r].data_ptr(), size_t(n));
+      mpi_check(MPI_Scatter(buf.data(), n, MPI_BYTE, output.data_ptr(), n, MPI_BYTE, src, comm_), desc);
+    });
+  }
+
+  WorkPtr barrier() override {
+    return enqueue("barrier", [this] { mpi_check(MPI_Barrier(comm_), "barrier"); });
+  }
+
+  WorkPtr send(const Tensor& t, int dst, int tag) override {
+    check_tensor("send", t);
+    check_rank("send", "dst", dst, size_);
+    EMBER_CHECK_VALUE(dst != rank_, "Invalid destination rank: should not be the same as rank of the current process.");
+    EMBER_CHECK_VALUE(tag >= 0, "send: tag must be non-negative, got ", tag);
+    const int n = as_count("send", static_cast<int64_t>(t.nbytes()));
+    MPI_Request req;
+    std::string desc = describe_op("send", t, ("dst=" + std::to_string(dst)).c_str());
+    mpi_check(MPI_Isend(t.data_ptr(), n, MPI_BYTE, dst, tag, comm_, &req), desc);
+    return std::make_shared<RequestWork>(desc, req, t, timeout_);
+  }
+
+  WorkPtr recv(Tensor& t, int src, int tag) override {
+    check_tensor("recv", t);
+    check_rank("recv", "src", src, size_);
+    EMBER_CHECK_VALUE(src != rank_, "Invalid source rank: should not be the same as rank of the current process.");
+    EMBER_CHECK_VALUE(tag >= 0, "recv: tag must be non-negative, got ", tag);
+    const int n = as_count("recv", static_cast<int64_t>(t.nbytes()));
+    MPI_Request req;
+    std::string desc = describe_op("recv", t, ("src=" + std::to_string(src)).c_str());
+    mpi_check(MPI_Irecv(t.data_ptr(), n, MPI_BYTE, src, tag, comm_, &req), desc);
+    return std::make_shared<RequestWork>(desc, req, t, timeout_);
+  }
+
+  ProcessGroupPtr new_subgroup(const std::vector<int>& ranks, milliseconds timeout) override {
+    MPI_Comm sub = MPI_COMM_NULL;
+    // MPI_Comm_create is collective over this group, so it is queued with its other ops.
+    enqueue("new_group", [this, &ranks, &sub] {
+      MPI_Group all, part;
+      mpi_check(MPI_Comm_group(comm_, &all), "new_group: MPI_Comm_group");
+      mpi_check(MPI_Group_incl(all, static_cast<int>(ranks.size()), ranks.data(), &part), "new_group: MPI_Group_incl");
+      int rc = MPI_Comm_create(comm_, part, &sub);
+      MPI_Group_free(&part);
+      MPI_Group_free(&all);
+      mpi_check(rc, "new_group: MPI_Comm_create");
+    })->wait();
+    if (sub == MPI_COMM_NULL) return nullptr;
+    MPI_Comm_set_errhandler(sub, MPI_ERRORS_RETURN);
+    int r = 0, s = 0;
+    MPI_Comm_rank(sub, &r);
+    MPI_Comm_size(sub, &s);
+    std::vector<int> globals;
+    for (int g : ranks) globals.push_back(global_rank(g));
+    std::ostringstream name;
+    name << "ranks [";
+    for (size_t i = 0; i < globals.size(); ++i) name << (i ? ", " : "") << globals[i];
+    name << "]";
+    return std::make_shared<ProcessGroupMPI>(sub, r, s, timeout, std::move(globals), name.str());
+  }
+
+ private:
+  struct Entry {
+    WorkPtr work;
+    std::function<void()> fn;
+  };
+
+  WorkPtr enqueue(std::string desc, std::function<void()> fn) {
+    auto work = std::make_shared<Work>(std::move(desc));
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      EMBER_CHECK(!stop_, "the process group has been destroyed");
+      EMBER_CHECK_AS(distributed::DistBackendError, !timed_out_, "the process group is being aborted after a timeout");
+      queue_.push_back({work, std::move(fn)});
+    }
+    cv_.notify_all();
+    return work;
+  }
+
+  void comm_loop() {
+    for (;;) {
+      Entry e;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        cv_.wait(lock, [&] { return !queue_.empty() || stop_; });
+        if (queue_.empty()) return;  // stop_ and drained
+        e = std::move(queue_.front());
+        queue_.pop_front();
+        running_ = e.work;
+        running_since_ = Clock::now();
+        ++seq_;
+      }
+      watchdog_cv_.notify_all();
+      std::exception_ptr err;
+      try {
+        e.fn();
+      } catch (...) {
+        err = std::current_exception();
+      }
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        running_.reset();
+      }
+      e.work->complete(err);
+    }
+  }
+
+  // Note [Collective timeout] in process_group.h.
+  void watchdog_loop() {
+    const milliseconds poll = std::clamp(timeout_ / 20, milliseconds(10), milliseconds(1000));
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      watchdog_cv_.wait_for(lock, poll);
+      if (watchdog_stop_) return;
+      if (!running_ || timed_out_) continue;
+      const auto waited = std::chrono::duration_cast<milliseconds>(Clock::now() - running_since_);
+      if (waited < timeout_) continue;
+      timed_out_ = true;
+      std::ostringstream others;
+      for (int r = 0; r < size_; ++r)
+        if (r != rank_) others << (others.tellp() > 0 ? ", " : "") << global_rank(r);
+      std::string msg = ::ember::detail::str_cat(
+          "Watchdog caught collective operation timeout: ", running_->description(), " (sequence number ", seq_,
+          " on process group ", name_, ") ran for ", waited.count(), " milliseconds on rank ", global_rank(rank_),
+          " before timing out (Timeout(ms)=", timeout_.count(), "). Rank(s) that did not join: one or more of [",
+          others.str(), "] (MPI does not report which; the others' logs show which op they were in). "
+          "The job is aborted (MPI_Abort) so that no rank waits forever.");
+      auto err = std::make_exception_ptr(DistTimeoutError(msg));
+      std::vector<WorkPtr> failed{running_};
+      for (Entry& e : queue_) failed.push_back(e.work);
+      queue_.clear();
+      lock.unlock();
+      mpi_state().aborting = true;
+      std::fprintf(stderr, "[ember.distributed rank %d] %s\n", global_rank(rank_), msg.c_str());
+      std::fflush(stderr);
+      for (WorkPtr& w : failed) w->complete(err);
+      // Give the waiting thread a moment to raise and report before the job is torn down.
+      std::this_thread::sleep_for(abort_grace());
+      MPI_Abort(MPI_COMM_WORLD, 1);
+      std::_Exit(1);  // not reached: MPI_Abort does not return
+    }
+  }
+
+  static milliseconds abort_grace() {
+    const char* v = std::getenv("EMBER_DIST_ABORT_GRACE_MS");
+    return milliseconds(v ? std::max(0L, std::strtol(v, nullptr, 10)) : 2000L);
+  }
+
+  MPI_Comm comm_;
+  std::string name_;
+  std::mutex mutex_;
+  std::condition_variable cv_, watchdog_cv_;
+  std::deque<Entry> queue_;
+  WorkPtr running_;
+  Clock::time_point running_since_;
+  uint64_t seq_ = 0;
+  bool stop_ = false, watchdog_stop_ = false, timed_out_ = false;
+  std::thread comm_thread_, watchdog_thread_;
+};
+
+}  // namespace
+
+ProcessGroupPtr create_mpi_world(milliseconds timeout) {
+  init_mpi_once();
+  MPI_Comm comm;
+  mpi_check(MPI_Comm_dup(MPI_COMM_WORLD, &comm), "init_process_group: MPI_Comm_dup");
+  MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN);
+  int rank = 0, size = 0;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  return std::make_shared<ProcessGroupMPI>(comm, rank, size, timeout, std::vector<int>{}, "world");
+}
+
+}  // namespace ember::distributed::detail
