@@ -60,8 +60,9 @@ Reducer::Reducer(std::vector<Tensor> params, std::vector<std::string> names, Pro
     EMBER_CHECK(params_[i].is_contiguous(), "DistributedDataParallel: parameter '", names_[i],
                 "' is not contiguous; its gradient cannot live in a bucket");
   }
-  bucket_indices_ =
-      compute_bucket_assignment_by_size(params_, options_.first_bucket_bytes, options_.bucket_bytes_cap);
+  // A cap below the 1 MiB first bucket bounds the first bucket too (c10d would still make it 1 MiB).
+  bucket_indices_ = compute_bucket_assignment_by_size(
+      params_, std::min(options_.first_bucket_bytes, options_.bucket_bytes_cap), options_.bucket_bytes_cap);
   locator_.resize(params_.size());
   NoGradGuard no_grad;
   for (size_t b = 0; b < bucket_indices_.size(); ++b) {

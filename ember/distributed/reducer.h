@@ -97,6 +97,8 @@ class Reducer : public std::enable_shared_from_this<Reducer> {
   const std::vector<Tensor>& parameters() const { return params_; }
 
  private:
+  friend std::shared_ptr<Reducer> make_reducer(std::vector<Tensor>, std::vector<std::string>, ProcessGroupPtr,
+                                               ReducerOptions);
   struct Bucket {
     Tensor buffer;                 // flat, one dtype
     std::vector<size_t> params;    // indices into params_
