@@ -102,7 +102,7 @@ void verify_params_across_processes(const ProcessGroupPtr& group, const std::vec
       msg << "Rank " << count_rank << " has " << ranks[count_rank].size() << " params, while rank 0 has inconsistent "
           << base.size() << " params. ";
     }
-    msg << "The first differing parameter is index " << i << " (in named_parameters() order): rank 0 ";
+    msg << (count_rank ? "The" : "the") << " first differing parameter is index " << i << " (in named_parameters() order): rank 0 ";
     if (i < base.size()) msg << "has " << describe(base[i]);
     else msg << "has no such parameter";
     for (size_t r : differ) {
