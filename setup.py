@@ -48,6 +48,7 @@ setup(
     ext_modules=[CMakeExtension("ember._C")],
     cmdclass={"build_ext": CMakeBuild},
     python_requires=">=3.9",
-    entry_points={"console_scripts": ["ember-board = ember.board.server:main"]},
+    entry_points={"console_scripts": ["ember-board = ember.board.server:main",
+                                      "ember-run = ember.distributed.run:main"]},
     zip_safe=False,
 )

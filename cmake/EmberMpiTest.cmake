@@ -14,11 +14,9 @@
 #    (tests/distributed/lsan.supp).
 # A failure on any rank fails the entry: mpirun's exit status is the first nonzero one, and a
 # rank that dies takes the job down. TIMEOUT (default 60 s) bounds a hang.
-function(ember_add_mpi_test)
-  cmake_parse_arguments(A "" "NAME;NP;TIMEOUT" "COMMAND;PASS_REGULAR_EXPRESSION;ENVIRONMENT" ${ARGN})
-  if(NOT A_TIMEOUT)
-    set(A_TIMEOUT 60)
-  endif()
+# ember_mpi_test_environment(<var> [VAR=value...]): the environment above, for tests that start
+# mpirun some other way (ember-run).
+function(ember_mpi_test_environment var)
   set(env
     OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
     OMPI_MCA_btl=self,vader OMPI_MCA_oob_tcp_if_include=lo OMPI_MCA_pml=ob1
@@ -26,11 +24,20 @@ function(ember_add_mpi_test)
     OMPI_MCA_hwloc_base_binding_policy=none
     # one BLAS/OpenMP thread per rank: ranks share the machine's cores
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
-    ${A_ENVIRONMENT})
+    ${ARGN})
   if(EMBER_SANITIZE)
     list(APPEND env "LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/tests/distributed/lsan.supp:print_suppressions=0"
                     "ASAN_OPTIONS=detect_leaks=1")
   endif()
+  set(${var} "${env}" PARENT_SCOPE)
+endfunction()
+
+function(ember_add_mpi_test)
+  cmake_parse_arguments(A "" "NAME;NP;TIMEOUT" "COMMAND;PASS_REGULAR_EXPRESSION;ENVIRONMENT" ${ARGN})
+  if(NOT A_TIMEOUT)
+    set(A_TIMEOUT 60)
+  endif()
+  ember_mpi_test_environment(env ${A_ENVIRONMENT})
   add_test(NAME ${A_NAME}
            COMMAND ${MPIEXEC_EXECUTABLE} -np ${A_NP} --oversubscribe --bind-to none ${A_COMMAND})
   set_tests_properties(${A_NAME} PROPERTIES ENVIRONMENT "${env}" TIMEOUT ${A_TIMEOUT} PROCESSORS ${A_NP})
