@@ -58,7 +58,7 @@ class Work {
   virtual void wait();                 // blocks; rethrows the op's error
   std::exception_ptr exception() const;
   // "all_reduce(SUM) of float32[4, 5]": what timeout and error messages name.
-  const std::string& description() const { return description_; }
+  virtual std::string description() const { return description_; }
 
   // Set by the backend, once; later calls are ignored (the watchdog and the comm thread
   // may race to complete a timed-out op).

@@ -396,8 +396,12 @@ TEST(Distributed, InitOptionsMustAgreeWithMpi) {
 namespace {
 
 // Rank 1 skips an all_reduce; rank 0 must get the watchdog's error within the (2 s) timeout,
-// and the job must end (MPI_Abort) instead of hanging.
-int timeout_mode() {
+// and the job must end (MPI_Abort) instead of hanging. "--timeout async": rank 0 queues the op
+// and waits on its Work (the comm thread runs it), so wait() raises DistTimeoutError.
+// "--timeout sync": a blocking call runs the op on the caller's own thread (Note [Running on
+// the waiting thread]), which sits inside MPI and cannot raise; the watchdog's report on stderr
+// and the abort are what remain.
+int timeout_mode(const std::string& how) {
   dist::InitOptions o;
   o.timeout = std::chrono::milliseconds(2000);
   dist::init_process_group(o);
@@ -409,7 +413,13 @@ int timeout_mode() {
   }
   auto t0 = std::chrono::steady_clock::now();
   try {
-    dist::all_reduce(x);
+    if (how == "async") {
+      dist::WorkPtr w = dist::all_reduce(x, ReduceOp::SUM, nullptr, /*async_op=*/true);
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the comm thread has taken it
+      w->wait();
+    } else {
+      dist::all_reduce(x);
+    }
   } catch (const dist::DistTimeoutError& e) {
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
     std::cout << "rank 0 caught DistTimeoutError after " << (ms < 4000 ? "less than 4 s" : "too long") << ": "
@@ -446,7 +456,7 @@ int env_mismatch_mode() {
 
 int main(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "";
-  if (mode == "--timeout") return timeout_mode();
+  if (mode == "--timeout") return timeout_mode(argc > 2 ? argv[2] : "sync");
   if (mode == "--kill-rank") return kill_mode();
   if (mode == "--env-mismatch") return env_mismatch_mode();
   ::testing::InitGoogleTest(&argc, argv);
