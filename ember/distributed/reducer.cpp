@@ -15,18 +15,21 @@
 
 namespace ember::distributed {
 
-std::vector<std::vector<size_t>> compute_bucket_assignment_by_size(const std::vector<Tensor>& params,
-                                                                   int64_t first_bucket_bytes,
-                                                                   int64_t bucket_bytes_cap) {
-  // One open bucket per dtype; each dtype's first bucket closes at first_bucket_bytes.
+namespace {
+
+// Packs params[order[0]], params[order[1]], ... into buckets, one open bucket per dtype; a
+// dtype's first bucket closes at first_bucket_bytes, later ones at bucket_bytes_cap. Buckets
+// come in the order they closed, the still-open ones last.
+std::vector<std::vector<size_t>> assign_in_order(const std::vector<Tensor>& params, const std::vector<size_t>& order,
+                                                 int64_t first_bucket_bytes, int64_t bucket_bytes_cap) {
   struct Open {
     std::vector<size_t> indices;
     int64_t bytes = 0;
     bool first = true;
   };
   std::map<ScalarType, Open> open;
-  std::vector<std::vector<size_t>> buckets;  // in the order they closed
-  for (size_t i = 0; i < params.size(); ++i) {
+  std::vector<std::vector<size_t>> buckets;
+  for (size_t i : order) {
     const Tensor& p = params[i];
     Open& b = open[p.scalar_type()];
     b.indices.push_back(i);
@@ -40,6 +43,17 @@ std::vector<std::vector<size_t>> compute_bucket_assignment_by_size(const std::ve
   }
   for (auto& [dtype, b] : open)
     if (!b.indices.empty()) buckets.push_back(std::move(b.indices));
+  return buckets;
+}
+
+}  // namespace
+
+std::vector<std::vector<size_t>> compute_bucket_assignment_by_size(const std::vector<Tensor>& params,
+                                                                   int64_t first_bucket_bytes,
+                                                                   int64_t bucket_bytes_cap) {
+  std::vector<size_t> order(params.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  auto buckets = assign_in_order(params, order, first_bucket_bytes, bucket_bytes_cap);
   // Order buckets by their first parameter (c10d does too, so that dtypes interleave as the
   // parameters do), then reverse: bucket 0 holds the last parameters (Note [DDP buckets]).
   std::sort(buckets.begin(), buckets.end(), [](const auto& a, const auto& b) { return a.front() < b.front(); });
@@ -60,10 +74,20 @@ Reducer::Reducer(std::vector<Tensor> params, std::vector<std::string> names, Pro
     EMBER_CHECK(params_[i].is_contiguous(), "DistributedDataParallel: parameter '", names_[i],
                 "' is not contiguous; its gradient cannot live in a bucket");
   }
+  build_buckets(compute_bucket_assignment_by_size(params_, first_bucket_bytes(), options_.bucket_bytes_cap));
+  ready_.assign(params_.size(), 0);
+  if (options_.find_unused_parameters) local_used_ = zeros({static_cast<int64_t>(params_.size())}, kInt32);
+}
+
+int64_t Reducer::first_bucket_bytes() const {
   // A cap below the 1 MiB first bucket bounds the first bucket too (c10d would still make it 1 MiB).
-  bucket_indices_ = compute_bucket_assignment_by_size(
-      params_, std::min(options_.first_bucket_bytes, options_.bucket_bytes_cap), options_.bucket_bytes_cap);
-  locator_.resize(params_.size());
+  return std::min(options_.first_bucket_bytes, options_.bucket_bytes_cap);
+}
+
+void Reducer::build_buckets(std::vector<std::vector<size_t>> assignment) {
+  bucket_indices_ = std::move(assignment);
+  buckets_.clear();
+  locator_.assign(params_.size(), {0, 0});
   NoGradGuard no_grad;
   for (size_t b = 0; b < bucket_indices_.size(); ++b) {
     Bucket bucket;
@@ -82,9 +106,8 @@ Reducer::Reducer(std::vector<Tensor> params, std::vector<std::string> names, Pro
     bucket.pending = bucket.params.size();
     buckets_.push_back(std::move(bucket));
   }
-  ready_.assign(params_.size(), 0);
-  if (options_.find_unused_parameters) local_used_ = zeros({static_cast<int64_t>(params_.size())}, kInt32);
-  // Note [Gradient as bucket view]: gradients that exist already move into the buckets now.
+  // Note [Gradient as bucket view]: gradients that exist already (in the old buckets, after a
+  // rebuild) move into the new buckets now.
   if (options_.gradient_as_bucket_view) {
     for (size_t i = 0; i < params_.size(); ++i) {
       Tensor& grad = params_[i].mutable_grad();
@@ -153,6 +176,29 @@ void Reducer::reset_accounting() {
 void Reducer::prepare_for_forward() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (require_finalize_) throw_unfinished_reduction();
+  if (rebuild_pending_) rebuild_buckets();
+}
+
+void Reducer::rebuild_buckets() {
+  rebuild_pending_ = false;
+  has_rebuilt_ = true;
+  // Every rank takes rank 0's order (c10d's sync_bucket_indices): the buckets, and so the
+  // collectives, must be identical everywhere even if the ranks saw different orders.
+  const int64_t n = static_cast<int64_t>(params_.size());
+  Tensor order = empty({n}, kInt64);
+  int64_t* o = order.data_ptr<int64_t>();
+  for (int64_t i = 0; i < n; ++i) o[i] = static_cast<int64_t>(ready_order_[static_cast<size_t>(i)]);
+  ready_order_.clear();
+  if (group_->size() > 1) group_->broadcast(order, 0)->wait();
+  std::vector<size_t> ord(static_cast<size_t>(n));
+  std::vector<char> seen(static_cast<size_t>(n), 0);
+  for (int64_t i = 0; i < n; ++i) {
+    EMBER_CHECK(o[i] >= 0 && o[i] < n && !seen[static_cast<size_t>(o[i])],
+                "DistributedDataParallel: rank 0's gradient order is not a permutation of the parameters");
+    seen[static_cast<size_t>(o[i])] = 1;
+    ord[static_cast<size_t>(i)] = static_cast<size_t>(o[i]);
+  }
+  build_buckets(assign_in_order(params_, ord, first_bucket_bytes(), options_.bucket_bytes_cap));
 }
 
 void Reducer::prepare_for_backward(const std::vector<Tensor>& outputs) {
@@ -213,6 +259,7 @@ void Reducer::mark_variable_ready(size_t index) {
   }
   ready_[index] = 1;
   require_finalize_ = true;
+  if (!has_rebuilt_ && !options_.find_unused_parameters) ready_order_.push_back(index);  // Note [DDP bucket rebuild]
   auto [b, k] = locator_[index];
   Bucket& bucket = buckets_[b];
   Tensor& view = bucket.views[k];
@@ -259,6 +306,11 @@ void Reducer::finalize_backward() {
   for (Bucket& b : buckets_)
     if (b.work) b.work->wait();  // rethrows the collective's error (Note [DDP finalize])
   if (local_used_work_) local_used_work_->wait();
+  // Note [DDP bucket rebuild]: the first complete backward's order shapes the buckets.
+  if (!has_rebuilt_ && !options_.find_unused_parameters && ready_order_.size() == params_.size())
+    rebuild_pending_ = true;
+  else
+    ready_order_.clear();
   NoGradGuard no_grad;
   const int32_t* used = local_used_.defined() ? local_used_.data_ptr<int32_t>() : nullptr;
   for (size_t i = 0; i < params_.size(); ++i) {

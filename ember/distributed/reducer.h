@@ -13,6 +13,17 @@
 // all-reduce after backward. Each bucket is one flat contiguous buffer; parameter i's
 // gradient lives at [offset_i, offset_i + numel_i) of its bucket, shaped like the parameter.
 //
+// Note [DDP bucket rebuild]
+// Parameter order is only a guess at the order gradients arrive in (a layer's bias comes
+// right after its weight in parameter order, but the bias of the *first* layer is ready only
+// at the end of backward, so with the guess the large bucket holding it waits for all of
+// backward). So, as c10d does, the first synchronised backward records the order in which
+// parameters actually became ready, and the next synchronised forward rebuilds the buckets
+// once from rank 0's recorded order (broadcast, so all ranks agree): packed in that order,
+// first bucket 1 MiB, then bucket_cap_mb, not reversed. Not with find_unused_parameters
+// (the graph may change between iterations; c10d does the same). With
+// gradient_as_bucket_view the gradients move into the new buckets.
+//
 // Note [DDP bucket launch order]
 // A bucket is ready when every parameter in it has been marked ready (its post-accumulate-grad
 // hook ran, Note [Post-accumulate-grad hooks], or find_unused_parameters found it unused).
@@ -81,7 +92,8 @@ class Reducer : public std::enable_shared_from_this<Reducer> {
   Reducer& operator=(const Reducer&) = delete;
 
   // Called at the start of a synchronised forward: throws when the previous backward left
-  // gradients unreduced (Note [DDP finalize]).
+  // gradients unreduced (Note [DDP finalize]); after the first reduced backward, rebuilds the
+  // buckets in gradient order (Note [DDP bucket rebuild]; a broadcast, so a collective).
   void prepare_for_forward();
   // Called after a synchronised forward: the next backward reduces. With
   // find_unused_parameters, walks the graph from `outputs` and records the parameters it
@@ -108,6 +120,9 @@ class Reducer : public std::enable_shared_from_this<Reducer> {
   };
 
   void install_hooks();
+  void build_buckets(std::vector<std::vector<size_t>> assignment);
+  void rebuild_buckets();
+  int64_t first_bucket_bytes() const;
   void autograd_hook(size_t index);
   void mark_variable_ready(size_t index);
   void launch_ready_buckets();
@@ -136,6 +151,10 @@ class Reducer : public std::enable_shared_from_this<Reducer> {
   Tensor local_used_;                   // find_unused_parameters: int32 per parameter, all-reduced
   WorkPtr local_used_work_;
   int64_t launched_total_ = 0;
+  // Note [DDP bucket rebuild]
+  std::vector<size_t> ready_order_;
+  bool has_rebuilt_ = false;
+  bool rebuild_pending_ = false;
 };
 
 // Creates a Reducer and installs its hooks (which hold it weakly).

@@ -28,7 +28,7 @@ void init_ddp(py::module_& m) {
            }),
            py::arg("params"), py::arg("names"), py::arg("process_group"), py::arg("bucket_bytes_cap"),
            py::arg("find_unused_parameters"), py::arg("gradient_as_bucket_view"))
-      .def("prepare_for_forward", &dist::Reducer::prepare_for_forward)
+      .def("prepare_for_forward", &dist::Reducer::prepare_for_forward, py::call_guard<py::gil_scoped_release>())
       .def("prepare_for_backward",
            [](dist::Reducer& r, py::handle outputs) { r.prepare_for_backward(tensor_list(outputs, "Reducer")); })
       .def_property_readonly("bucket_indices", &dist::Reducer::bucket_indices)

@@ -114,15 +114,54 @@ TEST(DdpReducer, GradientAsBucketView) {
   for (int step = 0; step < 3; ++step) {
     opt.zero_grad(/*set_to_none=*/step == 1);  // set_to_none: the next backward re-attaches the view
     mse_loss(ddp(x), y).backward();
-    // The gradients are consecutive slices of one buffer, in parameter order.
+    // The gradients are consecutive slices of one buffer, in the bucket's order (parameter
+    // order at first, the order gradients arrived in from the second step on).
     auto params = model->parameters();
-    const char* base = static_cast<const char*>(params[0].grad().data_ptr());
-    int64_t offset = 0;
-    for (const Tensor& p : params) {
-      EXPECT_EQ(static_cast<const char*>(p.grad().data_ptr()), base + offset * 4);
-      offset += p.numel();
-    }
+    const auto& bucket = ddp->reducer().bucket_indices()[0];
+    ASSERT_EQ(bucket.size(), params.size());
+    for (size_t k = 1; k < bucket.size(); ++k)
+      EXPECT_EQ(static_cast<const char*>(params[bucket[k]].grad().data_ptr()),
+                static_cast<const char*>(params[bucket[k - 1]].grad().data_ptr()) + params[bucket[k - 1]].numel() * 4);
     opt.step();
+  }
+}
+
+TEST(DdpReducer, RebuildsBucketsInGradientOrderAfterTheFirstBackward) {
+  for (bool views : {false, true}) {
+    manual_seed(0);
+    Mlp model;
+    auto reference = std::dynamic_pointer_cast<MlpImpl>(model->clone());
+    auto group = std::make_shared<MirrorProcessGroup>(2);
+    DistributedDataParallel ddp(model, group, tiny_buckets().gradient_as_bucket_view(views));
+    auto params = model->parameters();
+    std::vector<size_t> order;
+    for (size_t i = 0; i < params.size(); ++i)
+      autograd::register_post_accumulate_grad_hook(params[i], [&order, i](const Tensor&) { order.push_back(i); });
+    auto initial = ddp->reducer().bucket_indices();
+    Tensor x = randn({5, 8});
+    ddp(x).sum().backward();
+    EXPECT_EQ(ddp->reducer().bucket_indices(), initial);
+    ASSERT_EQ(order.size(), params.size());
+    // The next synchronised forward packs the buckets in the order gradients arrived.
+    Tensor out = ddp(x);
+    std::vector<size_t> flat;
+    for (const auto& b : ddp->reducer().bucket_indices()) flat.insert(flat.end(), b.begin(), b.end());
+    EXPECT_EQ(flat, std::vector<size_t>(order.begin(), order.begin() + static_cast<long>(params.size())));
+    EXPECT_NE(ddp->reducer().bucket_indices(), initial);
+    // Gradients keep accumulating and averaging correctly through the new buckets.
+    out.sum().backward();
+    reference->forward(x).sum().backward();
+    reference->forward(x).sum().backward();
+    auto ref = reference->named_parameters();
+    for (const auto& item : model->named_parameters())
+      EXPECT_TRUE(allclose(item.value().grad(), ref[item.key()].grad(), 1e-6, 1e-6)) << item.key();
+    if (views) {  // each bucket's gradients are consecutive slices of its new buffer
+      for (const auto& b : ddp->reducer().bucket_indices())
+        for (size_t k = 1; k < b.size(); ++k)
+          EXPECT_EQ(static_cast<const char*>(params[b[k]].grad().data_ptr()),
+                    static_cast<const char*>(params[b[k - 1]].grad().data_ptr()) + params[b[k - 1]].numel() * 4);
+    }
+    EXPECT_EQ(group->all_reduce_numels.size(), initial.size() + ddp->reducer().bucket_indices().size());
   }
 }
 
@@ -196,9 +235,10 @@ TEST(DdpReducer, WorldSizeOneReducesNothing) {
   auto group = std::make_shared<MirrorProcessGroup>(1);
   DistributedDataParallel ddp(model, group, tiny_buckets());
   ddp(randn({2, 8})).sum().backward();
-  ddp(randn({2, 8})).sum().backward();
+  auto first = static_cast<int64_t>(ddp->reducer().bucket_indices().size());
+  ddp(randn({2, 8})).sum().backward();  // after the rebuild (Note [DDP bucket rebuild])
   EXPECT_TRUE(group->all_reduce_numels.empty());
-  EXPECT_EQ(ddp->reducer().num_launched_buckets(), 2 * static_cast<int64_t>(ddp->reducer().bucket_indices().size()));
+  EXPECT_EQ(ddp->reducer().num_launched_buckets(), first + static_cast<int64_t>(ddp->reducer().bucket_indices().size()));
   EXPECT_TRUE(model->fc1->weight.grad().defined());
 }
 
