@@ -100,14 +100,15 @@ void run(const std::string& name, Holder model, Tensor x, Tensor y, int steps) {
   auto ddp_time = [&](double cap_mb, std::vector<int64_t>* bucket_bytes) {
     nn::parallel::DistributedDataParallel ddp(model, nullptr,
                                               nn::parallel::DistributedDataParallelOptions().bucket_cap_mb(cap_mb));
-    if (bucket_bytes) *bucket_bytes = ddp->reducer().bucket_bytes();
-    return measure(
+    double t = measure(
         steps,
         [&] {
           ddp->zero_grad();
           loss = loss_of(ddp);
         },
         [&] { loss.backward(); });
+    if (bucket_bytes) *bucket_bytes = ddp->reducer().bucket_bytes();  // rebuilt in gradient order
+    return t;
   };
   std::vector<int64_t> buckets;
   double ddp = ddp_time(25, &buckets);
