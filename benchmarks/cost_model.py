@@ -3,7 +3,7 @@
 predicted weak-scaling efficiency of data-parallel training with DDP's buckets (1 MiB first,
 25 MiB cap, reverse parameter order) and overlap with backward, for a model of P parameters.
 
-    /usr/bin/python3 benchmarks/cost_model.py [--alpha-us 13.5] [--gamma-GBps 10]
+    /usr/bin/python3 benchmarks/cost_model.py [--alpha-us 15] [--gamma-GBps 10]
 
 Ring all-reduce of n bytes on p ranks (Thakur, Rabenseifner & Gropp 2005; Patarasuk & Yuan 2009):
     T(n, p) = 2(p-1) alpha + 2 (p-1)/p n beta + (p-1)/p n gamma
@@ -63,8 +63,8 @@ def efficiency(params, compute, p, alpha, beta, gamma, overlap=True):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--alpha-us", type=float, default=13.5,
-                    help="per-message latency: ember's measured per-call cost plus the link's")
+    ap.add_argument("--alpha-us", type=float, default=15.0,
+                    help="per-message latency: ember's measured per ring step (~5 us) plus a link hop (10 us)")
     ap.add_argument("--gamma-GBps", type=float, default=10.0, help="reduction speed (memory-bound add)")
     a = ap.parse_args()
     alpha, gamma = a.alpha_us * 1e-6, 1 / (a.gamma_GBps * 1e9)

@@ -27,7 +27,9 @@ function(ember_mpi_test_environment var)
     ${ARGN})
   if(EMBER_SANITIZE)
     # ASAN_OPTIONS stays the caller's (scripts/test.sh: detect_leaks=1:abort_on_error=1).
-    list(APPEND env "LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/tests/distributed/lsan.supp:print_suppressions=0")
+    # fast_unwind_on_malloc=0: Open MPI's libraries are built without frame pointers, so the fast
+    # unwinder stops at their first frame and the suppressions never see the library's name.
+    list(APPEND env "LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/tests/distributed/lsan.supp:print_suppressions=0:fast_unwind_on_malloc=0")
   endif()
   set(${var} "${env}" PARENT_SCOPE)
 endfunction()
