@@ -13,6 +13,13 @@
 // `ember-board --logdir runs` shows them. --no-tensorboard turns logging off.
 // benchmarks/train_fashion_mnist_torch.py is the same program for PyTorch.
 //
+// Data-parallel: launched as N processes (`mpirun -np 2 train_fashion_mnist ...` or
+// `ember-run --nproc-per-node 2 train_fashion_mnist ...`), it joins the process group, each
+// rank trains on its shard of every epoch (DistributedRandomSampler, set_epoch each epoch)
+// with batch-size / N images per step, so the global batch and the number of steps are one
+// process's, through nn::parallel::DistributedDataParallel; losses and accuracies are summed
+// over ranks, and only rank 0 prints the bar and writes the checkpoint and the logs.
+//
 //   build/release/examples/train_fashion_mnist [--epochs 3] [--batch-size 64] [--lr 0.001]
 //       [--threads N] [--workers 2] [--data DIR] [--out FILE] [--seed 0] [--limit N]
 //       [--resume CHECKPOINT] [--logdir DIR] [--no-tensorboard]
@@ -22,6 +29,7 @@
 #include <cstdlib>
 #include <string>
 
+#include <ember/distributed/ddp.h>
 #include <ember/ember.h>
 #include <ember/utils/tensorboard/summary_writer.h>
 
@@ -104,12 +112,42 @@ struct NetImpl : nn::Module {
 };
 EMBER_MODULE(Net);
 
+// Started by mpirun or ember-run with more than one process.
+bool launched_data_parallel() {
+  for (const char* var : {"WORLD_SIZE", "OMPI_COMM_WORLD_SIZE"}) {
+    const char* v = std::getenv(var);
+    if (v && std::atoi(v) > 1) return true;
+  }
+  return false;
+}
+
+// Sums the values over ranks (a no-op in one process).
+void sum_over_ranks(std::vector<double>& values, bool data_parallel) {
+  if (!data_parallel) return;
+  Tensor t = from_blob(values.data(), {static_cast<int64_t>(values.size())}, kFloat64).clone();
+  distributed::all_reduce(t);
+  for (size_t i = 0; i < values.size(); ++i) values[i] = t[static_cast<int64_t>(i)].item<double>();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   Args args = parse(argc, argv);
   if (args.threads > 0) set_num_threads(args.threads);
   manual_seed(args.seed);
+  const bool data_parallel = launched_data_parallel();
+  if (data_parallel) distributed::init_process_group();
+  const int rank = data_parallel ? distributed::get_rank() : 0;
+  const int world = data_parallel ? distributed::get_world_size() : 1;
+  const bool main_rank = rank == 0;
+  if (args.batch_size % world != 0) {
+    std::fprintf(stderr, "--batch-size %lld is not divisible by the %d processes\n",
+                 static_cast<long long>(args.batch_size), world);
+    return 2;
+  }
+  const int64_t local_batch = args.batch_size / world;  // the global batch is one process's
+  // Only rank 0 shows progress.
+  std::FILE* bar_out = main_rank ? stderr : std::fopen("/dev/null", "w");
 
   using data::datasets::FashionMNIST;
   // Fashion-MNIST's pixel mean and standard deviation.
@@ -121,12 +159,20 @@ int main(int argc, char** argv) {
   auto train_data = data::datasets::Subset<FashionMNIST>(std::move(train_set), train_indices).map(normalize);
   auto test_data = std::move(test_set).map(normalize);
 
-  data::DataLoader train_loader(train_data, data::DataLoaderOptions()
-                                                .batch_size(args.batch_size)
-                                                .shuffle(true)
-                                                .num_workers(static_cast<size_t>(args.workers)));
-  data::DataLoader test_loader(test_data, data::DataLoaderOptions().batch_size(1000).num_workers(
-                                              static_cast<size_t>(args.workers)));
+  auto train_options = data::DataLoaderOptions().batch_size(local_batch).num_workers(static_cast<size_t>(args.workers));
+  auto test_options = data::DataLoaderOptions().batch_size(1000).num_workers(static_cast<size_t>(args.workers));
+  // Data-parallel: each rank a disjoint shard of a permutation every rank draws alike.
+  std::shared_ptr<data::samplers::DistributedRandomSampler> train_sampler;
+  if (data_parallel) {
+    train_sampler = std::make_shared<data::samplers::DistributedRandomSampler>(train_indices.size(), world, rank);
+    train_options.sampler(train_sampler);
+    test_options.sampler(std::make_shared<data::samplers::DistributedSampler>(test_data.size().value(), world, rank,
+                                                                              /*shuffle=*/false));
+  } else {
+    train_options.shuffle(true);
+  }
+  data::DataLoader train_loader(train_data, train_options);
+  data::DataLoader test_loader(test_data, test_options);
 
   Net model;
   optim::Adam optimizer(model->parameters(), optim::AdamOptions(args.lr));
@@ -143,17 +189,25 @@ int main(int argc, char** argv) {
     std::printf("resumed from %s after epoch %d (best test accuracy %.4f)\n", args.resume.c_str(), first_epoch - 1,
                 best_accuracy);
   }
-  std::printf("%s\n", model->repr().c_str());
-  std::printf("training on %zu images, testing on %zu, batch size %lld, %d epochs, %d threads, %d workers\n",
-              train_indices.size(), test_data.size().value(), static_cast<long long>(args.batch_size),
-              args.epochs, get_num_threads(), args.workers);
+  // Every rank checks it holds the same model, then takes rank 0's weights.
+  std::optional<nn::parallel::DistributedDataParallel> ddp;
+  if (data_parallel) ddp.emplace(model);
+  if (main_rank) {
+    std::printf("%s\n", model->repr().c_str());
+    std::printf("training on %zu images, testing on %zu, batch size %lld, %d epochs, %d threads, %d workers\n",
+                train_indices.size(), test_data.size().value(), static_cast<long long>(args.batch_size),
+                args.epochs, get_num_threads(), args.workers);
+    if (data_parallel)
+      std::printf("data-parallel over %d processes (%s): %lld images per process per step\n", world,
+                  (*ddp)->process_group()->backend_name().c_str(), static_cast<long long>(local_batch));
+  }
 
   // TensorBoard logging: every add_* queues its event for a background thread, so the
   // per-step calls cost microseconds (docs/tensorboard.md).
   namespace tb = ember::utils::tensorboard;
   std::unique_ptr<tb::SummaryWriter> writer;
   int64_t step = 0;
-  if (args.tensorboard) {
+  if (args.tensorboard && main_rank) {
     writer = std::make_unique<tb::SummaryWriter>(args.logdir);
     std::printf("logging to TensorBoard in %s\n", writer->get_logdir().c_str());
     // A grid of the first 32 test images (normalisation undone: pixels in [0, 1]) and the
@@ -174,12 +228,13 @@ int main(int argc, char** argv) {
   auto start = std::chrono::steady_clock::now();
   for (int epoch = first_epoch; epoch <= args.epochs; ++epoch) {
     model->train();
+    if (train_sampler) train_sampler->set_epoch(static_cast<size_t>(epoch));
     double loss_sum = 0;
     int64_t correct = 0, seen = 0;
-    auto bar = tqdm(train_loader, "epoch " + std::to_string(epoch));
+    auto bar = tqdm(train_loader, "epoch " + std::to_string(epoch), bar_out);
     for (auto& batch : bar) {
       optimizer.zero_grad();
-      Tensor logits = model(batch.data);
+      Tensor logits = ddp ? (*ddp)(batch.data) : model(batch.data);
       Tensor loss = F::cross_entropy(logits, batch.target);
       loss.backward();
       optimizer.step();
@@ -207,7 +262,16 @@ int main(int argc, char** argv) {
       test_correct += model(batch.data).argmax(1).eq(batch.target).sum().item<int64_t>();
       test_seen += batch.target.size(0);
     }
-    test_accuracy = static_cast<double>(test_correct) / static_cast<double>(test_seen);
+    // Over every rank: the epoch's train metrics and the test counts.
+    std::vector<double> totals{loss_sum, static_cast<double>(correct), static_cast<double>(seen),
+                               static_cast<double>(test_correct), static_cast<double>(test_seen)};
+    sum_over_ranks(totals, data_parallel);
+    loss_sum = totals[0];
+    correct = static_cast<int64_t>(totals[1]);
+    seen = static_cast<int64_t>(totals[2]);
+    test_accuracy = totals[3] / totals[4];
+    best_accuracy = std::max(best_accuracy, test_accuracy);
+    if (!main_rank) continue;
     double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::printf("epoch %d: train loss %.4f, train accuracy %.4f, test accuracy %.4f (%.1f s)\n", epoch,
                 loss_sum / static_cast<double>(seen), static_cast<double>(correct) / static_cast<double>(seen),
@@ -219,8 +283,8 @@ int main(int argc, char** argv) {
       writer->flush();
     }
 
-    // The checkpoint after every epoch (atomically replaced: Note [Atomic save]).
-    best_accuracy = std::max(best_accuracy, test_accuracy);
+    // The checkpoint after every epoch (atomically replaced: Note [Atomic save]); the wrapped
+    // model's own state_dict, so one process can resume a data-parallel run and vice versa.
     pickle::Value checkpoint = pickle::Value::dict();
     auto& entries = checkpoint.to_dict();
     entries.set(pickle::Value::string("model"), state_dict_value(*model));
@@ -230,6 +294,11 @@ int main(int argc, char** argv) {
     entries.set(pickle::Value::string("rng_state"), pickle::Value::tensor(default_generator().get_state()));
     save(checkpoint, args.out);
   }
+  if (data_parallel) {
+    ddp.reset();
+    distributed::destroy_process_group();
+  }
+  if (!main_rank) return 0;
   std::printf("saved checkpoint to %s (final test accuracy %.4f)\n", args.out.c_str(), test_accuracy);
   if (writer) {
     writer->close();

@@ -1,8 +1,10 @@
 #pragma once
 // Per-tensor autograd state. Created lazily: a tensor that never requires grad has none,
 // so plain tensor math pays nothing for autograd.
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "ember/core/tensor.h"
@@ -22,6 +24,8 @@ struct AutogradMeta : AutogradMetaBase {
   std::weak_ptr<Node> grad_accumulator; // leaves: their AccumulateGrad, if one exists
   // Tensor hooks (register_hook): each may return a replacement gradient.
   std::vector<std::function<Tensor(const Tensor&)>> hooks;
+  // Leaves: run after AccumulateGrad has updated .grad (Note [Post-accumulate-grad hooks]).
+  std::vector<std::pair<uint64_t, std::function<void(const Tensor&)>>> post_accumulate_grad_hooks;
   // Views of tensors in the graph: the base whose history an in-place op on the view
   // must rewrite (Note [In-place on views]).
   Tensor view_base;
@@ -39,5 +43,16 @@ AutogradMeta* materialize_autograd_meta(const Tensor& t);
 Edge gradient_edge(const Tensor& t);
 // A leaf's AccumulateGrad, created on first use.
 std::shared_ptr<Node> grad_accumulator(const Tensor& t);
+
+// Note [Post-accumulate-grad hooks]
+// torch 2.1's Tensor.register_post_accumulate_grad_hook: `hook(leaf)` runs on the backward
+// thread right after the leaf's AccumulateGrad has written this backward's gradient into
+// leaf.grad(), once per backward that reaches the leaf (the engine sums every path into the
+// leaf before AccumulateGrad runs). The hook lives on the tensor (not on its AccumulateGrad,
+// which the leaf holds only weakly: Note [Autograd graph ownership]), so it survives
+// graphs being freed. DistributedDataParallel's reducer marks a gradient ready here and
+// starts a bucket's all-reduce while backward goes on. The returned handle removes the hook.
+uint64_t register_post_accumulate_grad_hook(const Tensor& leaf, std::function<void(const Tensor&)> hook);
+void remove_post_accumulate_grad_hook(const Tensor& leaf, uint64_t handle);
 
 }  // namespace ember::autograd

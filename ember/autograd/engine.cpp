@@ -83,13 +83,22 @@ class GraphTask {
       NodeState& s = states_[e.function.get()];
       if (--s.dependencies == 0) ready_.push(e.function.get());
     }
+    CurrentTask current(this);
     while (!ready_.empty()) {
       Node* fn = ready_.top();
       ready_.pop();
       execute(fn);
     }
+    // Note [Final callbacks]: index loop, since a callback may queue another.
+    for (size_t i = 0; i < final_callbacks_.size(); ++i) {
+      auto callback = std::move(final_callbacks_[i]);
+      callback();
+    }
     return std::move(captured_);
   }
+
+  static GraphTask* current() { return current_; }
+  void queue_callback(std::function<void()> callback) { final_callbacks_.push_back(std::move(callback)); }
 
  private:
   void count_dependencies(const std::vector<Edge>& roots) {
@@ -191,6 +200,15 @@ class GraphTask {
 
   void anomaly_check(const Node& fn, const Tensor& g);
 
+  // The pass running on this thread (a nested backward from a node stacks on it).
+  struct CurrentTask {
+    explicit CurrentTask(GraphTask* t) : saved(current_) { current_ = t; }
+    ~CurrentTask() { current_ = saved; }
+    GraphTask* saved;
+  };
+  static thread_local GraphTask* current_;
+  std::vector<std::function<void()>> final_callbacks_;
+
   bool keep_graph_, create_graph_;
   std::unordered_map<Node*, NodeState> states_;
   std::unordered_set<Node*> seen_;
@@ -199,7 +217,15 @@ class GraphTask {
   variable_list captured_;
 };
 
+thread_local GraphTask* GraphTask::current_ = nullptr;
+
 }  // namespace
+
+void queue_callback(std::function<void()> callback) {
+  GraphTask* task = GraphTask::current();
+  EMBER_CHECK(task, "Final callbacks can only be installed during backward pass.");
+  task->queue_callback(std::move(callback));
+}
 
 void GraphTask::anomaly_check(const Node& fn, const Tensor& g) {
   if (!anomaly_enabled() || !g.is_floating_point()) return;

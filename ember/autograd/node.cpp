@@ -50,6 +50,11 @@ variable_list AccumulateGrad::apply(variable_list&& grads) {
   } else {
     grad.add_(g.detach());
   }
+  // Note [Post-accumulate-grad hooks]. Index loop: a hook may register another.
+  for (size_t i = 0; i < meta->post_accumulate_grad_hooks.size(); ++i) {
+    auto hook = meta->post_accumulate_grad_hooks[i].second;
+    hook(variable);
+  }
   return {};
 }
 

@@ -1,6 +1,7 @@
 // Tensor's autograd accessors (requires_grad, grad, is_leaf, detach, data).
-#include "ember/autograd/autograd_meta.h"
+#include <atomic>
 
+#include "ember/autograd/autograd_meta.h"
 #include "ember/autograd/node.h"
 
 namespace ember {
@@ -110,3 +111,23 @@ bool Tensor::retains_grad() const {
 }
 
 }  // namespace ember
+
+namespace ember::autograd {
+
+uint64_t register_post_accumulate_grad_hook(const Tensor& leaf, std::function<void(const Tensor&)> hook) {
+  EMBER_CHECK(leaf.requires_grad(), "cannot register a hook on a tensor that doesn't require gradient");
+  EMBER_CHECK(leaf.is_leaf(), "post accumulate grad hooks cannot be registered on non-leaf tensors");
+  static std::atomic<uint64_t> next_handle{1};
+  uint64_t handle = next_handle.fetch_add(1, std::memory_order_relaxed);
+  materialize_autograd_meta(leaf)->post_accumulate_grad_hooks.emplace_back(handle, std::move(hook));
+  return handle;
+}
+
+void remove_post_accumulate_grad_hook(const Tensor& leaf, uint64_t handle) {
+  AutogradMeta* meta = get_autograd_meta(leaf);
+  if (!meta) return;
+  auto& hooks = meta->post_accumulate_grad_hooks;
+  std::erase_if(hooks, [&](const auto& h) { return h.first == handle; });
+}
+
+}  // namespace ember::autograd

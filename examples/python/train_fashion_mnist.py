@@ -8,16 +8,25 @@ lines only, and benchmarks/compare_python_main_job.py runs the two side by side.
         [--epochs 3] [--batch-size 64] [--lr 0.001] [--threads N] [--workers 2] [--data DIR] \\
         [--out FILE] [--seed 0] [--limit N] [--resume CHECKPOINT]
 
+Launched as N processes (`mpirun -np 2 python3 examples/python/train_fashion_mnist.py` or
+`ember-run --nproc-per-node 2 examples/python/train_fashion_mnist.py`) it trains data-parallel,
+as the C++ main job does: DistributedSampler shards, DistributedDataParallel, --batch-size is
+the global batch (batch-size / N per process), metrics summed over ranks, rank 0 prints and saves.
+
 After every epoch it saves a checkpoint dict (model and optimiser state_dicts, epoch, best
 test accuracy, the random generator's state) with torch.save; --resume continues from one,
 written by this program, its PyTorch twin or the C++ main job.
 """
 import argparse
+import os
 import time
 
 import ember as torch
+import ember.distributed as dist
 import ember.nn as nn
 import ember.nn.functional as F
+from ember.nn.parallel import DistributedDataParallel
+from ember.utils.data.distributed import DistributedSampler
 from ember.vision import datasets, transforms
 # --- end of the import lines ---
 from tqdm import tqdm
@@ -40,6 +49,19 @@ class Net(nn.Module):
         return self.fc2(x)
 
 
+def launched_data_parallel():
+    """Started by mpirun or a torchrun-style launcher with more than one process."""
+    return any(int(os.environ.get(v, "1")) > 1 for v in ("WORLD_SIZE", "OMPI_COMM_WORLD_SIZE"))
+
+
+def sum_over_ranks(values, data_parallel):
+    if not data_parallel:
+        return values
+    t = torch.tensor(values, dtype=torch.float64)
+    dist.all_reduce(t)
+    return t.tolist()
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--epochs", type=int, default=3)
@@ -56,6 +78,14 @@ def main():
     if args.threads > 0:
         torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
+    data_parallel = launched_data_parallel()
+    if data_parallel:
+        dist.init_process_group("mpi" if dist.is_mpi_available() else "gloo")
+    rank = dist.get_rank() if data_parallel else 0
+    world = dist.get_world_size() if data_parallel else 1
+    if args.batch_size % world:
+        p.error(f"--batch-size {args.batch_size} is not divisible by the {world} processes")
+    local_batch = args.batch_size // world  # the global batch is one process's
 
     # Fashion-MNIST's pixel mean and standard deviation.
     transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.2860,), (0.3530,))])
@@ -63,9 +93,12 @@ def main():
     test_set = datasets.FashionMNIST(args.data, train=False, transform=transform)
     if 0 < args.limit < len(train_set):
         train_set = torch.utils.data.Subset(train_set, range(args.limit))
-    train_loader = torch.utils.data.DataLoader(train_set, batch_size=args.batch_size, shuffle=True,
-                                               num_workers=args.workers)
-    test_loader = torch.utils.data.DataLoader(test_set, batch_size=1000, num_workers=args.workers)
+    train_sampler = DistributedSampler(train_set, world, rank) if data_parallel else None
+    test_sampler = DistributedSampler(test_set, world, rank, shuffle=False) if data_parallel else None
+    train_loader = torch.utils.data.DataLoader(train_set, batch_size=local_batch, shuffle=train_sampler is None,
+                                               sampler=train_sampler, num_workers=args.workers)
+    test_loader = torch.utils.data.DataLoader(test_set, batch_size=1000, sampler=test_sampler,
+                                              num_workers=args.workers)
 
     model = Net()
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
@@ -77,19 +110,27 @@ def main():
         torch.set_rng_state(checkpoint["rng_state"])
         first_epoch, best_accuracy = checkpoint["epoch"] + 1, checkpoint["best_accuracy"]
         print(f"resumed from {args.resume} after epoch {first_epoch - 1} (best test accuracy {best_accuracy:.4f})")
-    print(model)
-    print(f"training on {len(train_set)} images, testing on {len(test_set)}, batch size {args.batch_size}, "
-          f"{args.epochs} epochs, {torch.get_num_threads()} threads, {args.workers} workers")
+    # Every rank checks it holds the same model, then takes rank 0's weights.
+    ddp = DistributedDataParallel(model) if data_parallel else model
+    if rank == 0:
+        print(model)
+        print(f"training on {len(train_set)} images, testing on {len(test_set)}, batch size {args.batch_size}, "
+              f"{args.epochs} epochs, {torch.get_num_threads()} threads, {args.workers} workers")
+        if data_parallel:
+            print(f"data-parallel over {world} processes ({dist.get_backend()}): {local_batch} images per process "
+                  "per step")
 
     test_accuracy = 0.0
     start = time.perf_counter()
     for epoch in range(first_epoch, args.epochs + 1):
         model.train()
+        if train_sampler is not None:
+            train_sampler.set_epoch(epoch)
         loss_sum, correct, seen = 0.0, 0, 0
-        bar = tqdm(train_loader, desc=f"epoch {epoch}")
+        bar = tqdm(train_loader, desc=f"epoch {epoch}", disable=rank != 0)
         for x, y in bar:
             optimizer.zero_grad()
-            logits = model(x)
+            logits = ddp(x)
             loss = F.cross_entropy(logits, y)
             loss.backward()
             optimizer.step()
@@ -100,17 +141,26 @@ def main():
         bar.close()
 
         model.eval()
-        test_correct = 0
+        test_correct, test_seen = 0, 0
         with torch.no_grad():
             for x, y in test_loader:
                 test_correct += (model(x).argmax(1) == y).sum().item()
-        test_accuracy = test_correct / len(test_set)
+                test_seen += len(y)
+        # Over every rank: the epoch's train metrics and the test counts.
+        loss_sum, correct, seen, test_correct, test_seen = sum_over_ranks(
+            [loss_sum, correct, seen, test_correct, test_seen], data_parallel)
+        test_accuracy = test_correct / test_seen
+        best_accuracy = max(best_accuracy, test_accuracy)
+        if rank != 0:
+            continue
         print(f"epoch {epoch}: train loss {loss_sum / seen:.4f}, train accuracy {correct / seen:.4f}, "
               f"test accuracy {test_accuracy:.4f} ({time.perf_counter() - start:.1f} s)", flush=True)
-        best_accuracy = max(best_accuracy, test_accuracy)
         torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch,
                     "best_accuracy": best_accuracy, "rng_state": torch.get_rng_state()}, args.out)
-    print(f"saved checkpoint to {args.out} (final test accuracy {test_accuracy:.4f})")
+    if data_parallel:
+        dist.destroy_process_group()
+    if rank == 0:
+        print(f"saved checkpoint to {args.out} (final test accuracy {test_accuracy:.4f})")
 
 
 if __name__ == "__main__":

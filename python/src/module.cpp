@@ -23,6 +23,7 @@ void init_serialization(py::module_& m);  // bind_serialization.cpp
 void init_metrics(py::module_& m);       // bind_metrics.cpp
 void init_tensorboard(py::module_& m);   // bind_tensorboard.cpp
 void init_distributed(py::module_& m);   // bind_distributed.cpp
+void init_ddp(py::module_& m);           // bind_ddp.cpp
 }  // namespace ember::python
 
 PYBIND11_MODULE(_C, m) {
@@ -45,4 +46,5 @@ PYBIND11_MODULE(_C, m) {
   init_metrics(m);
   init_tensorboard(m);
   init_distributed(m);
+  init_ddp(m);
 }

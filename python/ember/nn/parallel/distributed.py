@@ -1,0 +1,95 @@
+"""torch.nn.parallel.DistributedDataParallel on ember's C++ reducer.
+
+The reducer (ember/distributed/reducer.h: buckets, autograd hooks, all-reduces overlapping
+backward, gradient views) is C++ and runs during backward without the GIL; this class does
+what torch's Python class does around it: the construction check and broadcast, and the
+forward bookkeeping of Note [DDP forward] (ember/distributed/ddp.h), which the C++
+nn::parallel::DistributedDataParallel does the same way.
+"""
+from contextlib import contextmanager
+
+import ember
+from ember import _C
+from ..modules.module import Module
+
+__all__ = ["DistributedDataParallel"]
+
+_ddp = _C._ddp
+
+
+def _find_tensors(obj):
+    """The tensors in a forward's output (nested lists, tuples and dicts), as torch's walk."""
+    if isinstance(obj, ember.Tensor):
+        return [obj]
+    if isinstance(obj, (list, tuple)):
+        return [t for o in obj for t in _find_tensors(o)]
+    if isinstance(obj, dict):
+        return [t for o in obj.values() for t in _find_tensors(o)]
+    return []
+
+
+class DistributedDataParallel(Module):
+    r"""Data parallelism across processes: each rank runs ``module`` on its shard of the batch,
+    and backward averages the gradients over ranks (in buckets, overlapping the rest of
+    backward). Same arguments as torch's; ``device_ids``/``output_device`` must be None (CPU
+    modules), ``dim`` is accepted for compatibility, and ``static_graph=True`` detects unused
+    parameters every step, as ``find_unused_parameters=True`` does."""
+
+    def __init__(self, module, device_ids=None, output_device=None, dim=0, broadcast_buffers=True,
+                 process_group=None, bucket_cap_mb=25, find_unused_parameters=False, check_reduction=False,
+                 gradient_as_bucket_view=False, static_graph=False):
+        super().__init__()
+        if not any(p.requires_grad for p in module.parameters()):
+            raise RuntimeError("DistributedDataParallel is not needed when a module doesn't have any parameter "
+                               "that requires a gradient.")
+        if device_ids is not None or output_device is not None:
+            raise ValueError(
+                "DistributedDataParallel device_ids and output_device arguments only work with "
+                "single-device/multiple-device GPU modules or CPU modules, but got device_ids {}, output_device {}, "
+                "and module parameters {}.".format(device_ids, output_device,
+                                                    {p.device for p in module.parameters()}))
+        if bucket_cap_mb <= 0:
+            raise ValueError(f"bucket_cap_mb must be positive, got {bucket_cap_mb}")
+        self.module = module
+        self.dim = dim
+        self.broadcast_buffers = broadcast_buffers
+        self.find_unused_parameters = find_unused_parameters
+        self.gradient_as_bucket_view = gradient_as_bucket_view
+        self.static_graph = static_graph
+        self.process_group = process_group if process_group is not None else _C._distributed.default_group()
+        self.bucket_bytes_cap = int(bucket_cap_mb * 1024 * 1024)
+        self.require_backward_grad_sync = True
+        self.require_forward_param_sync = True
+        named = [(n, p) for n, p in module.named_parameters() if p.requires_grad]
+        names = [n for n, _ in named]
+        params = [p for _, p in named]
+        # Every rank must hold the same model before rank 0's state overwrites the others'.
+        _ddp.verify_params_across_processes(self.process_group, params, names)
+        self._module_buffers = list(module.buffers())
+        _ddp.broadcast_tensors(self.process_group, list(module.parameters()) + self._module_buffers, 0)
+        self.reducer = _ddp.Reducer(params, names, self.process_group, self.bucket_bytes_cap,
+                                    find_unused_parameters or static_graph, gradient_as_bucket_view)
+
+    def forward(self, *inputs, **kwargs):
+        sync = ember.is_grad_enabled() and self.require_backward_grad_sync
+        if sync:
+            self.reducer.prepare_for_forward()
+        if self.require_forward_param_sync and self.broadcast_buffers and self._module_buffers:
+            _ddp.broadcast_tensors(self.process_group, self._module_buffers, 0)
+        output = self.module(*inputs, **kwargs)
+        self.require_forward_param_sync = sync
+        if sync:
+            walk = self.find_unused_parameters or self.static_graph
+            self.reducer.prepare_for_backward(_find_tensors(output) if walk else [])
+        return output
+
+    @contextmanager
+    def no_sync(self):
+        r"""Gradients accumulate locally inside the context; the first synchronised backward
+        after it all-reduces the accumulated sum."""
+        old = self.require_backward_grad_sync
+        self.require_backward_grad_sync = False
+        try:
+            yield
+        finally:
+            self.require_backward_grad_sync = old
