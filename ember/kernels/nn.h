@@ -10,6 +10,10 @@
 #include "ember/core/dtype.h"
 #include "ember/kernels/stub.h"
 
+namespace ember {
+class StorageImpl;  // core/storage.h
+}  // namespace ember
+
 namespace ember::kernels {
 
 // Note [Convolution geometry]
@@ -26,6 +30,10 @@ struct ConvGeometry {
   int64_t O = 0, OH = 0, OW = 0;       // y
   int64_t KH = 1, KW = 1, SH = 1, SW = 1, PH = 0, PW = 0, DH = 1, DW = 1;
   int64_t groups = 1;
+  // The storage w lies in when w is a tensor's own memory (not a temporary copy): a kernel
+  // may then keep w in its own layout between calls while the storage's version is
+  // unchanged (Note [Convolution weight cache] in cpu/onednn_conv.cpp). Null: no caching.
+  const StorageImpl* weight_storage = nullptr;
 };
 
 // y = conv(x, w) + b (b may be null).

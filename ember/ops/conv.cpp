@@ -55,6 +55,10 @@ int64_t conv_out_size(int64_t in, int64_t k, const ConvParams& p, int slot) {
 
 const void* ptr_or_null(const Tensor& t) { return t.defined() ? t.data_ptr() : nullptr; }
 
+// The weight's storage when the kernel reads w's own memory (w.contiguous() is w), so a
+// kernel may cache w's reordered copy (Note [Convolution weight cache]).
+const StorageImpl* weight_storage(const Tensor& w) { return w.is_contiguous() ? w.storage().get() : nullptr; }
+
 }  // namespace
 
 Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParams& p, IntArrayRef y_spatial) {
@@ -69,8 +73,10 @@ Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const Con
     Tensor out = empty(shape, x.options());
     if (out.numel() == 0) return out;
     Tensor xc = x.contiguous(), wc = w.contiguous(), bc = b.defined() ? b.contiguous() : Tensor();
-    kernels::conv_forward_stub(x.device())(x.dtype(), geometry(x.sizes(), w.sizes(), ys, p, p.groups), xc.data_ptr(),
-                                 wc.data_ptr(), ptr_or_null(bc), out.data_ptr());
+    kernels::ConvGeometry g = geometry(x.sizes(), w.sizes(), ys, p, p.groups);
+    g.weight_storage = weight_storage(w);
+    kernels::conv_forward_stub(x.device())(x.dtype(), g, xc.data_ptr(), wc.data_ptr(), ptr_or_null(bc),
+                                           out.data_ptr());
     return out;
   });
   autograd::record(autograd::ConvolutionBackward0, {&x, &w, &b}, y,
@@ -92,8 +98,10 @@ Tensor conv_transpose_forward(const Tensor& y, const Tensor& w, const Tensor& b,
     }
     Tensor yc = y.contiguous(), wc = w.contiguous(), bc = b.defined() ? b.contiguous() : Tensor();
     IntArrayRef ys(y.sizes().data() + 2, y.dim() - 2);
-    kernels::conv_transpose_stub(y.device())(y.dtype(), geometry(shape, w.sizes(), ys, p, p.groups), yc.data_ptr(),
-                                   wc.data_ptr(), ptr_or_null(bc), out.data_ptr());
+    kernels::ConvGeometry g = geometry(shape, w.sizes(), ys, p, p.groups);
+    g.weight_storage = weight_storage(w);
+    kernels::conv_transpose_stub(y.device())(y.dtype(), g, yc.data_ptr(), wc.data_ptr(), ptr_or_null(bc),
+                                             out.data_ptr());
     return out;
   });
   autograd::record(autograd::ConvolutionBackward0, {&y, &w, &b}, x,

@@ -317,6 +317,32 @@ TEST(Reduce, PairedRowSumsMatchSingleRows) {
     ASSERT_EQ(n1[k].item<float>(), a.select(0, k).sum().item<float>()) << "row " << k;
 }
 
+// Rows shorter than the kernel's accumulator block (128 floats with AVX-512) and the
+// tails of longer ones are summed a vector at a time (reduce_contig_streams): against a
+// double sum, for lengths around every vector and block boundary, several rows per output
+// (a bias gradient's sum over dims 0, 2), unaligned rows, and paired outputs (two streams)
+// equal to each row summed alone.
+TEST(Reduce, ShortRowsAndTailsMatchDouble) {
+  for (int64_t len : {1, 7, 8, 15, 16, 17, 31, 33, 121, 127, 128, 129, 143, 255, 300}) {
+    manual_seed(static_cast<uint64_t>(len));
+    Tensor big = randn({6, 5, len + 1});
+    Tensor x = big.slice(2, 1, len + 1);  // rows start one float past a vector boundary
+    Tensor s = x.sum({0, 2});
+    for (int64_t c = 0; c < 5; ++c) {
+      double want = 0;
+      for (int64_t n = 0; n < 6; ++n)
+        for (int64_t i = 0; i < len; ++i) want += x[n][c][i].item<float>();
+      EXPECT_NEAR(s[c].item<float>(), want, 1e-5 * (1 + std::abs(want)) * len) << "len " << len << " c " << c;
+    }
+    Tensor rows = x.sum({2});
+    for (int64_t n = 0; n < 6; ++n)
+      for (int64_t c = 0; c < 5; ++c)
+        ASSERT_EQ(rows[n][c].item<float>(), x.select(0, n).select(0, c).sum().item<float>()) << "len " << len;
+    Tensor xd = x.to(kFloat64);
+    EXPECT_TRUE(allclose(xd.sum({0, 2}), s.to(kFloat64), 1e-5, 1e-5 * len)) << "len " << len;
+  }
+}
+
 TEST(Reduce, TwoStreamLongSumMatchesDouble) {
   manual_seed(4);
   const int64_t n = (int64_t(1) << 20) + 3;  // odd: the split leaves one element over

@@ -210,6 +210,12 @@ TEST(DiffNnConv, LayersLargeEnoughForOneDnn) {
       {{1, 32, 24, 24}, {32, 32, 3, 3}, {1}, {2}, {2}, 1, true},   // one image, dilation
       {{2, 32, 17, 17}, {64, 8, 3, 3}, {2}, {0}, {1}, 4, true},    // groups, input rows never read
       {{2, 64, 16, 16}, {64, 1, 3, 3}, {1}, {1}, {1}, 64, true},   // depthwise
+      // Winograd weight gradients (Note [Winograd convolutions]; enough output pixels per
+      // thread's chunk at 1 and 2 threads): W4's second layer, a padded 64-channel layer,
+      // an uneven split at two threads.
+      {{24, 32, 13, 13}, {64, 32, 3, 3}, {1}, {0}, {1}, 1, true},
+      {{10, 64, 15, 15}, {64, 64, 3, 3}, {1}, {1}, {1}, 1, true},
+      {{19, 48, 12, 11}, {32, 48, 3, 3}, {1}, {1}, {1}, 1, false},
   };
   for (const auto& c : cases)
     EXPECT_TRUE(compare_conv2d(c, torch::kFloat32)) << torch::IntArrayRef(c.x) << " * " << torch::IntArrayRef(c.w);

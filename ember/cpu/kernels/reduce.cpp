@@ -190,6 +190,15 @@ void reduce_contig_streams(const T* const* p, int64_t n, T* result) {
       const T* __restrict q = p[s] + i;
       for (int j = 0; j < L; ++j) acc[s][j] = Op::step(acc[s][j], q[j]);
     }
+  // Fewer than L values left: each whole vector of them into its own accumulator vector,
+  // so that a row shorter than L (a bias gradient's 11x11 planes) is not one serial chain
+  // of scalar steps.
+  constexpr int V = kVecBytes / static_cast<int>(sizeof(T));
+  for (int v = 0; i + V <= n; i += V, ++v)
+    for (int s = 0; s < S; ++s) {
+      const T* __restrict q = p[s] + i;
+      for (int j = 0; j < V; ++j) acc[s][v * V + j] = Op::step(acc[s][v * V + j], q[j]);
+    }
   for (int s = 0; s < S; ++s) {
     T r = tree_combine<T, Op>(acc[s], L);
     for (int64_t t = i; t < n; ++t) r = Op::step(r, p[s][t]);
@@ -316,29 +325,42 @@ void reduce_impl(const ReduceGeometry& g, const T* in, T* out) {
   if (inner_red_dense && (g.out_in_strides.empty() || g.out_in_strides[0] != 1)) {
     const int64_t row = g.red_sizes[0];
     const int64_t nrows = nred / row;
+    // Where each of an output's rows starts, relative to its first (computed once: the
+    // divisions of offset_of cost as much as summing a short row).
+    std::vector<int64_t> row_off(static_cast<size_t>(nrows));
+    for (int64_t k = 0; k < nrows; ++k) row_off[k] = offset_of(k, g.red_sizes, g.red_strides, 1);
     int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(nred, 1));
     parallel_for(0, nout, grain, [&](int64_t o0, int64_t o1) {
       if constexpr (kStreams == 2) {
-        // One dense row per output: rows o and o + half are read as two streams
-        // (Note [Two read streams]); each row's arithmetic is unchanged.
-        if (nrows == 1 && row >= kLanes<T>) {
+        // Outputs o and o + half are reduced in lockstep, row k of one beside row k of the
+        // other, as two streams (Note [Two read streams]); each row's arithmetic and the
+        // order rows are combined in are unchanged. Short rows (a bias gradient's 11x11
+        // planes) gain most: two independent dependency chains instead of one.
+        if (row >= kLanes<T>) {
           const int64_t half = (o1 - o0) / 2;
           for (int64_t k = o0; k < o0 + half; ++k) {
-            const T* runs[2] = {in + offset_of(k, g.out_sizes, g.out_in_strides),
-                                in + offset_of(k + half, g.out_sizes, g.out_in_strides)};
+            const T* b0 = in + offset_of(k, g.out_sizes, g.out_in_strides);
+            const T* b1 = in + offset_of(k + half, g.out_sizes, g.out_in_strides);
             T r[2];
+            const T* runs[2] = {b0, b1};
             reduce_contig_streams<T, Op, 2>(runs, row, r);
+            for (int64_t j = 1; j < nrows; ++j) {
+              const T* more[2] = {b0 + row_off[j], b1 + row_off[j]};
+              T t[2];
+              reduce_contig_streams<T, Op, 2>(more, row, t);
+              r[0] = Op::combine(r[0], t[0]);
+              r[1] = Op::combine(r[1], t[1]);
+            }
             out[offset_of(k, g.out_sizes, g.out_strides)] = r[0];
             out[offset_of(k + half, g.out_sizes, g.out_strides)] = r[1];
           }
-          o0 += 2 * half;  // an odd last row falls through to the loop below
+          o0 += 2 * half;  // an odd last output falls through to the loop below
         }
       }
       for (int64_t o = o0; o < o1; ++o) {
         const T* base = in + offset_of(o, g.out_sizes, g.out_in_strides);
         T r = reduce_contig<T, Op>(base, row);
-        for (int64_t k = 1; k < nrows; ++k)
-          r = Op::combine(r, reduce_contig<T, Op>(base + offset_of(k, g.red_sizes, g.red_strides, 1), row));
+        for (int64_t k = 1; k < nrows; ++k) r = Op::combine(r, reduce_contig<T, Op>(base + row_off[k], row));
         out[offset_of(o, g.out_sizes, g.out_strides)] = r;
       }
     });
