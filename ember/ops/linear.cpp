@@ -37,6 +37,8 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
 }
 
 Tensor bilinear(const Tensor& input1, const Tensor& input2, const Tensor& weight, const Tensor& bias) {
+  // bilinear is in no autocast list: its matmul runs in the inputs' dtype, as torch's does.
+  autocast::detail::ExcludeGuard no_autocast;
   EMBER_CHECK(weight.dim() == 3, "bilinear(): weight must be 3-D, got ", weight.dim(), "-D");
   EMBER_CHECK(input1.dim() == input2.dim(), "bilinear(): input dimensions do not match: got ", input1.dim(),
               " and ", input2.dim());
