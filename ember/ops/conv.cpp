@@ -158,7 +158,9 @@ ConvParams check_conv(const ConvCall& call, const Tensor& input, const Tensor& w
               ") should be the same");
   EMBER_CHECK(!bias.defined() || bias.dtype() == input.dtype(), "Input type (", input.dtype(), ") and bias type (",
               bias.dtype(), ") should be the same");
-  nn_detail::check_float_dtype(input, n == 1 ? "slow_conv1d_cpu" : "slow_conv2d_cpu");
+  // bfloat16 runs through oneDNN or widened (Note [bfloat16 convolution fallback] in
+  // cpu/kernels/conv.cpp); float16 is refused as PyTorch 1.13 does on the CPU.
+  if (input.dtype() != kBFloat16) nn_detail::check_float_dtype(input, n == 1 ? "slow_conv1d_cpu" : "slow_conv2d_cpu");
   DimVector stride = expand_param(stride_in, n, "stride"), dilation = expand_param(dilation_in, n, "dilation");
   for (int64_t s : stride) EMBER_CHECK(s > 0, "non-positive stride is not supported");
   for (int64_t p : padding) EMBER_CHECK(p >= 0, "negative padding is not supported");
