@@ -318,6 +318,35 @@ def test_gradients_through_autocast_match_torch():
         np.testing.assert_allclose(ge, gt, rtol=0.05, atol=0.01)
 
 
+def test_cnn_values_and_gradients_through_autocast_match_torch():
+    # The main job's layer kinds: convolution (bfloat16), ReLU and max pooling (in their input's
+    # bfloat16), linear (bfloat16), cross entropy (float32).
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((4, 1, 8, 8)).astype(np.float32)
+    target = rng.integers(0, 5, size=4)
+    conv_w = rng.standard_normal((3, 1, 3, 3)).astype(np.float32) * 0.3
+    conv_b = rng.standard_normal(3).astype(np.float32) * 0.1
+    fc_w = rng.standard_normal((5, 27)).astype(np.float32) * 0.2
+    fc_b = rng.standard_normal(5).astype(np.float32) * 0.1
+    results = []
+    for lib in (torch, ember):
+        params = [lib.tensor(v, requires_grad=True) for v in (conv_w, conv_b, fc_w, fc_b)]
+        F = lib.nn.functional
+        with lib.autocast("cpu"):
+            h = F.conv2d(lib.tensor(x), params[0], params[1])
+            assert h.dtype == lib.bfloat16
+            h = F.max_pool2d(F.relu(h), 2)
+            assert h.dtype == lib.bfloat16
+            out = F.linear(h.flatten(1), params[2], params[3])
+            loss = F.cross_entropy(out, lib.tensor(target))
+        loss.backward()
+        assert all(p.grad.dtype == lib.float32 for p in params)
+        results.append((_np(out), [_np(p.grad) for p in params]))
+    np.testing.assert_allclose(results[1][0], results[0][0], rtol=0.03, atol=0.03)
+    for gt, ge in zip(results[0][1], results[1][1]):
+        np.testing.assert_allclose(ge, gt, rtol=0.05, atol=0.02)
+
+
 def test_weight_cast_cache():
     lin = ember.nn.Linear(4, 3)
     x = ember.randn(2, 4)
