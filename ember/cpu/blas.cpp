@@ -30,10 +30,12 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <type_traits>
 
 #include "ember/core/error.h"
 #include "ember/core/parallel.h"
+#include "ember/cpu/onednn_matmul.h"
 
 namespace ember::cpu {
 
@@ -132,18 +134,17 @@ void serial_blas_here() {
   done = true;
 }
 
-namespace {
-
 // Below this many multiply-adds a product stays on one thread: waking another costs more.
 constexpr double kMinParallelGemmWork = 1 << 18;
 // Blocks of C are at least this many rows or columns, so each call still amortises packing.
 constexpr int64_t kMinGemmBlock = 32;
 
-// How many blocks to split `len` rows or columns into for a product of `work` multiply-adds.
 int64_t gemm_blocks(int64_t len, double work) {
   if (work < kMinParallelGemmWork || in_parallel_region()) return 1;
   return std::max<int64_t>(1, std::min<int64_t>(get_num_threads(), len / kMinGemmBlock));
 }
+
+namespace {
 
 template <class T>
 void blas_gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda,
@@ -268,6 +269,29 @@ EMBER_BLAS_INSTANTIATE(int64_t)
 #undef EMBER_BLAS_INSTANTIATE
 
 namespace {
+// The stored rows x cols matrix at p (leading dimension ld) as a dense float32 one.
+std::unique_ptr<float[]> widen_matrix(const BFloat16* p, int64_t rows, int64_t cols, int64_t ld) {
+  std::unique_ptr<float[]> out(new float[std::max<int64_t>(rows * cols, 1)]);
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j) out[i * cols + j] = static_cast<float>(p[i * ld + j]);
+  return out;
+}
+}  // namespace
+
+void gemm_bf16(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha, const BFloat16* a, int64_t lda,
+               const BFloat16* b, int64_t ldb, float beta, BFloat16* c, int64_t ldc) {
+  if (m == 0 || n == 0) return;
+  if (k > 0 && onednn_gemm_bf16(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)) return;
+  // Widened (Note [bfloat16 GEMM]): exact conversions, a float32 GEMM, one rounding.
+  const int64_t ar = ta ? k : m, ac = ta ? m : k, br = tb ? n : k, bc = tb ? k : n;
+  auto af = widen_matrix(a, ar, ac, lda), bf = widen_matrix(b, br, bc, ldb);
+  std::unique_ptr<float[]> cf = beta != 0.0f ? widen_matrix(c, m, n, ldc) : std::unique_ptr<float[]>(new float[m * n]);
+  gemm<float>(ta, tb, m, n, k, alpha, af.get(), ac, bf.get(), bc, beta, cf.get(), n);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = BFloat16(cf[i * n + j]);
+}
+
+namespace {
 // One switch over the dtypes gemm/gemv/dot are instantiated for.
 template <class F>
 void with_blas_type(ScalarType dtype, F&& f) {
@@ -285,6 +309,10 @@ void with_blas_type(ScalarType dtype, F&& f) {
 
 void gemm_any(ScalarType dtype, bool ta, bool tb, int64_t m, int64_t n, int64_t k, const void* alpha, const void* a,
               int64_t lda, const void* b, int64_t ldb, const void* beta, void* c, int64_t ldc) {
+  if (dtype == kBFloat16)
+    return gemm_bf16(ta, tb, m, n, k, *static_cast<const float*>(alpha), static_cast<const BFloat16*>(a), lda,
+                     static_cast<const BFloat16*>(b), ldb, *static_cast<const float*>(beta), static_cast<BFloat16*>(c),
+                     ldc);
   with_blas_type(dtype, [&](auto tag) {
     using T = decltype(tag);
     gemm<T>(ta, tb, m, n, k, *static_cast<const T*>(alpha), static_cast<const T*>(a), lda, static_cast<const T*>(b),

@@ -34,6 +34,20 @@
 //
 // EMBER_CONV=im2col sends every convolution to the im2col kernels (for comparisons);
 // EMBER_CONV=onednn sends every one oneDNN accepts to oneDNN, however small (for the tests).
+//
+// Note [bfloat16 convolutions]
+// bfloat16 convolutions run the same plans with bf16 source, weights and upstream gradient
+// (the data type is part of the plan key). oneDNN's bf16 kernels accumulate in float32 and
+// round each output element once, to nearest even: with AVX512-BF16 (Zen 4/5, Cooper Lake
+// and later) they use vdpbf16ps; on AVX-512 without it oneDNN 2.6 emulates the instruction
+// with the same results; below AVX-512 it declines bf16 convolutions, and a reference (ref:)
+// implementation, which it might offer for an odd geometry, is declined here as too slow.
+// Outputs: forward writes bf16 (with a bf16 bias, inside the primitive, as PyTorch's
+// mkldnn path); the input gradient bf16, or float32 for a transposed convolution whose bias
+// is added before the one rounding; the weight gradient float32, so that the per-chunk
+// partial sums are added in float32 and the caller rounds the total once. Whatever returns
+// false here is computed by the caller's fallback (cpu/kernels/conv.cpp): widen the
+// operands to float32, run the float32 convolution, round once.
 #include "ember/cpu/onednn_conv.h"
 
 #include <algorithm>
@@ -63,6 +77,7 @@ int64_t conv_batch_chunks(int64_t N, double macs) {
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -138,6 +153,17 @@ dnnl::primitive_attr user_scratchpad() {
   return attr;
 }
 
+// The element types of one pass: `data` of its inputs (source, weights, upstream gradient)
+// and `out` of what it writes (Note [bfloat16 convolutions]).
+struct Types {
+  memory::data_type data = memory::data_type::f32, out = memory::data_type::f32;
+};
+
+template <class T>
+constexpr memory::data_type dt_of() {
+  return std::is_same_v<T, float> ? memory::data_type::f32 : memory::data_type::bf16;
+}
+
 // One operand of a plan: the NCHW / OIHW layout ember holds and the layout the primitive
 // chose; `reorder` converts between them (towards the primitive for inputs, back for the
 // output) and is empty when they are the same.
@@ -174,28 +200,40 @@ struct Plan {
 
 using PlanKey = std::array<int64_t, 19>;
 
-PlanKey plan_key(Pass pass, const ConvGeometry& g, int64_t n, bool bias) {
+PlanKey plan_key(Pass pass, const ConvGeometry& g, int64_t n, bool bias, Types t) {
   return {static_cast<int64_t>(pass), n, g.C, g.H, g.W, g.O, g.OH, g.OW, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW,
-          g.DH, g.DW, g.groups, bias ? 1 : 0, 0};
+          g.DH, g.DW, g.groups, bias ? 1 : 0, static_cast<int64_t>(t.data) * 256 + static_cast<int64_t>(t.out)};
 }
 
-bool use_winograd(Pass pass, const ConvGeometry& g, int64_t n) {
-  return pass == Pass::kBackwardWeights && mode() != Mode::kDirect && g.groups == 1 && g.KH == 3 && g.KW == 3 &&
-         g.SH == 1 && g.SW == 1 && g.DH == 1 && g.DW == 1 && g.C >= kMinWinogradChannels &&
-         g.O >= kMinWinogradChannels && n * g.OH * g.OW >= kMinWinogradPixels;
+bool use_winograd(Pass pass, const ConvGeometry& g, int64_t n, Types t) {
+  return pass == Pass::kBackwardWeights && t.data == memory::data_type::f32 && mode() != Mode::kDirect &&
+         g.groups == 1 && g.KH == 3 && g.KW == 3 && g.SH == 1 && g.SW == 1 && g.DH == 1 && g.DW == 1 &&
+         g.C >= kMinWinogradChannels && g.O >= kMinWinogradChannels && n * g.OH * g.OW >= kMinWinogradPixels;
 }
 
-std::unique_ptr<Plan> build_plan(Pass pass, const ConvGeometry& g, int64_t n, bool with_bias,
+// Declines a reference implementation for a reduced type (Note [bfloat16 convolutions]).
+template <class PD>
+const PD& checked(const PD& pd, Types t) {
+  if (t.data != memory::data_type::f32 && std::strncmp(pd.impl_info_str(), "ref", 3) == 0)
+    throw dnnl::error(dnnl_unimplemented, "reference bf16 convolution");
+  return pd;
+}
+
+std::unique_ptr<Plan> build_plan(Pass pass, const ConvGeometry& g, int64_t n, bool with_bias, Types t,
                                  dnnl::algorithm algo) {
-  const auto f32 = memory::data_type::f32;
+  const auto dt = t.data;
   const memory::dims src_dims{n, g.C, g.H, g.W}, dst_dims{n, g.O, g.OH, g.OW};
   const memory::dims wei_dims = g.groups > 1
                                     ? memory::dims{g.groups, g.O / g.groups, g.C / g.groups, g.KH, g.KW}
                                     : memory::dims{g.O, g.C, g.KH, g.KW};
-  const memory::desc src_plain(src_dims, f32, Tag::nchw), dst_plain(dst_dims, f32, Tag::nchw);
-  const memory::desc wei_plain(wei_dims, f32, g.groups > 1 ? Tag::goihw : Tag::oihw);
-  const memory::desc src_any(src_dims, f32, Tag::any), dst_any(dst_dims, f32, Tag::any);
-  const memory::desc wei_any(wei_dims, f32, Tag::any);
+  const Tag wei_tag = g.groups > 1 ? Tag::goihw : Tag::oihw;
+  // The written operand of the pass has type t.out, the others t.data.
+  const auto src_dt = pass == Pass::kBackwardData ? t.out : dt, dst_dt = pass == Pass::kForward ? t.out : dt;
+  const auto wei_dt = pass == Pass::kBackwardWeights ? t.out : dt;
+  const memory::desc src_plain(src_dims, src_dt, Tag::nchw), dst_plain(dst_dims, dst_dt, Tag::nchw);
+  const memory::desc wei_plain(wei_dims, wei_dt, wei_tag);
+  const memory::desc src_any(src_dims, dt, Tag::any), dst_any(dst_dims, dt, Tag::any);
+  const memory::desc wei_any(wei_dims, dt, Tag::any);
   // oneDNN counts dilation from 0 and takes the right/bottom padding explicitly: whatever
   // makes the last window end where ember's output size says (negative when the input's
   // last rows are never read; oneDNN declines some of those).
@@ -205,7 +243,7 @@ std::unique_ptr<Plan> build_plan(Pass pass, const ConvGeometry& g, int64_t n, bo
   const auto& engine = cpu_engine();
   const auto attr = user_scratchpad();
   const bool bias = with_bias && pass == Pass::kForward;
-  const memory::desc bias_md({g.O}, f32, Tag::x);
+  const memory::desc bias_md({g.O}, dt, Tag::x);
 
   using Fwd = dnnl::convolution_forward;
   auto fwd_desc = bias ? Fwd::desc(dnnl::prop_kind::forward_training, algo, src_any, wei_any, bias_md, dst_any,
@@ -227,14 +265,17 @@ std::unique_ptr<Plan> build_plan(Pass pass, const ConvGeometry& g, int64_t n, bo
   };
   switch (pass) {
     case Pass::kForward:
+      checked(fwd_pd, t);
       fill(Fwd(fwd_pd), fwd_pd, make_operand(src_plain, fwd_pd.src_desc(), DNNL_ARG_SRC, true),
            make_operand(wei_plain, fwd_pd.weights_desc(), DNNL_ARG_WEIGHTS, true),
            make_operand(dst_plain, fwd_pd.dst_desc(), DNNL_ARG_DST, false));
       break;
     case Pass::kBackwardData: {
       using Bwd = dnnl::convolution_backward_data;
-      Bwd::primitive_desc pd(Bwd::desc(algo, src_any, wei_any, dst_any, strides, dilates, pad_l, pad_r), attr,
+      const memory::desc diff_src_any(src_dims, t.out, Tag::any);
+      Bwd::primitive_desc pd(Bwd::desc(algo, diff_src_any, wei_any, dst_any, strides, dilates, pad_l, pad_r), attr,
                              engine, fwd_pd);
+      checked(pd, t);
       fill(Bwd(pd), pd, make_operand(dst_plain, pd.diff_dst_desc(), DNNL_ARG_DIFF_DST, true),
            make_operand(wei_plain, pd.weights_desc(), DNNL_ARG_WEIGHTS, true),
            make_operand(src_plain, pd.diff_src_desc(), DNNL_ARG_DIFF_SRC, false));
@@ -242,8 +283,10 @@ std::unique_ptr<Plan> build_plan(Pass pass, const ConvGeometry& g, int64_t n, bo
     }
     case Pass::kBackwardWeights: {
       using Bwd = dnnl::convolution_backward_weights;
-      Bwd::primitive_desc pd(Bwd::desc(algo, src_any, wei_any, dst_any, strides, dilates, pad_l, pad_r), attr,
+      const memory::desc diff_wei_any(wei_dims, t.out, Tag::any);
+      Bwd::primitive_desc pd(Bwd::desc(algo, src_any, diff_wei_any, dst_any, strides, dilates, pad_l, pad_r), attr,
                              engine, fwd_pd);
+      checked(pd, t);
       fill(Bwd(pd), pd, make_operand(src_plain, pd.src_desc(), DNNL_ARG_SRC, true),
            make_operand(dst_plain, pd.diff_dst_desc(), DNNL_ARG_DIFF_DST, true),
            make_operand(wei_plain, pd.diff_weights_desc(), DNNL_ARG_DIFF_WEIGHTS, false));
@@ -254,23 +297,23 @@ std::unique_ptr<Plan> build_plan(Pass pass, const ConvGeometry& g, int64_t n, bo
 }
 
 // The cached plan, built on first use; null when oneDNN declines the geometry.
-std::shared_ptr<const Plan> find_plan(Pass pass, const ConvGeometry& g, int64_t n, bool bias) {
+std::shared_ptr<const Plan> find_plan(Pass pass, const ConvGeometry& g, int64_t n, bool bias, Types t) {
   static std::mutex mutex;
   static std::map<PlanKey, std::shared_ptr<const Plan>> plans;
-  const PlanKey key = plan_key(pass, g, n, bias);
+  const PlanKey key = plan_key(pass, g, n, bias, t);
   std::lock_guard<std::mutex> lock(mutex);
   if (auto it = plans.find(key); it != plans.end()) return it->second;
   std::shared_ptr<const Plan> plan;
   // Winograd where Note [Winograd convolutions] prefers it and oneDNN offers it here.
-  if (use_winograd(pass, g, n)) {
+  if (use_winograd(pass, g, n, t)) {
     try {
-      plan = build_plan(pass, g, n, bias, dnnl::algorithm::convolution_winograd);
+      plan = build_plan(pass, g, n, bias, t, dnnl::algorithm::convolution_winograd);
     } catch (const dnnl::error&) {
     }
   }
   if (!plan) {
     try {
-      plan = build_plan(pass, g, n, bias, dnnl::algorithm::convolution_direct);
+      plan = build_plan(pass, g, n, bias, t, dnnl::algorithm::convolution_direct);
     } catch (const dnnl::error&) {
       plan = nullptr;  // unsupported here: im2col computes it
     }
@@ -389,7 +432,7 @@ memory prepare_input(const Operand& op, const void* plain, Slot slot, dnnl::stre
 }
 
 // Runs `plan` on one chunk. in1_ready, when set, is in1 already in the plan's layout.
-void execute(const Plan& plan, const void* in0, const void* in1, const void* in1_ready, const float* bias, void* out) {
+void execute(const Plan& plan, const void* in0, const void* in1, const void* in1_ready, const void* bias, void* out) {
   dnnl::stream stream(cpu_engine());
   std::unordered_map<int, memory> args;
   args.emplace(plan.in0.arg, prepare_input(plan.in0, in0, kIn0, stream));
@@ -435,23 +478,25 @@ struct ChunkPlans {
   const Plan& for_size(int64_t n) const { return n == small ? *plan_small : *plan_large; }
 };
 
-bool plans_for(Pass pass, const ConvGeometry& g, const Split& s, bool bias, ChunkPlans& out) {
+bool plans_for(Pass pass, const ConvGeometry& g, const Split& s, bool bias, Types t, ChunkPlans& out) {
   out.small = g.N / s.chunks;
-  if (out.small > 0 && !(out.plan_small = find_plan(pass, g, out.small, bias))) return false;
-  if (g.N % s.chunks != 0 && !(out.plan_large = find_plan(pass, g, out.small + 1, bias))) return false;
+  if (out.small > 0 && !(out.plan_small = find_plan(pass, g, out.small, bias, t))) return false;
+  if (g.N % s.chunks != 0 && !(out.plan_large = find_plan(pass, g, out.small + 1, bias, t))) return false;
   return true;
 }
 
 // forward and backward data: in0 is per image, in1 (the weights) is shared by every
 // chunk, so it is reordered once per distinct chosen layout on the calling thread.
-bool run_with_shared_weights(Pass pass, const ConvGeometry& g, const float* in0, const float* w, const float* b,
-                             float* out, int64_t in0_image, int64_t out_image) {
+// In: the element type of in0, w and b; Out: of out.
+template <class In, class Out>
+bool run_with_shared_weights(Pass pass, const ConvGeometry& g, const In* in0, const In* w, const In* b, Out* out,
+                             int64_t in0_image, int64_t out_image) {
   const double macs = conv_macs(g);
   if (!worth_it(pass, g, macs)) return false;
   serial_blas_here();
   const Split s = split_batch(g, macs);
   ChunkPlans plans;
-  if (!plans_for(pass, g, s, b != nullptr, plans)) return false;
+  if (!plans_for(pass, g, s, b != nullptr, Types{dt_of<In>(), dt_of<Out>()}, plans)) return false;
   const void* w_small = nullptr;
   const void* w_large = nullptr;
   std::shared_ptr<const void> cached_small, cached_large;  // held for this call
@@ -492,23 +537,15 @@ bool run_with_shared_weights(Pass pass, const ConvGeometry& g, const float* in0,
   return true;
 }
 
-}  // namespace
-
-bool onednn_conv_forward(const ConvGeometry& g, const float* x, const float* w, const float* b, float* y) {
-  return run_with_shared_weights(Pass::kForward, g, x, w, b, y, g.C * g.H * g.W, g.O * g.OH * g.OW);
-}
-
-bool onednn_conv_backward_data(const ConvGeometry& g, const float* y, const float* w, float* x) {
-  return run_with_shared_weights(Pass::kBackwardData, g, y, w, nullptr, x, g.O * g.OH * g.OW, g.C * g.H * g.W);
-}
-
-bool onednn_conv_backward_weights(const ConvGeometry& g, const float* x, const float* gy, float* gw) {
+template <class In>
+bool backward_weights(const ConvGeometry& g, const In* x, const In* gy, float* gw) {
   const double macs = conv_macs(g);
   if (!worth_it(Pass::kBackwardWeights, g, macs)) return false;
   serial_blas_here();
   const Split s = split_batch(g, macs);
   ChunkPlans plans;
-  if (!plans_for(Pass::kBackwardWeights, g, s, false, plans)) return false;
+  if (!plans_for(Pass::kBackwardWeights, g, s, false, Types{dt_of<In>(), memory::data_type::f32}, plans))
+    return false;
   const int64_t wsize = g.O * (g.C / g.groups) * g.KH * g.KW;
   const int64_t x_image = g.C * g.H * g.W, y_image = g.O * g.OH * g.OW;
   // Chunk 0 writes gw; the others their own partial sums, added below.
@@ -537,6 +574,36 @@ bool onednn_conv_backward_weights(const ConvGeometry& g, const float* x, const f
   return true;
 }
 
+}  // namespace
+
+bool onednn_conv_forward(const ConvGeometry& g, const float* x, const float* w, const float* b, float* y) {
+  return run_with_shared_weights(Pass::kForward, g, x, w, b, y, g.C * g.H * g.W, g.O * g.OH * g.OW);
+}
+bool onednn_conv_forward(const ConvGeometry& g, const BFloat16* x, const BFloat16* w, const BFloat16* b,
+                         BFloat16* y) {
+  return run_with_shared_weights(Pass::kForward, g, x, w, b, y, g.C * g.H * g.W, g.O * g.OH * g.OW);
+}
+
+bool onednn_conv_backward_data(const ConvGeometry& g, const float* y, const float* w, float* x) {
+  return run_with_shared_weights<float, float>(Pass::kBackwardData, g, y, w, nullptr, x, g.O * g.OH * g.OW,
+                                               g.C * g.H * g.W);
+}
+bool onednn_conv_backward_data(const ConvGeometry& g, const BFloat16* y, const BFloat16* w, BFloat16* x) {
+  return run_with_shared_weights<BFloat16, BFloat16>(Pass::kBackwardData, g, y, w, nullptr, x, g.O * g.OH * g.OW,
+                                                     g.C * g.H * g.W);
+}
+bool onednn_conv_backward_data(const ConvGeometry& g, const BFloat16* y, const BFloat16* w, float* x) {
+  return run_with_shared_weights<BFloat16, float>(Pass::kBackwardData, g, y, w, nullptr, x, g.O * g.OH * g.OW,
+                                                  g.C * g.H * g.W);
+}
+
+bool onednn_conv_backward_weights(const ConvGeometry& g, const float* x, const float* gy, float* gw) {
+  return backward_weights(g, x, gy, gw);
+}
+bool onednn_conv_backward_weights(const ConvGeometry& g, const BFloat16* x, const BFloat16* gy, float* gw) {
+  return backward_weights(g, x, gy, gw);
+}
+
 }  // namespace ember::cpu
 
 #else  // oneDNN not built in: the im2col kernels compute everything
@@ -547,6 +614,18 @@ bool onednn_conv_forward(const kernels::ConvGeometry&, const float*, const float
 }
 bool onednn_conv_backward_data(const kernels::ConvGeometry&, const float*, const float*, float*) { return false; }
 bool onednn_conv_backward_weights(const kernels::ConvGeometry&, const float*, const float*, float*) { return false; }
+bool onednn_conv_forward(const kernels::ConvGeometry&, const BFloat16*, const BFloat16*, const BFloat16*, BFloat16*) {
+  return false;
+}
+bool onednn_conv_backward_data(const kernels::ConvGeometry&, const BFloat16*, const BFloat16*, BFloat16*) {
+  return false;
+}
+bool onednn_conv_backward_data(const kernels::ConvGeometry&, const BFloat16*, const BFloat16*, float*) {
+  return false;
+}
+bool onednn_conv_backward_weights(const kernels::ConvGeometry&, const BFloat16*, const BFloat16*, float*) {
+  return false;
+}
 }  // namespace ember::cpu
 
 #endif

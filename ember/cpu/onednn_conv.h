@@ -5,6 +5,7 @@
 // of Note [Convolution geometry] (kernels/nn.h), and returns false, touching nothing, when
 // it does not handle the call: oneDNN not built in, EMBER_CONV=im2col, a product too small
 // to be worth the dispatch, or a geometry oneDNN declines. The caller then runs im2col.
+#include "ember/core/half.h"
 #include "ember/kernels/nn.h"
 
 namespace ember::cpu {
@@ -21,5 +22,15 @@ bool onednn_conv_forward(const kernels::ConvGeometry& g, const float* x, const f
 bool onednn_conv_backward_data(const kernels::ConvGeometry& g, const float* y, const float* w, float* x);
 // gw = d<gy, conv(x, w)>/dw, summed over the batch. Overwrites gw.
 bool onednn_conv_backward_weights(const kernels::ConvGeometry& g, const float* x, const float* gy, float* gw);
+
+// bfloat16 (Note [bfloat16 convolutions] in onednn_conv.cpp): bf16 operands, float32
+// accumulation, one rounding of each output element. The float outputs serve the callers
+// that add something before rounding (a transposed convolution's bias) or sum over chunks
+// (the weight gradient). Same contract as above; the caller's fallback widens to float32.
+bool onednn_conv_forward(const kernels::ConvGeometry& g, const BFloat16* x, const BFloat16* w, const BFloat16* b,
+                         BFloat16* y);
+bool onednn_conv_backward_data(const kernels::ConvGeometry& g, const BFloat16* y, const BFloat16* w, BFloat16* x);
+bool onednn_conv_backward_data(const kernels::ConvGeometry& g, const BFloat16* y, const BFloat16* w, float* x);
+bool onednn_conv_backward_weights(const kernels::ConvGeometry& g, const BFloat16* x, const BFloat16* gy, float* gw);
 
 }  // namespace ember::cpu

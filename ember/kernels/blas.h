@@ -1,14 +1,15 @@
 #pragma once
 // The BLAS kernel families the linear-algebra ops (ops/linalg_gemm.cpp) call: GEMM, GEMV
 // and DOT, one DispatchStub each (Note [Dispatch by device] in kernels/stub.h). The CPU's
-// are in cpu/blas.cpp (oneDNN or OpenBLAS for float and double, a blocked loop for the
-// integer types; the 16-bit floats are widened by the caller).
+// are in cpu/blas.cpp (oneDNN or OpenBLAS for float and double, oneDNN's bf16 matmul for
+// bfloat16 GEMM, a blocked loop for the integer types).
 //
 // All matrices are row-major in the cblas sense: element (i, j) of a non-transposed
 // operand is at p[i * ld + j], of a transposed one at p[j * ld + i]. The callers choose
 // trans/ld from the tensors' strides so that transposed views need no copy. Scalars
 // (alpha, beta, the dot result) are passed by address as values of `dtype`, so integer
-// products stay exact.
+// products stay exact; for a bfloat16 GEMM they are floats (its accumulation type). GEMV
+// and DOT take no bfloat16: the ops widen those.
 #include <cstdint>
 
 #include "ember/core/dtype.h"

@@ -3,7 +3,7 @@
 // and pooling. Each is a DispatchStub (Note [Dispatch by device] in
 // kernels/stub.h); the CPU fills them from cpu/kernels/{conv,pooling}.cpp. The op front ends
 // (ops/conv.cpp, ops/pooling.cpp) check arguments, make every operand contiguous NCHW of
-// one dtype (Float32 or Float64) and compute the geometry below; kernels never throw on
+// one dtype (Float32, Float64, or BFloat16 for convolutions) and compute the geometry below; kernels never throw on
 // user input because the front ends have validated it.
 #include <cstdint>
 

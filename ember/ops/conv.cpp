@@ -2,6 +2,7 @@
 // "same"/"valid" padding, then the internal ops of ops/nn_impl.h that call the kernels
 // (cpu/kernels/conv.cpp) and record ConvolutionBackward0.
 #include "ember/ops/conv.h"
+#include "ember/ops/autocast.h"
 
 #include <string>
 
@@ -165,7 +166,9 @@ ConvParams check_conv(const ConvCall& call, const Tensor& input, const Tensor& w
               ") should be the same");
   EMBER_CHECK(!bias.defined() || bias.dtype() == input.dtype(), "Input type (", input.dtype(), ") and bias type (",
               bias.dtype(), ") should be the same");
-  nn_detail::check_float_dtype(input, n == 1 ? "slow_conv1d_cpu" : "slow_conv2d_cpu");
+  // bfloat16 runs through oneDNN or widened (Note [bfloat16 convolution fallback] in
+  // cpu/kernels/conv.cpp); float16 is refused as PyTorch 1.13 does on the CPU.
+  if (input.dtype() != kBFloat16) nn_detail::check_float_dtype(input, n == 1 ? "slow_conv1d_cpu" : "slow_conv2d_cpu");
   DimVector stride = expand_param(stride_in, n, "stride"), dilation = expand_param(dilation_in, n, "dilation");
   for (int64_t s : stride) EMBER_CHECK(s > 0, "non-positive stride is not supported");
   for (int64_t p : padding) EMBER_CHECK(p >= 0, "negative padding is not supported");
@@ -296,27 +299,33 @@ Tensor conv_transpose_nd(const ConvCall& call, const Tensor& input, const Tensor
 
 Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride, IntArrayRef padding,
               IntArrayRef dilation, int64_t groups) {
+  EMBER_AUTOCAST(conv1d, input, weight, bias, stride, padding, dilation, groups);
   return conv_nd({"conv1d", 1, false}, input, weight, bias, stride, padding, dilation, groups);
 }
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride, IntArrayRef padding,
               IntArrayRef dilation, int64_t groups) {
+  EMBER_AUTOCAST(conv2d, input, weight, bias, stride, padding, dilation, groups);
   return conv_nd({"conv2d", 2, false}, input, weight, bias, stride, padding, dilation, groups);
 }
 Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
               std::string_view padding, IntArrayRef dilation, int64_t groups) {
+  EMBER_AUTOCAST(conv1d, input, weight, bias, stride, padding, dilation, groups);
   return conv_nd_str({"conv1d", 1, false}, input, weight, bias, stride, padding, dilation, groups);
 }
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
               std::string_view padding, IntArrayRef dilation, int64_t groups) {
+  EMBER_AUTOCAST(conv2d, input, weight, bias, stride, padding, dilation, groups);
   return conv_nd_str({"conv2d", 2, false}, input, weight, bias, stride, padding, dilation, groups);
 }
 Tensor conv_transpose1d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
                         IntArrayRef padding, IntArrayRef output_padding, int64_t groups, IntArrayRef dilation) {
+  EMBER_AUTOCAST(conv_transpose1d, input, weight, bias, stride, padding, output_padding, groups, dilation);
   return conv_transpose_nd({"conv_transpose1d", 1, true}, input, weight, bias, stride, padding, output_padding,
                            groups, dilation);
 }
 Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
                         IntArrayRef padding, IntArrayRef output_padding, int64_t groups, IntArrayRef dilation) {
+  EMBER_AUTOCAST(conv_transpose2d, input, weight, bias, stride, padding, output_padding, groups, dilation);
   return conv_transpose_nd({"conv_transpose2d", 2, true}, input, weight, bias, stride, padding, output_padding,
                            groups, dilation);
 }

@@ -1,7 +1,8 @@
 #pragma once
 // Convolutions, as torch.nn.functional.conv{1,2}d and conv_transpose{1,2}d (PyTorch 1.13
 // semantics). Inputs are batched (N, C, L) / (N, C, H, W) or unbatched (C, L) / (C, H, W).
-// A single stride/padding/dilation value applies to every spatial dim. float32 and float64;
+// A single stride/padding/dilation value applies to every spatial dim. float32, float64 and
+// bfloat16 (accumulated in float32, rounded once);
 // backward gives gradients for input, weight and bias and is itself differentiable.
 #include <string_view>
 

@@ -1,4 +1,5 @@
-// BLAS drivers for the linear-algebra ops: layout selection, bfloat16 widening and batch
+// BLAS drivers for the linear-algebra ops: layout selection, bfloat16 widening (GEMV, DOT;
+// bfloat16 GEMMs go to the kernel, Note [bfloat16 GEMM] in cpu/onednn_matmul.cpp) and batch
 // threading (ops/linalg_impl.h). The argument checks live in ops/linalg.cpp.
 #include <algorithm>
 #include <utility>
@@ -71,7 +72,9 @@ template <class T>
 void run_gemms(Device device, const MatGeom& c, const MatGeom& a, bool ta, int64_t lda, const MatGeom& b, bool tb,
                int64_t ldb, int64_t ldc, int64_t k, const Scalar& beta, const Scalar& alpha) {
   constexpr ScalarType dt = CppTypeToScalarType<T>::value;
-  const T tal = alpha.to<T>(), tbe = beta.to<T>();
+  // The kernels take bfloat16's scalars as floats (kernels/blas.h).
+  using S = std::conditional_t<std::is_same_v<T, BFloat16>, float, T>;
+  const S tal = alpha.to<S>(), tbe = beta.to<S>();
   const kernels::GemmKernel gemm = kernels::gemm_stub(device);
   const kernels::GemvKernel gemv = kernels::gemv_stub(device);
   auto one = [&](int64_t i) {
@@ -138,15 +141,6 @@ void gemm(const Tensor& c_in, const Tensor& a_in, const Tensor& b_in, const Scal
   // The kernels read alpha and beta as elements (PyTorch's checked conversion).
   check_convertible(alpha, dt);
   check_convertible(beta, dt);
-  if (dt == kBFloat16) {
-    // bfloat16: compute in float32 and round once at the end (what PyTorch's CPU path does
-    // with its float accumulator).
-    Tensor c32 = is_zero_in(beta, dt) ? empty(c_in.sizes(), c_in.options().dtype(kFloat32)) : widen(c_in);
-    gemm(c32, widen(a_in), widen(b_in), beta, alpha);
-    Tensor c = c_in;
-    c.copy_(c32);
-    return;
-  }
   // The output must be readable by BLAS too; otherwise compute into a contiguous temporary.
   Tensor c = c_in, c_tmp;
   bool ct = false;
@@ -174,6 +168,7 @@ void gemm(const Tensor& c_in, const Tensor& a_in, const Tensor& b_in, const Scal
   switch (dt) {
     case kFloat32: run_gemms<float>(c.device(), gc, ga, ta, lda, gb, tb, ldb, ldc, k, beta, alpha); break;
     case kFloat64: run_gemms<double>(c.device(), gc, ga, ta, lda, gb, tb, ldb, ldc, k, beta, alpha); break;
+    case kBFloat16: run_gemms<BFloat16>(c.device(), gc, ga, ta, lda, gb, tb, ldb, ldc, k, beta, alpha); break;
     case kUInt8: run_gemms<uint8_t>(c.device(), gc, ga, ta, lda, gb, tb, ldb, ldc, k, beta, alpha); break;
     case kInt8: run_gemms<int8_t>(c.device(), gc, ga, ta, lda, gb, tb, ldb, ldc, k, beta, alpha); break;
     case kInt16: run_gemms<int16_t>(c.device(), gc, ga, ta, lda, gb, tb, ldb, ldc, k, beta, alpha); break;

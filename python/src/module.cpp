@@ -24,6 +24,7 @@ void init_metrics(py::module_& m);       // bind_metrics.cpp
 void init_tensorboard(py::module_& m);   // bind_tensorboard.cpp
 void init_distributed(py::module_& m);   // bind_distributed.cpp
 void init_ddp(py::module_& m);           // bind_ddp.cpp
+void init_amp(py::module_& m);           // bind_amp.cpp
 }  // namespace ember::python
 
 PYBIND11_MODULE(_C, m) {
@@ -47,4 +48,5 @@ PYBIND11_MODULE(_C, m) {
   init_tensorboard(m);
   init_distributed(m);
   init_ddp(m);
+  init_amp(m);
 }

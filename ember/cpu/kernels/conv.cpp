@@ -18,6 +18,7 @@
 #include <memory>
 
 #include "ember/core/parallel.h"
+#include "ember/cpu/bf16_convert.h"
 #include "ember/cpu/blas.h"
 #include "ember/cpu/onednn_conv.h"
 #include "ember/kernels/nn.h"
@@ -194,8 +195,79 @@ void add_channel_bias(int64_t N, int64_t C, int64_t plane, const float* b, float
   });
 }
 
+// Note [bfloat16 convolution fallback]
+// bfloat16 convolutions go to oneDNN's bf16 primitives (Note [bfloat16 convolutions] in
+// cpu/onednn_conv.cpp). Where those decline (no AVX-512, EMBER_CONV=im2col, a product too
+// small to be worth the dispatch), the operands are widened to float32 (exact), the float32
+// kernels above compute the result, and each output element is rounded to bfloat16 once,
+// to nearest even: the result PyTorch's float-accumulating bf16 kernels give, up to the
+// order of the float32 sums.
+std::unique_ptr<float[]> widened(const void* p, int64_t n) {
+  if (!p) return nullptr;
+  std::unique_ptr<float[]> out(new float[std::max<int64_t>(n, 1)]);
+  widen_bf16(static_cast<const BFloat16*>(p), out.get(), n);
+  return out;
+}
+
+// Note [bfloat16 rounding] (cpu/bf16_convert.h).
+void round_to_bf16(const float* src, int64_t n, void* dst) { round_bf16(src, static_cast<BFloat16*>(dst), n); }
+
+int64_t x_numel(const ConvGeometry& g) { return g.N * g.C * g.H * g.W; }
+int64_t y_numel(const ConvGeometry& g) { return g.N * g.O * g.OH * g.OW; }
+int64_t w_numel(const ConvGeometry& g) { return g.O * (g.C / g.groups) * g.KH * g.KW; }
+
+void conv_forward_kernel(ScalarType dtype, const ConvGeometry& g, const void* x, const void* w, const void* b,
+                         void* y);
+void conv_transpose_kernel(ScalarType dtype, const ConvGeometry& g, const void* y, const void* w, const void* b,
+                           void* x);
+void conv_weight_grad_kernel(ScalarType dtype, const ConvGeometry& g, const void* x, const void* gy, void* gw);
+
+void conv_forward_bf16(const ConvGeometry& g, const void* x, const void* w, const void* b, void* y) {
+  using B = BFloat16;
+  if (onednn_conv_forward(g, static_cast<const B*>(x), static_cast<const B*>(w), static_cast<const B*>(b),
+                          static_cast<B*>(y)))
+    return;
+  auto xf = widened(x, x_numel(g)), wf = widened(w, w_numel(g)), bf = widened(b, g.O);
+  std::unique_ptr<float[]> yf(new float[std::max<int64_t>(y_numel(g), 1)]);
+  conv_forward_kernel(kFloat32, g, xf.get(), wf.get(), bf.get(), yf.get());
+  round_to_bf16(yf.get(), y_numel(g), y);
+}
+
+void conv_transpose_bf16(const ConvGeometry& g, const void* y, const void* w, const void* b, void* x) {
+  using B = BFloat16;
+  const B* yb = static_cast<const B*>(y);
+  const B* wb = static_cast<const B*>(w);
+  if (!b) {
+    if (onednn_conv_backward_data(g, yb, wb, static_cast<B*>(x))) return;
+  } else {
+    // The bias joins the float32 sums before the one rounding.
+    std::unique_ptr<float[]> xf(new float[std::max<int64_t>(x_numel(g), 1)]);
+    if (onednn_conv_backward_data(g, yb, wb, xf.get())) {
+      auto bf = widened(b, g.C);
+      add_channel_bias(g.N, g.C, g.H * g.W, bf.get(), xf.get());
+      round_to_bf16(xf.get(), x_numel(g), x);
+      return;
+    }
+  }
+  auto yf = widened(y, y_numel(g)), wf = widened(w, w_numel(g)), bf = widened(b, g.C);
+  std::unique_ptr<float[]> xf(new float[std::max<int64_t>(x_numel(g), 1)]);
+  conv_transpose_kernel(kFloat32, g, yf.get(), wf.get(), bf.get(), xf.get());
+  round_to_bf16(xf.get(), x_numel(g), x);
+}
+
+void conv_weight_grad_bf16(const ConvGeometry& g, const void* x, const void* gy, void* gw) {
+  using B = BFloat16;
+  std::unique_ptr<float[]> gwf(new float[std::max<int64_t>(w_numel(g), 1)]);
+  if (!onednn_conv_backward_weights(g, static_cast<const B*>(x), static_cast<const B*>(gy), gwf.get())) {
+    auto xf = widened(x, x_numel(g)), gyf = widened(gy, y_numel(g));
+    conv_weight_grad_kernel(kFloat32, g, xf.get(), gyf.get(), gwf.get());
+  }
+  round_to_bf16(gwf.get(), w_numel(g), gw);
+}
+
 void conv_forward_kernel(ScalarType dtype, const ConvGeometry& g, const void* x, const void* w, const void* b,
                          void* y) {
+  if (dtype == kBFloat16) return conv_forward_bf16(g, x, w, b, y);
   if (dtype == kFloat32) {
     if (onednn_conv_forward(g, static_cast<const float*>(x), static_cast<const float*>(w),
                             static_cast<const float*>(b), static_cast<float*>(y)))
@@ -210,6 +282,7 @@ void conv_forward_kernel(ScalarType dtype, const ConvGeometry& g, const void* x,
 
 void conv_transpose_kernel(ScalarType dtype, const ConvGeometry& g, const void* y, const void* w, const void* b,
                            void* x) {
+  if (dtype == kBFloat16) return conv_transpose_bf16(g, y, w, b, x);
   if (dtype == kFloat32) {
     if (onednn_conv_backward_data(g, static_cast<const float*>(y), static_cast<const float*>(w),
                                   static_cast<float*>(x))) {
@@ -225,6 +298,7 @@ void conv_transpose_kernel(ScalarType dtype, const ConvGeometry& g, const void* 
 }
 
 void conv_weight_grad_kernel(ScalarType dtype, const ConvGeometry& g, const void* x, const void* gy, void* gw) {
+  if (dtype == kBFloat16) return conv_weight_grad_bf16(g, x, gy, gw);
   if (dtype == kFloat32) {
     if (onednn_conv_backward_weights(g, static_cast<const float*>(x), static_cast<const float*>(gy),
                                      static_cast<float*>(gw)))

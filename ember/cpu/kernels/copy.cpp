@@ -1,6 +1,8 @@
 // Conversions (copy between dtypes), fill, clamp, where and nan_to_num. Compiled once per ISA.
 #include "ember/cpu/kernels/kernel_prelude.h"
 
+#include "ember/cpu/bf16_convert.h"
+
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -45,6 +47,15 @@ void copy_typed(const TensorIterator& iter) {
         std::memcpy(data[0], data[1], n * sizeof(To));
         return;
       }
+    }
+    // The casts on every autocast path (Note [bfloat16 rounding]).
+    if constexpr (std::is_same_v<To, BFloat16> && std::is_same_v<From, float>) {
+      if (strides[0] == sizeof(To) && strides[1] == sizeof(From))
+        return round_bf16(reinterpret_cast<const float*>(data[1]), reinterpret_cast<BFloat16*>(data[0]), n);
+    }
+    if constexpr (std::is_same_v<To, float> && std::is_same_v<From, BFloat16>) {
+      if (strides[0] == sizeof(To) && strides[1] == sizeof(From))
+        return widen_bf16(reinterpret_cast<const BFloat16*>(data[1]), reinterpret_cast<float*>(data[0]), n);
     }
     if (strides[0] == sizeof(To) && strides[1] == sizeof(From)) {
       To* __restrict out = reinterpret_cast<To*>(data[0]);

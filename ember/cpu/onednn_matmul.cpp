@@ -1,0 +1,194 @@
+// bfloat16 GEMM through oneDNN's matmul primitive (onednn_matmul.h).
+//
+// Note [bfloat16 GEMM]
+// oneDNN 2.6's matmul primitive multiplies bf16 matrices with its brgemm kernels
+// (AVX512-BF16's vdpbf16ps, AMX where present; emulated on AVX-512 without them), sums the
+// products in float32 and rounds each output element once to nearest even, after applying
+// alpha (an output scale) and beta * c (a sum post-op reading c's bf16 value): the result
+// of PyTorch's float-accumulating CPU bf16 addmm up to the summation order. Below AVX-512
+// oneDNN declines bf16 (and a reference implementation, which would be slower than
+// widening, is declined here), and the caller (cpu/blas.cpp) widens to float32 instead.
+//
+// Plans. A primitive descriptor costs tens of microseconds, so each (shape, strides,
+// transposition, alpha, beta) gets one primitive, built on first use and kept in a
+// process-wide cache, as the convolutions do (Note [oneDNN convolutions]).
+//
+// Threads. As float32 GEMMs (Note [GEMM threading] in cpu/blas.cpp): oneDNN runs with one
+// OpenMP thread per calling thread, and a large product is split into row or column blocks
+// of c, one per thread of ember's pool (gemm_blocks), each a single-threaded primitive call
+// (at most two block sizes, so two plans). Primitives use a user scratchpad held per thread,
+// so one primitive runs on several threads at once.
+#include "ember/cpu/onednn_matmul.h"
+
+#if defined(EMBER_HAVE_ONEDNN)
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <array>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include "ember/core/error.h"
+#include "ember/core/parallel.h"
+#include "ember/cpu/blas.h"
+
+namespace ember::cpu {
+
+namespace {
+
+using dnnl::memory;
+
+constexpr size_t kMaxPlans = 512;
+
+bool enabled() {
+  static const bool on = [] {
+    const char* env = std::getenv("EMBER_GEMM");
+    return !(env && std::strcmp(env, "openblas") == 0);
+  }();
+  return on;
+}
+
+const dnnl::engine& cpu_engine() {
+  static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+struct Plan {
+  dnnl::matmul primitive;
+  memory::desc a, b, c, scratchpad;
+};
+
+struct Shape {
+  bool ta, tb;
+  int64_t m, n, k, lda, ldb, ldc;
+  float alpha, beta;
+};
+
+using PlanKey = std::array<int64_t, 10>;
+
+PlanKey key_of(const Shape& s) {
+  uint32_t abits, bbits;
+  std::memcpy(&abits, &s.alpha, 4);
+  std::memcpy(&bbits, &s.beta, 4);
+  return {s.ta, s.tb, s.m, s.n, s.k, s.lda, s.ldb, s.ldc, abits, bbits};
+}
+
+std::unique_ptr<Plan> build_plan(const Shape& s) {
+  const auto bf16 = memory::data_type::bf16;
+  auto plan = std::make_unique<Plan>();
+  // Stored row-major with leading dimension ld; a transposed operand is its column-major view.
+  plan->a = memory::desc({s.m, s.k}, bf16, s.ta ? memory::dims{1, s.lda} : memory::dims{s.lda, 1});
+  plan->b = memory::desc({s.k, s.n}, bf16, s.tb ? memory::dims{1, s.ldb} : memory::dims{s.ldb, 1});
+  plan->c = memory::desc({s.m, s.n}, bf16, memory::dims{s.ldc, 1});
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  if (s.alpha != 1.0f) attr.set_output_scales(0, {s.alpha});
+  if (s.beta != 0.0f) {
+    dnnl::post_ops ops;
+    ops.append_sum(s.beta);
+    attr.set_post_ops(ops);
+  }
+  dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(plan->a, plan->b, plan->c), attr, cpu_engine());
+  if (std::strncmp(pd.impl_info_str(), "ref", 3) == 0) throw dnnl::error(dnnl_unimplemented, "reference bf16 matmul");
+  plan->scratchpad = pd.scratchpad_desc();
+  plan->primitive = dnnl::matmul(pd);
+  return plan;
+}
+
+std::shared_ptr<const Plan> find_plan(const Shape& s) {
+  static std::mutex mutex;
+  static std::map<PlanKey, std::shared_ptr<const Plan>> plans;
+  const PlanKey key = key_of(s);
+  std::lock_guard<std::mutex> lock(mutex);
+  if (auto it = plans.find(key); it != plans.end()) return it->second;
+  std::shared_ptr<const Plan> plan;
+  try {
+    plan = build_plan(s);
+  } catch (const dnnl::error&) {
+    plan = nullptr;  // declined: the caller widens
+  }
+  if (plans.size() >= kMaxPlans) plans.clear();
+  plans.emplace(key, plan);
+  return plan;
+}
+
+// This thread's scratchpad, grown as needed and kept between calls.
+void* scratchpad(size_t bytes) {
+  struct Free {
+    void operator()(char* p) const { std::free(p); }
+  };
+  thread_local std::unique_ptr<char, Free> buf;
+  thread_local size_t capacity = 0;
+  if (bytes > capacity) {
+    const size_t cap = (bytes + 4095) / 4096 * 4096;
+    buf.reset(static_cast<char*>(std::aligned_alloc(64, cap)));
+    EMBER_CHECK(buf, "oneDNN matmul: out of memory allocating ", cap, " bytes");
+    capacity = cap;
+  }
+  return buf.get();
+}
+
+void execute(const Plan& p, const BFloat16* a, const BFloat16* b, BFloat16* c) {
+  dnnl::stream stream(cpu_engine());
+  auto wrap = [](const memory::desc& md, const void* ptr) {
+    return memory(md, cpu_engine(), const_cast<void*>(ptr));
+  };
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, wrap(p.a, a)}, {DNNL_ARG_WEIGHTS, wrap(p.b, b)},
+                                       {DNNL_ARG_DST, wrap(p.c, c)}};
+  if (p.scratchpad.get_size() != 0)
+    args.emplace(DNNL_ARG_SCRATCHPAD, wrap(p.scratchpad, scratchpad(p.scratchpad.get_size())));
+  p.primitive.execute(stream, args);
+  stream.wait();
+}
+
+}  // namespace
+
+bool onednn_gemm_bf16(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha, const BFloat16* a,
+                      int64_t lda, const BFloat16* b, int64_t ldb, float beta, BFloat16* c, int64_t ldc) {
+  if (!enabled() || m <= 0 || n <= 0 || k <= 0) return false;
+  serial_blas_here();
+  const double work = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
+  const bool by_rows = m >= n;  // split the longer side of c
+  const int64_t len = by_rows ? m : n;
+  const int64_t blocks = gemm_blocks(len, work);
+  // The plans for the (at most two) block lengths.
+  const int64_t small = len / blocks;
+  auto shape = [&](int64_t l) {
+    return by_rows ? Shape{ta, tb, l, n, k, lda, ldb, ldc, alpha, beta} : Shape{ta, tb, m, l, k, lda, ldb, ldc, alpha, beta};
+  };
+  std::shared_ptr<const Plan> plan_small = find_plan(shape(small)), plan_large;
+  if (!plan_small) return false;
+  if (len % blocks != 0 && !(plan_large = find_plan(shape(small + 1)))) return false;
+  auto block = [&](int64_t blk) {
+    const int64_t lo = blk * len / blocks, hi = (blk + 1) * len / blocks;
+    const Plan& p = hi - lo == small ? *plan_small : *plan_large;
+    if (by_rows) execute(p, ta ? a + lo : a + lo * lda, b, c + lo * ldc);
+    else execute(p, a, tb ? b + lo * ldb : b + lo, c + lo);
+  };
+  if (blocks == 1) {
+    block(0);
+  } else {
+    parallel_for(0, blocks, 1, [&](int64_t b0, int64_t b1) {
+      serial_blas_here();
+      for (int64_t blk = b0; blk < b1; ++blk) block(blk);
+    });
+  }
+  return true;
+}
+
+}  // namespace ember::cpu
+
+#else  // oneDNN not built in: the caller widens
+
+namespace ember::cpu {
+bool onednn_gemm_bf16(bool, bool, int64_t, int64_t, int64_t, float, const BFloat16*, int64_t, const BFloat16*, int64_t,
+                      float, BFloat16*, int64_t) {
+  return false;
+}
+}  // namespace ember::cpu
+
+#endif
