@@ -80,6 +80,7 @@ def main():
     p.add_argument("--out", default="fashion_mnist_cnn_torch.pt")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--limit", type=int, default=0)
+    p.add_argument("--amp", action="store_true", help="bfloat16 autocast on the forward pass and the loss")
     args = p.parse_args()
     if args.threads > 0:
         torch.set_num_threads(args.threads)
@@ -100,8 +101,9 @@ def main():
         loss_sum, correct, seen = 0.0, 0, 0
         for x, y in train_loader:
             optimizer.zero_grad()
-            logits = model(x)
-            loss = F.cross_entropy(logits, y)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.amp):
+                logits = model(x)
+                loss = F.cross_entropy(logits, y)
             loss.backward()
             optimizer.step()
             loss_sum += loss.item() * len(y)
@@ -109,7 +111,7 @@ def main():
             seen += len(y)
         model.eval()
         test_correct = 0
-        with torch.no_grad():
+        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.amp):
             for x, y in test_loader:
                 test_correct += (model(x).argmax(1) == y).sum().item()
         print(f"epoch {epoch}: train loss {loss_sum / seen:.4f}, train accuracy {correct / seen:.4f}, "

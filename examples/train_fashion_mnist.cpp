@@ -15,11 +15,12 @@
 //
 //   build/release/examples/train_fashion_mnist [--epochs 3] [--batch-size 64] [--lr 0.001]
 //       [--threads N] [--workers 2] [--data DIR] [--out FILE] [--seed 0] [--limit N]
-//       [--resume CHECKPOINT] [--logdir DIR] [--no-tensorboard]
+//       [--resume CHECKPOINT] [--logdir DIR] [--no-tensorboard] [--amp]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 #include <ember/ember.h>
@@ -43,13 +44,14 @@ struct Args {
   std::string resume;  // a checkpoint written by this program (or its Python twins)
   std::string logdir;  // TensorBoard run directory; empty: runs/<date>_<host>
   bool tensorboard = true;
+  bool amp = false;  // bfloat16 autocast on the forward pass and the loss (docs/amp.md)
 };
 
 [[noreturn]] void usage(int code) {
   std::printf(
       "usage: train_fashion_mnist [--epochs N] [--batch-size N] [--lr X] [--threads N] [--workers N]\n"
       "                           [--data DIR] [--out FILE] [--seed N] [--limit N] [--resume CHECKPOINT]\n"
-      "                           [--logdir DIR] [--no-tensorboard]\n");
+      "                           [--logdir DIR] [--no-tensorboard] [--amp]\n");
   std::exit(code);
 }
 
@@ -76,6 +78,7 @@ Args parse(int argc, char** argv) {
     else if (k == "--resume") a.resume = next();
     else if (k == "--logdir") a.logdir = next();
     else if (k == "--no-tensorboard") a.tensorboard = false;
+    else if (k == "--amp") a.amp = true;
     else if (k == "--help" || k == "-h") usage(0);
     else {
       std::fprintf(stderr, "unknown argument %s\n", k.c_str());
@@ -147,6 +150,7 @@ int main(int argc, char** argv) {
   std::printf("training on %zu images, testing on %zu, batch size %lld, %d epochs, %d threads, %d workers\n",
               train_indices.size(), test_data.size().value(), static_cast<long long>(args.batch_size),
               args.epochs, get_num_threads(), args.workers);
+  if (args.amp) std::printf("mixed precision: bfloat16 autocast on the forward pass and the loss\n");
 
   // TensorBoard logging: every add_* queues its event for a background thread, so the
   // per-step calls cost microseconds (docs/tensorboard.md).
@@ -179,8 +183,15 @@ int main(int argc, char** argv) {
     auto bar = tqdm(train_loader, "epoch " + std::to_string(epoch));
     for (auto& batch : bar) {
       optimizer.zero_grad();
-      Tensor logits = model(batch.data);
-      Tensor loss = F::cross_entropy(logits, batch.target);
+      Tensor logits, loss;
+      {
+        // --amp: convolutions and linear layers in bfloat16, the loss in float32; backward and
+        // the optimiser step run outside the region, on float32 parameters and gradients.
+        std::optional<autocast::AutocastGuard> amp;
+        if (args.amp) amp.emplace(kCPU);
+        logits = model(batch.data);
+        loss = F::cross_entropy(logits, batch.target);
+      }
       loss.backward();
       optimizer.step();
       int64_t n = batch.target.size(0);
@@ -202,6 +213,8 @@ int main(int argc, char** argv) {
 
     model->eval();
     NoGradGuard no_grad;
+    std::optional<autocast::AutocastGuard> amp;
+    if (args.amp) amp.emplace(kCPU);
     int64_t test_correct = 0, test_seen = 0;
     for (auto& batch : test_loader) {
       test_correct += model(batch.data).argmax(1).eq(batch.target).sum().item<int64_t>();

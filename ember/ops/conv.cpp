@@ -2,6 +2,7 @@
 // "same"/"valid" padding, then the internal ops of ops/nn_impl.h that call the kernels
 // (cpu/kernels/conv.cpp) and record ConvolutionBackward0.
 #include "ember/ops/conv.h"
+#include "ember/ops/autocast.h"
 
 #include <string>
 
@@ -290,27 +291,33 @@ Tensor conv_transpose_nd(const ConvCall& call, const Tensor& input, const Tensor
 
 Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride, IntArrayRef padding,
               IntArrayRef dilation, int64_t groups) {
+  EMBER_AUTOCAST(conv1d, input, weight, bias, stride, padding, dilation, groups);
   return conv_nd({"conv1d", 1, false}, input, weight, bias, stride, padding, dilation, groups);
 }
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride, IntArrayRef padding,
               IntArrayRef dilation, int64_t groups) {
+  EMBER_AUTOCAST(conv2d, input, weight, bias, stride, padding, dilation, groups);
   return conv_nd({"conv2d", 2, false}, input, weight, bias, stride, padding, dilation, groups);
 }
 Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
               std::string_view padding, IntArrayRef dilation, int64_t groups) {
+  EMBER_AUTOCAST(conv1d, input, weight, bias, stride, padding, dilation, groups);
   return conv_nd_str({"conv1d", 1, false}, input, weight, bias, stride, padding, dilation, groups);
 }
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
               std::string_view padding, IntArrayRef dilation, int64_t groups) {
+  EMBER_AUTOCAST(conv2d, input, weight, bias, stride, padding, dilation, groups);
   return conv_nd_str({"conv2d", 2, false}, input, weight, bias, stride, padding, dilation, groups);
 }
 Tensor conv_transpose1d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
                         IntArrayRef padding, IntArrayRef output_padding, int64_t groups, IntArrayRef dilation) {
+  EMBER_AUTOCAST(conv_transpose1d, input, weight, bias, stride, padding, output_padding, groups, dilation);
   return conv_transpose_nd({"conv_transpose1d", 1, true}, input, weight, bias, stride, padding, output_padding,
                            groups, dilation);
 }
 Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
                         IntArrayRef padding, IntArrayRef output_padding, int64_t groups, IntArrayRef dilation) {
+  EMBER_AUTOCAST(conv_transpose2d, input, weight, bias, stride, padding, output_padding, groups, dilation);
   return conv_transpose_nd({"conv_transpose2d", 2, true}, input, weight, bias, stride, padding, output_padding,
                            groups, dilation);
 }

@@ -2,6 +2,7 @@
 // output allocation and out= handling, and matmul's case analysis. The BLAS work is in
 // ops/linalg_gemm.cpp.
 #include "ember/ops/linalg.h"
+#include "ember/ops/autocast.h"
 
 #include "ember/autograd/derivatives.h"
 
@@ -133,6 +134,7 @@ void check_dot(const Tensor& a, const Tensor& b) {
 // ---- mm / addmm -------------------------------------------------------------------------
 
 Tensor mm(const Tensor& self, const Tensor& mat2) {
+  EMBER_AUTOCAST(mm, self, mat2);
   Tensor result = autograd::untracked([&]() -> Tensor {
     check_mm(self, mat2);
     if (no_kernel_call(self.size(0), self.size(1), mat2.size(1))) return zeros({self.size(0), mat2.size(1)}, self.options());
@@ -153,6 +155,7 @@ Tensor& mm_out(Tensor& out, const Tensor& self, const Tensor& mat2) {
 }
 
 Tensor addmm(const Tensor& self, const Tensor& mat1, const Tensor& mat2, const Scalar& beta, const Scalar& alpha) {
+  EMBER_AUTOCAST(addmm, self, mat1, mat2, beta, alpha);
   Tensor result = autograd::untracked([&]() -> Tensor {
     check_addmm(self, mat1, mat2);
     Tensor bias = self.expand({mat1.size(0), mat2.size(1)});
@@ -198,6 +201,7 @@ Tensor& addmm_(Tensor& self, const Tensor& mat1, const Tensor& mat2, const Scala
 // ---- bmm / baddbmm ----------------------------------------------------------------------
 
 Tensor bmm(const Tensor& self, const Tensor& mat2) {
+  EMBER_AUTOCAST(bmm, self, mat2);
   Tensor result = autograd::untracked([&]() -> Tensor {
     check_bmm(self, mat2, "bmm");
     if (self.size(0) == 0 || no_kernel_call(self.size(1), self.size(2), mat2.size(2)))
@@ -220,6 +224,7 @@ Tensor& bmm_out(Tensor& out, const Tensor& self, const Tensor& mat2) {
 
 Tensor baddbmm(const Tensor& self, const Tensor& batch1, const Tensor& batch2, const Scalar& beta,
                const Scalar& alpha) {
+  EMBER_AUTOCAST(baddbmm, self, batch1, batch2, beta, alpha);
   Tensor result = autograd::untracked([&]() -> Tensor {
     check_defined("baddbmm", {&self});
     // PyTorch expands self before checking the batches, so a bad batch1 shows as an expand error.

@@ -1,4 +1,5 @@
 #include "ember/ops/linear.h"
+#include "ember/ops/autocast.h"
 
 #include "ember/ops/elementwise.h"
 #include "ember/ops/linalg.h"
@@ -19,6 +20,7 @@ std::string shape_string(IntArrayRef s) {
 }  // namespace
 
 Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
+  EMBER_AUTOCAST(linear, input, weight, bias);
   EMBER_CHECK(input.defined() && weight.defined(), "linear: input and weight must be defined");
   EMBER_CHECK(weight.dim() == 2 || weight.dim() == 1, "linear: weight must be 1-D or 2-D, got ", weight.dim(), "-D");
   EMBER_CHECK(input.dim() >= 1, "linear: input must have at least one dimension");
@@ -35,6 +37,8 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
 }
 
 Tensor bilinear(const Tensor& input1, const Tensor& input2, const Tensor& weight, const Tensor& bias) {
+  // bilinear is in no autocast list: its matmul runs in the inputs' dtype, as torch's does.
+  autocast::detail::ExcludeGuard no_autocast;
   EMBER_CHECK(weight.dim() == 3, "bilinear(): weight must be 3-D, got ", weight.dim(), "-D");
   EMBER_CHECK(input1.dim() == input2.dim(), "bilinear(): input dimensions do not match: got ", input1.dim(),
               " and ", input2.dim());

@@ -1,6 +1,7 @@
 // torch.matmul: the case analysis of PyTorch 1.13 (so results, strides and error messages
 // agree), on top of dot / mv / mm / bmm from ops/linalg.cpp.
 #include <algorithm>
+#include "ember/ops/autocast.h"
 
 #include "ember/core/tensor_iterator.h"
 #include "ember/ops/elementwise.h"
@@ -71,6 +72,7 @@ Tensor matmul_batched(const Tensor& a, const Tensor& b) {
 }  // namespace
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
+  EMBER_AUTOCAST(matmul, a, b);
   EMBER_CHECK(a.defined() && b.defined(), "matmul: expected defined tensors");
   const int64_t d1 = a.dim(), d2 = b.dim();
   EMBER_CHECK(d1 != 0 && d2 != 0, "both arguments to matmul need to be at least 1D, but they are ", d1, "D and ",

@@ -203,7 +203,8 @@ void check_pool2d(const char* op, const Tensor& x, IntArrayRef kernel, IntArrayR
   for (int64_t d = x.dim() - 3; shape_ok && d < x.dim(); ++d) shape_ok = x.size(d) != 0;
   EMBER_CHECK(shape_ok, "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but got:",
               x.sizes());
-  nn_detail::check_float_dtype(x, op);
+  // max_pool2d also runs in bfloat16 (autocast's dtype on the CPU), as PyTorch's does.
+  if (!(x.dtype() == kBFloat16 && std::string_view(op) == "max_pool2d")) nn_detail::check_float_dtype(x, op);
   const int64_t h = x.size(-2), w = x.size(-1), c = x.size(-3);
   oh = pool_out_size(h, p.kernel[0], p.padding[0], p.stride[0], p.dilation[0], ceil_mode);
   ow = pool_out_size(w, p.kernel[1], p.padding[1], p.stride[1], p.dilation[1], ceil_mode);

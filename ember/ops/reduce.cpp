@@ -2,6 +2,7 @@
 // messages, then one kernel call (cpu/kernels/reduce.cpp). Norms, var/std, logsumexp,
 // all/any and count_nonzero are composed from the kernel reductions and elementwise ops.
 #include "ember/ops/reduce.h"
+#include "ember/ops/autocast.h"
 
 #include "ember/autograd/derivatives.h"
 
@@ -316,6 +317,7 @@ Tensor& mean_out(Tensor& out, const Tensor& x, IntArrayRef dims, bool keepdim, s
 }
 
 Tensor prod(const Tensor& x, std::optional<ScalarType> dtype) {
+  EMBER_AUTOCAST(prod, x, dtype);
   EMBER_CHECK(x.defined(), "prod(): expected a defined tensor");
   DimMask m = make_mask(x, {});
   ScalarType rt = sum_result_dtype(x, dtype);
@@ -324,6 +326,7 @@ Tensor prod(const Tensor& x, std::optional<ScalarType> dtype) {
   return r;
 }
 Tensor prod(const Tensor& x, int64_t dim, bool keepdim, std::optional<ScalarType> dtype) {
+  EMBER_AUTOCAST(prod, x, dim, keepdim, dtype);
   EMBER_CHECK(x.defined(), "prod(): expected a defined tensor");
   const int64_t dims_one[1] = {dim};
   DimMask m = make_mask(x, IntArrayRef(dims_one, 1));

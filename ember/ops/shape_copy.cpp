@@ -1,6 +1,7 @@
 // The shape ops that copy: cat / stack / hstack / vstack (joining), flip and repeat. The
 // view ops are in shape.cpp; both are declared in shape.h.
 #include <algorithm>
+#include "ember/ops/autocast.h"
 #include <numeric>
 
 #include "ember/autograd/derivatives.h"
@@ -85,6 +86,7 @@ Tensor& cat_out(Tensor& out, TensorList tensors, int64_t d) {
 }
 
 Tensor stack(TensorList tensors, int64_t d) {
+  EMBER_AUTOCAST(stack, tensors, d);
   EMBER_CHECK(!tensors.empty(), "stack expects a non-empty TensorList");
   d = maybe_wrap_dim(d, tensors[0].dim() + 1);
   for (size_t i = 1; i < tensors.size(); ++i)

@@ -6,7 +6,7 @@ lines only, and benchmarks/compare_python_main_job.py runs the two side by side.
 
     PYTHONPATH=build/release/python /usr/bin/python3 examples/python/train_fashion_mnist.py \\
         [--epochs 3] [--batch-size 64] [--lr 0.001] [--threads N] [--workers 2] [--data DIR] \\
-        [--out FILE] [--seed 0] [--limit N] [--resume CHECKPOINT]
+        [--out FILE] [--seed 0] [--limit N] [--resume CHECKPOINT] [--amp]
 
 After every epoch it saves a checkpoint dict (model and optimiser state_dicts, epoch, best
 test accuracy, the random generator's state) with torch.save; --resume continues from one,
@@ -52,6 +52,7 @@ def main():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--limit", type=int, default=0, help="train on the first N images only")
     p.add_argument("--resume", default="", help="continue from a checkpoint written by --out")
+    p.add_argument("--amp", action="store_true", help="bfloat16 autocast on the forward pass and the loss")
     args = p.parse_args()
     if args.threads > 0:
         torch.set_num_threads(args.threads)
@@ -89,8 +90,11 @@ def main():
         bar = tqdm(train_loader, desc=f"epoch {epoch}")
         for x, y in bar:
             optimizer.zero_grad()
-            logits = model(x)
-            loss = F.cross_entropy(logits, y)
+            # --amp: convolutions and linear layers in bfloat16, the loss in float32; backward
+            # and the optimiser step outside the region, on float32 parameters and gradients.
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.amp):
+                logits = model(x)
+                loss = F.cross_entropy(logits, y)
             loss.backward()
             optimizer.step()
             loss_sum += loss.item() * len(y)
@@ -101,7 +105,7 @@ def main():
 
         model.eval()
         test_correct = 0
-        with torch.no_grad():
+        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.amp):
             for x, y in test_loader:
                 test_correct += (model(x).argmax(1) == y).sum().item()
         test_accuracy = test_correct / len(test_set)

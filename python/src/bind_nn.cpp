@@ -210,6 +210,17 @@ void init_nn(py::module_& m) {
     return F::kl_div(x, y, o.log_target(log_target));
   }, py::arg("input"), py::arg("target"), EMBER_LOSS_REDUCTION_ARGS, py::arg("log_target") = false);
 
+  nn.def("margin_ranking_loss", [](const Tensor& a, const Tensor& b, const Tensor& y, double margin, py::object sa,
+                                   py::object r, const std::string& reduction) {
+    return F::margin_ranking_loss(
+        a, b, y, F::MarginRankingLossFuncOptions().margin(margin).reduction(reduction_of(reduction, sa, r)));
+  }, py::arg("input1"), py::arg("input2"), py::arg("target"), py::arg("margin") = 0.0, EMBER_LOSS_REDUCTION_ARGS);
+  nn.def("cosine_embedding_loss", [](const Tensor& a, const Tensor& b, const Tensor& y, double margin, py::object sa,
+                                     py::object r, const std::string& reduction) {
+    return F::cosine_embedding_loss(
+        a, b, y, F::CosineEmbeddingLossFuncOptions().margin(margin).reduction(reduction_of(reduction, sa, r)));
+  }, py::arg("input1"), py::arg("input2"), py::arg("target"), py::arg("margin") = 0.0, EMBER_LOSS_REDUCTION_ARGS);
+
   // ---- nn.init's fills that are more than one tensor op (ember/nn/init.h) --------------------------
   nn.def("init_trunc_normal_", [](const Tensor& t, double mean, double std, double a, double b) {
     return ember::nn::init::trunc_normal_(t, mean, std, a, b);

@@ -22,6 +22,7 @@ void init_vision(py::module_& m);        // bind_vision.cpp
 void init_serialization(py::module_& m);  // bind_serialization.cpp
 void init_metrics(py::module_& m);       // bind_metrics.cpp
 void init_tensorboard(py::module_& m);   // bind_tensorboard.cpp
+void init_amp(py::module_& m);           // bind_amp.cpp
 }  // namespace ember::python
 
 PYBIND11_MODULE(_C, m) {
@@ -43,4 +44,5 @@ PYBIND11_MODULE(_C, m) {
   init_serialization(m);
   init_metrics(m);
   init_tensorboard(m);
+  init_amp(m);
 }

@@ -124,6 +124,18 @@ def test_python_main_job_trains_saves_and_resumes(tmp_path, torchvision_fashion_
     assert "resumed from" in theirs and "epoch 3: train loss" in theirs
 
 
+def test_python_main_job_with_amp(tmp_path, torchvision_fashion_root):
+    # --amp: bfloat16 autocast on the forward pass and the loss (docs/amp.md); the same script
+    # runs as PyTorch code under torch.autocast.
+    small = ["--limit", "1000", "--workers", "2", "--seed", "3", "--data", torchvision_fashion_root, "--epochs", "2"]
+    ours = run("train_fashion_mnist.py", "--amp", "--out", str(tmp_path / "amp.pt"), *small)
+    epochs = {int(m.group(1)): m.groups()[1:] for m in EPOCH_LINE.finditer(ours)}
+    assert float(epochs[2][2]) > 0.6, ours
+    theirs = run_torch_twin("train_fashion_mnist.py", tmp_path, "--amp", "--out", str(tmp_path / "torch_amp.pt"),
+                            *small)
+    assert "epoch 2: train loss" in theirs
+
+
 def test_transfer_learning_with_a_resnet18():
     out = run("transfer_learning.py", "--train", "600", "--test", "300", "--epochs", "1")
     assert "reloaded model gives identical outputs" in out, out

@@ -59,7 +59,7 @@ void max_pool_typed(const PoolGeometry& g, const T* x, T* y, int64_t* ind) {
           int64_t ws = ow * g.SW - g.PW;
           const int64_t we = std::min(ws + (g.KW - 1) * g.DW + 1, g.W);
           while (ws < 0) ws += g.DW;
-          T m = -std::numeric_limits<T>::infinity();
+          T m = static_cast<T>(-std::numeric_limits<float>::infinity());  // also bfloat16's -inf
           int64_t mi = hs * g.W + ws;
           for (int64_t ih = hs; ih < he; ih += g.DH)
             for (int64_t iw = ws; iw < we; iw += g.DW) {
@@ -82,7 +82,8 @@ void max_pool_backward_typed(int64_t P, int64_t in_plane, int64_t out_plane, con
       const T* g = gy + p * out_plane;
       const int64_t* ip = ind + p * out_plane;
       T* dst = gx + p * in_plane;
-      for (int64_t j = 0; j < out_plane; ++j) dst[ip[j]] += g[j];
+      // (bfloat16 adds in float32 and rounds once per element, as PyTorch's kernel)
+      for (int64_t j = 0; j < out_plane; ++j) dst[ip[j]] = static_cast<T>(dst[ip[j]] + g[j]);
     }
   });
 }
@@ -197,7 +198,7 @@ void adaptive_max_typed(const PoolGeometry& g, const T* x, T* y, int64_t* ind) {
         const int64_t hs = adaptive_start(oh, g.OH, g.H), he = adaptive_end(oh, g.OH, g.H);
         for (int64_t ow = 0; ow < g.OW; ++ow) {
           const int64_t ws = adaptive_start(ow, g.OW, g.W), we = adaptive_end(ow, g.OW, g.W);
-          T m = -std::numeric_limits<T>::infinity();
+          T m = static_cast<T>(-std::numeric_limits<float>::infinity());  // also bfloat16's -inf
           int64_t mi = hs * g.W + ws;
           for (int64_t ih = hs; ih < he; ++ih)
             for (int64_t iw = ws; iw < we; ++iw) {
@@ -221,13 +222,17 @@ T* mp(void* p) {
   return static_cast<T*>(p);
 }
 
+// Max pooling also takes bfloat16 (autocast's dtype: a max is exact in any precision).
 void max_pool_kernel(ScalarType dt, const PoolGeometry& g, const void* x, void* y, int64_t* ind) {
   if (dt == kFloat32) max_pool_typed<float>(g, cp<float>(x), mp<float>(y), ind);
+  else if (dt == kBFloat16) max_pool_typed<BFloat16>(g, cp<BFloat16>(x), mp<BFloat16>(y), ind);
   else max_pool_typed<double>(g, cp<double>(x), mp<double>(y), ind);
 }
 void max_pool_backward_kernel(ScalarType dt, int64_t P, int64_t in_plane, int64_t out_plane, const void* gy,
                               const int64_t* ind, void* gx) {
   if (dt == kFloat32) max_pool_backward_typed<float>(P, in_plane, out_plane, cp<float>(gy), ind, mp<float>(gx));
+  else if (dt == kBFloat16)
+    max_pool_backward_typed<BFloat16>(P, in_plane, out_plane, cp<BFloat16>(gy), ind, mp<BFloat16>(gx));
   else max_pool_backward_typed<double>(P, in_plane, out_plane, cp<double>(gy), ind, mp<double>(gx));
 }
 void avg_pool_kernel(ScalarType dt, const PoolGeometry& g, bool cip, int64_t divisor, const void* x, void* y) {

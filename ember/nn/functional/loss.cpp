@@ -3,6 +3,7 @@
 // gradient formula (autograd/derivatives_functional.cpp); nll_loss is a dedicated op
 // (loss_nll.cpp); the others are composites of ember ops.
 #include "ember/nn/functional/loss.h"
+#include "ember/ops/autocast.h"
 
 #include "ember/autograd/derivatives_functional.h"
 #include "ember/nn/functional/loss_util.h"
@@ -62,6 +63,7 @@ std::pair<Tensor, Tensor> promoted_pair(const Tensor& input, const Tensor& targe
 }  // namespace
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, const MSELossFuncOptions& options) {
+  EMBER_AUTOCAST(mse_loss, input, target, options);
   auto [x, t] = promoted_pair(input, target, "mse_loss");
   Tensor r = autograd::untracked([&] { return apply_reduction(square(x - t), options.reduction()); });
   autograd::record(autograd::MseLossBackward0, {&x, &t}, r, {reduction_code(options.reduction()), x.numel()}, {x, t});
@@ -69,6 +71,7 @@ Tensor mse_loss(const Tensor& input, const Tensor& target, const MSELossFuncOpti
 }
 
 Tensor l1_loss(const Tensor& input, const Tensor& target, const L1LossFuncOptions& options) {
+  EMBER_AUTOCAST(l1_loss, input, target, options);
   auto [x, t] = broadcast_pair(input, target, "l1_loss");
   return apply_reduction(abs(x - t), options.reduction());
 }
@@ -91,6 +94,7 @@ Tensor smooth_l1_huber(const Tensor& input, const Tensor& target, Reduction redu
 }  // namespace
 
 Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const SmoothL1LossFuncOptions& options) {
+  EMBER_AUTOCAST(smooth_l1_loss, input, target, options);
   EMBER_CHECK(options.beta() >= 0, "smooth_l1_loss does not support negative values for beta.");
   // beta = 0 is the L1 loss (PyTorch 2 calls l1_loss there too; 1.13's kernel gives the
   // gradient -1 where input == target). Operands are promoted first, as smooth_l1's are.
@@ -106,11 +110,13 @@ Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const SmoothL1L
 }
 
 Tensor huber_loss(const Tensor& input, const Tensor& target, const HuberLossFuncOptions& options) {
+  EMBER_AUTOCAST(huber_loss, input, target, options);
   EMBER_CHECK(options.delta() > 0, "huber_loss does not support non-positive values for delta.");
   return smooth_l1_huber(input, target, options.reduction(), options.delta(), false);
 }
 
 Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const BinaryCrossEntropyFuncOptions& options) {
+  EMBER_AUTOCAST(binary_cross_entropy, input, target, options);
   EMBER_CHECK(input.defined() && target.defined(), "binary_cross_entropy: expected defined tensors");
   EMBER_CHECK_VALUE(input.sizes() == target.sizes(), "Using a target size (", target.sizes(),
                     ") that is different to the input size (", input.sizes(),
@@ -139,6 +145,7 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Bin
 
 Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target,
                                         const BinaryCrossEntropyWithLogitsFuncOptions& options) {
+  EMBER_AUTOCAST(binary_cross_entropy_with_logits, input, target, options);
   EMBER_CHECK(input.defined() && target.defined(), "binary_cross_entropy_with_logits: expected defined tensors");
   EMBER_CHECK_VALUE(input.sizes() == target.sizes(), "Target size (", target.sizes(),
                     ") must be the same as input size (", input.sizes(), ")");
@@ -164,6 +171,7 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
 }
 
 Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntropyFuncOptions& options) {
+  EMBER_AUTOCAST(cross_entropy, input, target, options);
   EMBER_CHECK(input.defined() && target.defined(), "cross_entropy: expected defined tensors");
   EMBER_CHECK_VALUE(input.dim() >= 1, "Expected 1 or more dimensions (got ", input.dim(), ")");
   const int64_t class_dim = input.dim() == 1 ? 0 : 1;
@@ -226,6 +234,7 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntro
 }
 
 Tensor kl_div(const Tensor& input, const Tensor& target, const KLDivFuncOptions& options) {
+  EMBER_AUTOCAST(kl_div, input, target, options);
   EMBER_CHECK(input.defined() && target.defined(), "kl_div: expected defined tensors");
   EMBER_CHECK(!is_integral(input.dtype(), true) && !is_integral(target.dtype(), true),
               "kl_div: Integral inputs not supported.");
@@ -245,6 +254,7 @@ Tensor kl_div(const Tensor& input, const Tensor& target, const KLDivFuncOptions&
 
 Tensor margin_ranking_loss(const Tensor& input1, const Tensor& input2, const Tensor& target,
                            const MarginRankingLossFuncOptions& options) {
+  EMBER_AUTOCAST(margin_ranking_loss, input1, input2, target, options);
   EMBER_CHECK(input1.defined() && input2.defined() && target.defined(), "margin_ranking_loss: expected defined tensors");
   EMBER_CHECK(input1.dim() == input2.dim() && input1.dim() == target.dim(),
               "margin_ranking_loss : All input tensors should have same dimension but got sizes: input1: ",
@@ -255,6 +265,7 @@ Tensor margin_ranking_loss(const Tensor& input1, const Tensor& input2, const Ten
 
 Tensor cosine_embedding_loss(const Tensor& input1, const Tensor& input2, const Tensor& target,
                              const CosineEmbeddingLossFuncOptions& options) {
+  EMBER_AUTOCAST(cosine_embedding_loss, input1, input2, target, options);
   EMBER_CHECK(input1.defined() && input2.defined() && target.defined(),
               "cosine_embedding_loss: expected defined tensors");
   const int64_t td = target.dim();

@@ -3,6 +3,7 @@
 // NllLossBackward0 (NllLoss2DBackward0 for spatial inputs), whose gradient scatters
 // -weight[t] * grad back into a zero tensor (autograd/derivatives_functional.cpp).
 #include <algorithm>
+#include "ember/ops/autocast.h"
 
 #include "ember/autograd/derivatives_functional.h"
 #include "ember/nn/functional/loss.h"
@@ -82,6 +83,7 @@ double nll_forward(const NllGeometry& g, const T* x, const int64_t* tgt, const T
 }  // namespace
 
 Tensor nll_loss(const Tensor& input, const Tensor& target, const NLLLossFuncOptions& options) {
+  EMBER_AUTOCAST(nll_loss, input, target, options);
   const Tensor& weight = options.weight();
   NllGeometry g = check_nll(input, target, weight);
   if (weight.defined())

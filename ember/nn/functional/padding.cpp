@@ -2,6 +2,7 @@
 // each padded dimension through an index vector computed here (index_select), so their
 // gradients (index_add) come from autograd.
 #include "ember/nn/functional/padding.h"
+#include "ember/ops/autocast.h"
 
 #include <algorithm>
 #include <sstream>
@@ -74,6 +75,9 @@ void check_not_too_small(const Tensor& input, int64_t npad, const DimVector& out
 }  // namespace
 
 Tensor pad(const Tensor& input, const PadFuncOptions& options) {
+  // Reflect and replicate padding run in float32 under autocast (Note [Autocast policy table]).
+  if (options.mode() == PadMode::Reflect) EMBER_AUTOCAST_AS(reflection_pad, pad, input, options);
+  if (options.mode() == PadMode::Replicate) EMBER_AUTOCAST_AS(replication_pad, pad, input, options);
   EMBER_CHECK(input.defined(), "pad: expected a defined tensor");
   const std::vector<int64_t>& p = options.pad();
   EMBER_CHECK(p.size() % 2 == 0, "Padding length must be divisible by 2");

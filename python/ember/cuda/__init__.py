@@ -52,3 +52,10 @@ IntTensor = _CudaTensorType("IntTensor")
 ByteTensor = _CudaTensorType("ByteTensor")
 BoolTensor = _CudaTensorType("BoolTensor")
 HalfTensor = _CudaTensorType("HalfTensor")
+
+
+def is_bf16_supported():
+    raise RuntimeError("ember was built without CUDA support")
+
+
+from . import amp  # noqa: E402,F401

@@ -1,0 +1,5 @@
+from ... import cuda
+
+
+def amp_definitely_not_available():
+    return not cuda.is_available()
