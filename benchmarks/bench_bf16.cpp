@@ -4,11 +4,14 @@
 //            backward as in a training step (ms per call)
 //   EWbf16   elementwise and reductions on 4M bf16 elements, and the f32 <-> bf16 casts
 //            (GB/s moved: bytes read + bytes written)
+//   train    W3 (MLP, SGD momentum, batch 128) and W4 (CNN, Adam, batch 64) training steps in
+//            float32 and under bf16 autocast (ms per step)
 // Each case alternates the libraries and keeps the best of several medians (the machine is
 // shared). One JSON line per case and thread count:
 //   {"bench": ..., "threads": N, "unit": ..., "ember": x, "torch": y}
 // benchmarks/compare_bf16.py runs it and prints the table. Usage:
 //   bench_bf16 [--threads 1,2] [--only W5bf16,W4bf16,EWbf16] [--rounds 3]
+#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -165,13 +168,95 @@ double measured_ghz() {
     }
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count();
   };
-  const long iters = 20000000;
+  // Many short runs, the fastest: on a shared machine most runs lose time slices.
+  const long iters = 500000;
   double best = 1e30;
-  for (int r = 0; r < 5; ++r) best = std::min(best, run(iters));
+  for (int r = 0; r < 200; ++r) best = std::min(best, run(iters));
   return 64.0 * iters / best / 1e9;
 #else
   return 0;
 #endif
+}
+
+// W3 and W4 training steps (the models, optimisers and batch shapes of ember_models.cpp and
+// peer_models.cpp), float32 and under bf16 autocast (forward and loss in the region,
+// backward and step outside, as PyTorch's recipe). Each call is one step on one of a few
+// fixed random batches.
+namespace en = ember::nn;
+namespace tn = torch::nn;
+
+struct EmberNet {
+  en::Sequential model;
+  std::shared_ptr<ember::optim::Optimizer> opt;
+  ember::Tensor xs, ys;
+  long k = 0;
+  void step(bool amp) {
+    const int64_t i = k++ % xs.size(0);
+    opt->zero_grad();
+    ember::Tensor loss;
+    {
+      ember::autocast::AutocastGuard guard(ember::kCPU, ember::kBFloat16, amp);
+      loss = en::functional::cross_entropy(model->forward(xs[i]), ys[i]);
+    }
+    loss.backward();
+    opt->step();
+  }
+};
+
+struct TorchNet {
+  tn::Sequential model;
+  std::shared_ptr<torch::optim::Optimizer> opt;
+  torch::Tensor xs, ys;
+  long k = 0;
+  void step(bool amp) {
+    const int64_t i = k++ % xs.size(0);
+    opt->zero_grad();
+    torch::Tensor loss;
+    if (amp) {  // what torch.autocast("cpu", dtype=torch.bfloat16) does on entry and exit
+      at::autocast::set_cpu_enabled(true);
+      at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+      at::autocast::increment_nesting();
+    }
+    loss = torch::nn::functional::cross_entropy(model->forward(xs[i]), ys[i]);
+    if (amp) {
+      if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+      at::autocast::set_cpu_enabled(false);
+    }
+    loss.backward();
+    opt->step();
+  }
+};
+
+std::vector<Case> training() {
+  auto e_mlp = std::make_shared<EmberNet>(), e_cnn = std::make_shared<EmberNet>();
+  auto t_mlp = std::make_shared<TorchNet>(), t_cnn = std::make_shared<TorchNet>();
+  ember::manual_seed(0);
+  torch::manual_seed(0);
+  e_mlp->model = en::Sequential(en::Linear(784, 512), en::ReLU(), en::Linear(512, 256), en::ReLU(), en::Linear(256, 10));
+  e_mlp->opt = std::make_shared<ember::optim::SGD>(e_mlp->model->parameters(), ember::optim::SGDOptions(0.01).momentum(0.9));
+  e_mlp->xs = ember::randn({8, 128, 784});
+  e_mlp->ys = ember::randint(0, 10, {8, 128}, ember::kInt64);
+  e_cnn->model = en::Sequential(en::Conv2d(1, 32, 3), en::ReLU(), en::MaxPool2d(2), en::Conv2d(32, 64, 3), en::ReLU(),
+                                en::MaxPool2d(2), en::Flatten(), en::Linear(1600, 128), en::ReLU(), en::Linear(128, 10));
+  e_cnn->opt = std::make_shared<ember::optim::Adam>(e_cnn->model->parameters(), ember::optim::AdamOptions(1e-3));
+  e_cnn->xs = ember::randn({4, 64, 1, 28, 28});
+  e_cnn->ys = ember::randint(0, 10, {4, 64}, ember::kInt64);
+  t_mlp->model = tn::Sequential(tn::Linear(784, 512), tn::ReLU(), tn::Linear(512, 256), tn::ReLU(), tn::Linear(256, 10));
+  t_mlp->opt = std::make_shared<torch::optim::SGD>(t_mlp->model->parameters(), torch::optim::SGDOptions(0.01).momentum(0.9));
+  t_mlp->xs = torch::randn({8, 128, 784});
+  t_mlp->ys = torch::randint(0, 10, {8, 128}, torch::kInt64);
+  t_cnn->model = tn::Sequential(tn::Conv2d(tn::Conv2dOptions(1, 32, 3)), tn::ReLU(), tn::MaxPool2d(2),
+                                tn::Conv2d(tn::Conv2dOptions(32, 64, 3)), tn::ReLU(), tn::MaxPool2d(2), tn::Flatten(),
+                                tn::Linear(1600, 128), tn::ReLU(), tn::Linear(128, 10));
+  t_cnn->opt = std::make_shared<torch::optim::Adam>(t_cnn->model->parameters(), torch::optim::AdamOptions(1e-3));
+  t_cnn->xs = torch::randn({4, 64, 1, 28, 28});
+  t_cnn->ys = torch::randint(0, 10, {4, 64}, torch::kInt64);
+  return {
+      {"W3.step_f32", "ms", 0, [=] { e_mlp->step(false); }, [=] { t_mlp->step(false); }},
+      {"W3.step_amp_bf16", "ms", 0, [=] { e_mlp->step(true); }, [=] { t_mlp->step(true); }},
+      {"W4.step_f32", "ms", 0, [=] { e_cnn->step(false); }, [=] { t_cnn->step(false); }},
+      {"W4.step_amp_bf16", "ms", 0, [=] { e_cnn->step(true); }, [=] { t_cnn->step(true); }},
+  };
 }
 
 std::vector<std::string> split(const std::string& s) {
@@ -189,7 +274,7 @@ std::vector<std::string> split(const std::string& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string only = "W5bf16,W4bf16,EWbf16", threads_arg = "1,2";
+  std::string only = "W5bf16,W4bf16,EWbf16,train", threads_arg = "1,2";
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--only")) only = argv[i + 1];
     else if (!std::strcmp(argv[i], "--threads")) threads_arg = argv[i + 1];
@@ -201,6 +286,7 @@ int main(int argc, char** argv) {
   if (want("W5bf16")) for (auto& c : w5()) cases.push_back(c);
   if (want("W4bf16")) for (auto& c : w4()) cases.push_back(c);
   if (want("EWbf16")) for (auto& c : ew()) cases.push_back(c);
+  if (want("train")) for (auto& c : training()) cases.push_back(c);
   std::printf("{\"bench\": \"clock\", \"ghz\": %.3f}\n", measured_ghz());
   for (const auto& t : split(threads_arg)) {
     const int threads = std::atoi(t.c_str());

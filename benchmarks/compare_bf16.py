@@ -65,7 +65,7 @@ def main():
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--rounds", type=int, default=2)
-    ap.add_argument("--only", default="W5bf16,W4bf16,EWbf16")
+    ap.add_argument("--only", default="W5bf16,W4bf16,EWbf16,train")
     ap.add_argument("--bin", default=os.path.join(ROOT, "build/release/benchmarks/bench_bf16"))
     args = ap.parse_args()
     best = {}
