@@ -44,7 +44,9 @@ ReduceGeometry make_reduce_geometry(IntArrayRef sizes, IntArrayRef in_strides, I
 enum class ReduceOp : int { sum, prod, max, min, abs_sum, sq_sum, nonzero_sum };
 
 // in/out have the same dtype: Float32, Float64 or Int64 (UInt8 too for max/min). An
-// empty reduction writes the identity (0, 1, lowest, highest).
+// empty reduction writes the identity (0, 1, lowest, highest). One exception: dtype
+// BFloat16 is a sum of bfloat16 input into float32 output, and only where every output's
+// reduced elements form one dense run (Note [bfloat16 sums] in cpu/kernels/reduce.cpp).
 using ReduceKernel = void (*)(ReduceOp op, ScalarType dtype, const ReduceGeometry& g, const void* in, void* out);
 // max/min with the index of the first extreme element (NaN counts as the extreme, as in
 // PyTorch). g has at most one reduced dimension and it is non-empty. values has `dtype`

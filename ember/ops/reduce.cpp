@@ -84,8 +84,27 @@ ScalarType sum_result_dtype(const Tensor& x, std::optional<ScalarType> dtype) {
   return is_integral(x.dtype(), /*include_bool=*/true) ? kInt64 : x.dtype();
 }
 
+// True when every output of reducing x over m is one dense run of x: x is contiguous and
+// the reduced dims are its innermost ones.
+bool reduces_dense_rows(const Tensor& x, const DimMask& m) {
+  if (!x.is_contiguous()) return false;
+  bool seen_reduced = false;
+  for (int64_t d = 0; d < x.dim(); ++d) {
+    if (m.reduced[d]) seen_reduced = true;
+    else if (seen_reduced && x.size(d) != 1) return false;
+  }
+  return true;
+}
+
 // Sum (or product) in the kernel dtype of `rt`, keepdim-shaped.
 Tensor sum_like_keepdim(ReduceOp op, const Tensor& x, const DimMask& m, ScalarType rt) {
+  if (op == ReduceOp::sum && x.dtype() == kBFloat16 && rt == kBFloat16 && x.numel() > 0 && reduces_dense_rows(x, m)) {
+    // Note [bfloat16 sums] (cpu/kernels/reduce.cpp): float32 sums read straight from bf16.
+    Tensor out = empty(m.keep_shape, x.options().dtype(kFloat32));
+    kernels::ReduceGeometry g = kernels::make_reduce_geometry(x.sizes(), x.strides(), out.strides(), m.reduced.data());
+    if (out.numel() > 0) kernels::reduce_stub(x.device())(op, kBFloat16, g, x.data_ptr(), out.data_ptr());
+    return out;
+  }
   return reduce_keepdim(op, cast(cast(x, rt), kernel_dtype(rt)), m);
 }
 

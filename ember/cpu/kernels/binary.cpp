@@ -1,8 +1,11 @@
 // Binary elementwise kernels (add, div, pow, comparisons, ...). Compiled once per ISA.
 #include "ember/cpu/kernels/kernel_prelude.h"
 
+#include <algorithm>
 #include <cmath>
 #include <type_traits>
+
+#include "ember/cpu/bf16_convert.h"
 
 namespace ember::cpu::EMBER_CPU_NS {
 namespace {
@@ -84,10 +87,61 @@ A int_pow(A base, A exp) {
   return result;
 }
 
+// bfloat16 a (op) b for one-step ops: dense or scalar operands are widened a block at a
+// time, combined in float32 and rounded once (Note [bfloat16 rounding]); strided chunks go
+// element by element. f(float, float) -> float.
+template <class F>
+void bf16_blocks(const TensorIterator& iter, const F& f) {
+  iter.for_each([&](char** data, const int64_t* strides, int64_t n) {
+    constexpr int64_t s = sizeof(BFloat16);
+    const bool dense = strides[0] == s && (strides[1] == s || strides[1] == 0) && (strides[2] == s || strides[2] == 0);
+    const BFloat16* a = reinterpret_cast<const BFloat16*>(data[1]);
+    const BFloat16* b = reinterpret_cast<const BFloat16*>(data[2]);
+    BFloat16* out = reinterpret_cast<BFloat16*>(data[0]);
+    if (!dense) {
+      for (int64_t i = 0; i < n; ++i)
+        *reinterpret_cast<BFloat16*>(data[0] + i * strides[0]) =
+            BFloat16(f(float(*reinterpret_cast<const BFloat16*>(data[1] + i * strides[1])),
+                       float(*reinterpret_cast<const BFloat16*>(data[2] + i * strides[2]))));
+      return;
+    }
+    float fa[kBf16Block], fb[kBf16Block];
+    for (int64_t i0 = 0; i0 < n; i0 += kBf16Block) {
+      const int64_t m = std::min(kBf16Block, n - i0);
+      if (strides[1]) widen_bf16(a + i0, fa, m);
+      else std::fill(fa, fa + m, float(*a));
+      if (strides[2]) widen_bf16(b + i0, fb, m);
+      else std::fill(fb, fb + m, float(*b));
+      for (int64_t i = 0; i < m; ++i) fa[i] = f(fa[i], fb[i]);
+      round_bf16(fa, out + i0, m);
+    }
+  });
+}
+
+// The bf16 fast path of arith(); false when `op` / alpha take another route.
+bool bf16_arith(BinaryOp op, const TensorIterator& iter, const Scalar& alpha_s) {
+  const bool unit_alpha = alpha_s.to<double>() == 1.0;
+  switch (op) {
+    case BinaryOp::add:
+      if (!unit_alpha) return false;
+      bf16_blocks(iter, [](float a, float b) { return a + b; });
+      return true;
+    case BinaryOp::sub:
+      if (!unit_alpha) return false;
+      bf16_blocks(iter, [](float a, float b) { return a - b; });
+      return true;
+    case BinaryOp::mul: bf16_blocks(iter, [](float a, float b) { return a * b; }); return true;
+    case BinaryOp::div: bf16_blocks(iter, [](float a, float b) { return a / b; }); return true;
+    default: return false;
+  }
+}
+
 template <class T>
 void arith(BinaryOp op, const TensorIterator& iter, const Scalar& alpha_s) {
   using A = acc<T>;
   constexpr bool fp = std::is_floating_point_v<A>;
+  if constexpr (std::is_same_v<T, BFloat16>)
+    if (bf16_arith(op, iter, alpha_s)) return;
   switch (op) {
     case BinaryOp::add: {
       if constexpr (std::is_same_v<T, bool>) {

@@ -2,6 +2,8 @@
 // ISA. Geometry: Note [Reduction geometry]; accuracy: Note [Cascade summation].
 #include "ember/cpu/kernels/kernel_prelude.h"
 
+#include "ember/cpu/bf16_convert.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -411,6 +413,50 @@ void reduce_impl(const ReduceGeometry& g, const T* in, T* out) {
   });
 }
 
+// Note [bfloat16 sums]
+// A bfloat16 sum accumulates in float32, as PyTorch's. Where each output reduces one dense
+// run (the whole tensor, or its innermost dims; ops/reduce.cpp checks), the kernel reads the
+// bf16 input directly: a block of kBf16Block elements is widened into an L1 buffer and summed
+// by the float32 lanes of reduce_contig, and the block sums are added in float64 (one add
+// per block), so no float32 copy of the input is ever written. Other layouts are widened to
+// float32 by the op first.
+float sum_bf16_run(const BFloat16* p, int64_t n) {
+  float buf[kBf16Block];
+  double total = 0;
+  for (int64_t i = 0; i < n; i += kBf16Block) {
+    const int64_t m = std::min(kBf16Block, n - i);
+    widen_bf16(p + i, buf, m);
+    total += reduce_contig<float, SumOp<float>>(buf, m);
+  }
+  return static_cast<float>(total);
+}
+
+void sum_bf16_rows(const ReduceGeometry& g, const BFloat16* in, float* out) {
+  const int64_t nout = g.num_outputs, n = g.num_reduced;
+  if (nout == 0) return;
+  if (nout == 1) {
+    // One run: blocks split across threads, partials combined in order.
+    const int64_t blocks = (n + kBf16Block - 1) / kBf16Block;
+    const int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(get_num_threads(), n / kGrainSize));
+    std::vector<double> partial(chunks, 0.0);
+    parallel_for(0, chunks, 1, [&](int64_t c0, int64_t c1) {
+      for (int64_t c = c0; c < c1; ++c) {
+        const int64_t b = c * blocks / chunks * kBf16Block, e = std::min(n, (c + 1) * blocks / chunks * kBf16Block);
+        if (b < e) partial[c] = sum_bf16_run(in + b, e - b);
+      }
+    });
+    double r = 0;
+    for (double v : partial) r += v;
+    out[0] = static_cast<float>(r);
+    return;
+  }
+  const int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(n, 1));
+  parallel_for(0, nout, grain, [&](int64_t o0, int64_t o1) {
+    for (int64_t o = o0; o < o1; ++o)
+      out[offset_of(o, g.out_sizes, g.out_strides)] = sum_bf16_run(in + offset_of(o, g.out_sizes, g.out_in_strides), n);
+  });
+}
+
 template <class T>
 void reduce_typed(ReduceOp op, const ReduceGeometry& g, const void* in_, void* out_) {
   const T* in = static_cast<const T*>(in_);
@@ -432,6 +478,9 @@ void reduce_kernel(ReduceOp op, ScalarType dtype, const ReduceGeometry& g, const
     case kFloat32: return reduce_typed<float>(op, g, in, out);
     case kFloat64: return reduce_typed<double>(op, g, in, out);
     case kInt64: return reduce_typed<int64_t>(op, g, in, out);
+    case kBFloat16:
+      if (op == ReduceOp::sum) return sum_bf16_rows(g, static_cast<const BFloat16*>(in), static_cast<float*>(out));
+      break;
     case kUInt8:
       if (op == ReduceOp::max) return reduce_impl<uint8_t, MaxOp<uint8_t>>(g, static_cast<const uint8_t*>(in),
                                                                             static_cast<uint8_t*>(out));

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <type_traits>
 
+#include "ember/cpu/bf16_convert.h"
 #include "ember/cpu/vec_math.h"
 
 namespace ember::cpu::EMBER_CPU_NS {
@@ -123,6 +124,31 @@ void float_op(UnaryOp op, const TensorIterator& iter) {
             scalar_float_op<T>(op, *reinterpret_cast<const T*>(data[1] + i * strides[1]));
     });
   } else {
+    if constexpr (std::is_same_v<T, BFloat16>) {
+      // Dense bf16: widen a block, the float32 path, one rounding (Note [bfloat16 rounding]).
+      bool handled = true;
+      iter.for_each([&](char** data, const int64_t* strides, int64_t n) {
+        if (handled && strides[0] == sizeof(T) && strides[1] == sizeof(T)) {
+          const T* in = reinterpret_cast<const T*>(data[1]);
+          T* out = reinterpret_cast<T*>(data[0]);
+          float tmp[kBf16Block];
+          for (int64_t b = 0; b < n; b += kBf16Block) {
+            const int64_t m = std::min(kBf16Block, n - b);
+            widen_bf16(in + b, tmp, m);
+            if (!dense_float_op(op, tmp, tmp, m)) {
+              handled = false;
+              break;
+            }
+            round_bf16(tmp, out + b, m);
+          }
+          if (handled) return;
+        }
+        for (int64_t i = 0; i < n; ++i)
+          *reinterpret_cast<T*>(data[0] + i * strides[0]) =
+              T(scalar_float_op<float>(op, float(*reinterpret_cast<const T*>(data[1] + i * strides[1]))));
+      });
+      return;
+    }
     unary_loop<T, T>(iter, [op](T x) { return T(scalar_float_op<acc<T>>(op, acc<T>(x))); });
   }
 }
@@ -162,6 +188,12 @@ void same_op(UnaryOp op, const TensorIterator& iter) {
     case UnaryOp::relu:
       if constexpr (std::is_same_v<T, bool>) unary_loop<T, T>(iter, [](T x) { return x; });
       // NaN propagates: NaN > 0 is false but PyTorch's relu (clamp_min) keeps NaN.
+      else if constexpr (std::is_same_v<T, BFloat16>)
+        // On the bits: negative, non-zero and not NaN (magnitude 1..0x7F80) becomes +0.
+        unary_loop<T, T>(iter, [](T x) {
+          const bool neg = (x.x & 0x8000) && static_cast<uint16_t>((x.x & 0x7FFF) - 1) < 0x7F80;
+          return neg ? BFloat16(0, BFloat16::from_bits_t{}) : x;
+        });
       else unary_loop<T, T>(iter, [](T x) { return A(x) < A(0) ? T(A(0)) : x; });
       break;
     case UnaryOp::square:
