@@ -143,7 +143,7 @@ TEST(Safetensors, MappedLoad) {
   // A mapped tensor outlives the dict, and writing to it changes neither the file nor
   // another load.
   Tensor keep = mapped[tensors.begin()->key()];
-  mapped = {};
+  mapped = decltype(mapped)();
   keep.zero_();
   expect_same(load_safetensors(path)[tensors.begin()->key()], tensors.begin()->value(), "after a write");
 
