@@ -311,7 +311,7 @@ int main(int argc, char** argv) {
     ddp.reset();
     distributed::destroy_process_group();
   }
-  if (bar_out != stderr) std::fclose(bar_out);
+  if (bar_out && bar_out != stderr) std::fclose(bar_out);
   if (!main_rank) return 0;
   std::printf("saved checkpoint to %s (final test accuracy %.4f)\n", args.out.c_str(), test_accuracy);
   if (writer) {
