@@ -4,19 +4,9 @@
 
 #include <ember/ember.h>
 
-namespace dist = ember::distributed;
+#include "error_of.h"
 
-namespace {
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-}  // namespace
+namespace dist = ember::distributed;
 
 TEST(DistributedApi, UninitialisedDefaultGroup) {
   ASSERT_FALSE(dist::is_initialized());

@@ -12,6 +12,8 @@
 
 #include <ember/ember.h>
 
+#include "tests/cpp/error_of.h"
+
 namespace dist = ember::distributed;
 using ember::Tensor;
 using ember::ScalarType;
@@ -83,16 +85,6 @@ double expected(ReduceOp op, ScalarType t, int n, int64_t i) {
 
 std::string label(ScalarType t, ReduceOp op) {
   return std::string(ember::dtype_name(t)) + " " + dist::reduce_op_name(op);
-}
-
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 }  // namespace

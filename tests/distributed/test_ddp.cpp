@@ -14,6 +14,8 @@
 #include <ember/distributed/ddp.h>
 #include <ember/ember.h>
 
+#include "tests/cpp/error_of.h"
+
 namespace dist = ember::distributed;
 namespace nn = ember::nn;
 namespace F = ember::nn::functional;
@@ -117,16 +119,6 @@ void train_and_compare(Holder model, std::vector<int64_t> per_rank_shape, int64_
   EXPECT_TRUE(ember::allclose(flat_params(*model.ptr()), flat_params(*reference), 1e-4, 1e-5))
       << "max difference " << (flat_params(*model.ptr()) - flat_params(*reference)).abs().max().template item<float>();
   expect_identical_across_ranks(*model.ptr());
-}
-
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 }  // namespace
