@@ -42,6 +42,19 @@ void check_same_like(const char* op, const Tensor& like, const std::vector<Tenso
   for (const Tensor& t : ts) check_same_like(op, like, t);
 }
 
+void check_root_list(const char* op, const char* root_role, bool on_root, const Tensor& like,
+                     const std::vector<Tensor>& list, int size) {
+  if (!on_root) {
+    EMBER_CHECK_VALUE(list.empty(), "Argument ``", op, "_list`` must NOT be specified on non-", root_role,
+                      " ranks.");
+    return;
+  }
+  check_tensors(op, list);
+  EMBER_CHECK_VALUE(static_cast<int>(list.size()) == size, op, ": the ", op, "_list has ", list.size(),
+                    " tensors, but the group has ", size, " ranks (one per rank on the ", root_role, ")");
+  check_same_like(op, like, list);
+}
+
 void check_rank(const char* op, const char* what, int r, int size) {
   EMBER_CHECK_VALUE(r >= 0 && r < size, op, ": invalid ", what, " rank ", r, " (the group has ", size,
                     " rank", size == 1 ? "" : "s", ": 0..", size - 1, ")");

@@ -20,6 +20,11 @@ void check_tensors(const char* op, const std::vector<Tensor>& ts);
 // Same dtype and shape as `like` ("Tensors must have the same type / size").
 void check_same_like(const char* op, const Tensor& like, const std::vector<Tensor>& ts);
 void check_same_like(const char* op, const Tensor& like, const Tensor& t);
+// gather's and scatter's tensor list (`gather_list` / `scatter_list`): on the root rank
+// (`root_role`: "destination" / "source") one tensor per rank shaped like `like`; elsewhere
+// none, as torch requires.
+void check_root_list(const char* op, const char* root_role, bool on_root, const Tensor& like,
+                     const std::vector<Tensor>& list, int size);
 // 0 <= r < size, else ValueError naming the op and the argument ("src", "dst", "root").
 void check_rank(const char* op, const char* what, int r, int size);
 // The op is defined for the dtype (torch: bitwise ops on integers and bool only, AVG not on

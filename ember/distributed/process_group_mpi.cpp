@@ -414,20 +414,13 @@ class ProcessGroupMPI final : public ProcessGroup, public std::enable_shared_fro
   WorkPtr gather(const Tensor& input, std::vector<Tensor>& outputs, int dst) override {
     check_tensor("gather", input);
     check_rank("gather", "dst", dst, size_);
-    if (rank_ == dst) {
-      check_tensors("gather", outputs);
-      EMBER_CHECK_VALUE(static_cast<int>(outputs.size()) == size_, "gather: the gather_list has ", outputs.size(),
-                        " tensors, but the group has ", size_, " ranks (one per rank on the destination)");
-      check_same_like("gather", input, outputs);
-    } else {
-      EMBER_CHECK_VALUE(outputs.empty(), "Argument ``gather_list`` must NOT be specified on non-destination ranks.");
-    }
+    check_root_list("gather", "destination", rank_ == dst, input, outputs, size_);
     const int n = as_count("gather", static_cast<int64_t>(input.nbytes()) * size_) / size_;
     Desc desc{"gather", input, "dst", dst};
     return enqueue(std::move(desc), [this, input, outputs, dst, n] {
       const bool root = rank_ == dst;
       std::vector<unsigned char> buf(root ? size_t(n) * size_ : 0);
-      mpi_check(MPI_Gather(input.data_ptr(), n, MPI_BYTE, buf.data(), n, MPI_BYTE, dst, comm_), "MPI_Reduce_scatter_block");
+      mpi_check(MPI_Gather(input.data_ptr(), n, MPI_BYTE, buf.data(), n, MPI_BYTE, dst, comm_), "MPI_Gather");
       if (root)
         for (int r = 0; r < size_; ++r) std::memcpy(outputs[r].data_ptr(), buf.data() + size_t(r) * n, size_t(n));
     });
@@ -436,14 +429,7 @@ class ProcessGroupMPI final : public ProcessGroup, public std::enable_shared_fro
   WorkPtr scatter(Tensor& output, const std::vector<Tensor>& inputs, int src) override {
     check_tensor("scatter", output);
     check_rank("scatter", "src", src, size_);
-    if (rank_ == src) {
-      check_tensors("scatter", inputs);
-      EMBER_CHECK_VALUE(static_cast<int>(inputs.size()) == size_, "scatter: the scatter_list has ", inputs.size(),
-                        " tensors, but the group has ", size_, " ranks (one per rank on the source)");
-      check_same_like("scatter", output, inputs);
-    } else {
-      EMBER_CHECK_VALUE(inputs.empty(), "Argument ``scatter_list`` must NOT be specified on non-source ranks.");
-    }
+    check_root_list("scatter", "source", rank_ == src, output, inputs, size_);
     const int n = as_count("scatter", static_cast<int64_t>(output.nbytes()) * size_) / size_;
     Desc desc{"scatter", output, "src", src};
     return enqueue(std::move(desc), [this, output, inputs, src, n] {
@@ -467,7 +453,7 @@ class ProcessGroupMPI final : public ProcessGroup, public std::enable_shared_fro
     const int n = as_count("send", static_cast<int64_t>(t.nbytes()));
     MPI_Request req;
     std::string desc = Desc{"send", t, "dst", dst}.str();
-    mpi_check(MPI_Isend(t.data_ptr(), n, MPI_BYTE, dst, tag, comm_, &req), "MPI_Barrier");
+    mpi_check(MPI_Isend(t.data_ptr(), n, MPI_BYTE, dst, tag, comm_, &req), "MPI_Isend");
     return std::make_shared<RequestWork>(desc, req, t, timeout_);
   }
 
