@@ -83,18 +83,10 @@ Summary::Value pr_curve_raw_value(const std::string& tag, const std::vector<Tens
                       r.defined() ? r.sizes() : IntArrayRef{});
     EMBER_CHECK_VALUE(r.sizes() == rows[0].sizes(), "all input arrays must have the same shape");
   }
-  PrCurvePluginData pd;
-  pd.set_version(0);
-  pd.set_num_thresholds(static_cast<uint32_t>(std::min<int64_t>(num_thresholds, 127)));  // as PyTorch
-  Summary::Value v;
-  v.set_tag(tag);
-  auto* plugin = v.mutable_metadata()->mutable_plugin_data();
-  plugin->set_plugin_name("pr_curves");
-  plugin->set_content(pd.SerializeAsString());
+  // num_thresholds is capped at 127 in the plugin data only, as PyTorch's.
+  Summary::Value v =
+      pr_curve_header(tag, static_cast<uint32_t>(std::min<int64_t>(num_thresholds, 127)), rows[0].size(0));
   auto* t = v.mutable_tensor();
-  t->set_dtype(DT_FLOAT);
-  t->mutable_tensor_shape()->add_dim()->set_size(6);
-  t->mutable_tensor_shape()->add_dim()->set_size(rows[0].size(0));
   for (const Tensor& r : rows) {
     Tensor f = r.detach().cpu().to(kFloat32).contiguous();
     const float* p = f.data_ptr<float>();

@@ -205,6 +205,22 @@ Summary::Value text_value(const std::string& tag, const std::string& text) {
   return v;
 }
 
+Summary::Value pr_curve_header(const std::string& tag, uint32_t num_thresholds, int64_t columns) {
+  Summary::Value v;
+  v.set_tag(tag);
+  PrCurvePluginData pd;
+  pd.set_version(0);
+  pd.set_num_thresholds(num_thresholds);
+  auto* plugin = v.mutable_metadata()->mutable_plugin_data();
+  plugin->set_plugin_name("pr_curves");
+  plugin->set_content(pd.SerializeAsString());
+  auto* t = v.mutable_tensor();
+  t->set_dtype(DT_FLOAT);
+  t->mutable_tensor_shape()->add_dim()->set_size(6);
+  t->mutable_tensor_shape()->add_dim()->set_size(columns);
+  return v;
+}
+
 Summary::Value pr_curve_value(const std::string& tag, const Tensor& labels, const Tensor& predictions,
                               int64_t num_thresholds, const Tensor& weights) {
   EMBER_CHECK_VALUE(num_thresholds >= 2, "add_pr_curve: num_thresholds must be at least 2, got ", num_thresholds);
@@ -247,18 +263,8 @@ Summary::Value pr_curve_value(const std::string& tag, const Tensor& labels, cons
     tp[i] += tp[i + 1];
     fp[i] += fp[i + 1];
   }
-  Summary::Value v;
-  v.set_tag(tag);
-  PrCurvePluginData pd;
-  pd.set_version(0);
-  pd.set_num_thresholds(static_cast<uint32_t>(num_thresholds));
-  auto* plugin = v.mutable_metadata()->mutable_plugin_data();
-  plugin->set_plugin_name("pr_curves");
-  plugin->set_content(pd.SerializeAsString());
+  Summary::Value v = pr_curve_header(tag, static_cast<uint32_t>(num_thresholds), num_thresholds);
   auto* t = v.mutable_tensor();
-  t->set_dtype(DT_FLOAT);
-  t->mutable_tensor_shape()->add_dim()->set_size(6);
-  t->mutable_tensor_shape()->add_dim()->set_size(num_thresholds);
   constexpr double kMinimumCount = 1e-7;
   for (int row = 0; row < 6; ++row)
     for (size_t i = 0; i < n; ++i) {

@@ -32,6 +32,9 @@ Tensor image_to_hwc_uint8(const Tensor& image, const std::string& dataformats);
 Summary::Image make_image(const Tensor& hwc_uint8);
 
 Summary::Value text_value(const std::string& tag, const std::string& text);
+// The pr_curves plugin's value without its numbers: the tag, the plugin data naming
+// num_thresholds, and an empty float tensor of shape [6, columns] for the rows.
+Summary::Value pr_curve_header(const std::string& tag, uint32_t num_thresholds, int64_t columns);
 // compute_curve + pr_curve: tensor [6, num_thresholds] (tp, fp, tn, fn, precision, recall).
 Summary::Value pr_curve_value(const std::string& tag, const Tensor& labels, const Tensor& predictions,
                               int64_t num_thresholds, const Tensor& weights);
