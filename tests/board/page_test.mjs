@@ -25,6 +25,20 @@ function ema(values, w) {
   });
 }
 
+// The charts' sample, written again from Note [Strided display sample]'s statement: the
+// points at multiples of a power-of-two stride B and the last point, for the smallest B
+// that makes at most N points.
+function expectedSample(full, maxPoints) {
+  const n = full.steps.length;
+  for (let b = 1; ; b *= 2) {
+    const idx = [];
+    for (let i = 0; i < n; i += b) idx.push(i);
+    if (n && (n - 1) % b !== 0) idx.push(n - 1);
+    if (maxPoints > 0 && idx.length > maxPoints) continue;
+    return { stride: b, steps: idx.map((i) => full.steps[i]), values: idx.map((i) => full.values[i]) };
+  }
+}
+
 function maxDiff(a, b) {
   if (a.length !== b.length) return Infinity;
   let m = 0;
@@ -54,23 +68,49 @@ try {
   out.charts = await page.evaluate(() => window.emberBoard.charts.size);
   out.runs = await page.evaluate(() => window.emberBoard.state.runs.length);
 
-  // Plotted points: every run's raw and smoothed series of tag t0.
+  // How much the first paint downloaded: the scalar responses' bodies.
+  out.firstFetchBytes = await page.evaluate(() => performance.getEntriesByType("resource")
+    .filter((e) => e.name.includes("/api/scalars_batch")).reduce((a, e) => a + e.encodedBodySize, 0));
+  out.maxPoints = await page.evaluate(() => window.emberBoard.state.maxPoints);
+
+  // Plotted points: every run's raw and smoothed series of tag t0, against the sample taken
+  // here from the full-resolution API.
   const plotted = await page.evaluate(() => {
     const u = window.emberBoard.charts.get("t0");
     return { labels: u.series.map((s) => s.label), x: Array.from(u.data[0]),
              raw: Array.from(u.data[1]), smoothed: Array.from(u.data[2]) };
   });
-  const api = await page.evaluate(async (b) => {
-    const r = await fetch(b + "/api/scalars?run=r00&tag=t0");
+  const fullSeries = (run, tag) => page.evaluate(async ([b, run, tag]) => {
+    const r = await fetch(b + "/api/scalars?" + new URLSearchParams({ run, tag }));
     const a = new Float64Array(await r.arrayBuffer()), k = a.length / 3;
     return { steps: Array.from(a.subarray(0, k)), values: Array.from(a.subarray(2 * k)) };
-  }, base);
+  }, [base, run, tag]);
+  const full = await fullSeries("r00", "t0");
+  const api = expectedSample(full, out.maxPoints);
   check("series per run", plotted.labels.length === 1 + 2 * out.runs, plotted.labels.length);
   check("first run is r00", plotted.labels[2] === "r00", plotted.labels[2]);
-  check("x is the steps", maxDiff(plotted.x, api.steps) === 0, "x differs");
+  check("x is the sampled steps", maxDiff(plotted.x, api.steps) === 0, `${plotted.x.length} vs ${api.steps.length}`);
+  check("at most maxPoints, first and last kept", plotted.x.length <= out.maxPoints && plotted.x[0] === 0 &&
+        plotted.x[plotted.x.length - 1] === full.steps[full.steps.length - 1], `${plotted.x.length} ${plotted.x.at(-1)}`);
   check("raw points", maxDiff(plotted.raw, api.values) === 0, "raw differs");
   check("smoothed 0.6", maxDiff(plotted.smoothed, ema(api.values, 0.6)) < 1e-12, maxDiff(plotted.smoothed, ema(api.values, 0.6)));
-  out.pointsPerChart = plotted.x.length * out.runs;
+  out.shownPerSeries = plotted.x.length;
+  out.pointsPerChart = await page.evaluate(() => [...window.emberBoard.state.series.entries()]
+    .filter(([k]) => k.endsWith("\u0000t0")).reduce((a, [, s]) => a + s.total, 0));
+  // The card says it is a sample, and the downloads it links have every point.
+  const note = await page.locator('.card[data-tag="t0"] .sampling').textContent();
+  check("sampling note", note.startsWith(`${(out.runs * api.steps.length).toLocaleString("en")} of ` +
+        `${out.pointsPerChart.toLocaleString("en")} points shown: every ${api.stride}th point`), note);
+  const downloads = await page.evaluate(async () => {
+    const links = [...document.querySelectorAll('.card[data-tag="t0"] a')].filter((a) => a.textContent.endsWith(" r00"));
+    const get = async (kind) => (await fetch(links.find((a) => a.textContent.startsWith(kind)).href)).text();
+    return { csv: (await get("CSV")).trim().split("\n"), json: JSON.parse(await get("JSON")) };
+  });
+  check("CSV download has every point", downloads.csv.length === 1 + full.steps.length &&
+        downloads.csv.slice(1).every((line, i) => +line.split(",")[1] === full.steps[i] && +line.split(",")[2] === full.values[i]),
+        downloads.csv.length);
+  check("JSON download has every point", downloads.json.length === full.steps.length &&
+        downloads.json.every((row, i) => row[1] === full.steps[i] && row[2] === full.values[i]), downloads.json.length);
 
   // The smoothing slider.
   await page.locator("#smoothing").fill("0.95");
@@ -85,10 +125,7 @@ try {
   const labels = await page.evaluate(() => window.emberBoard.charts.get("t0").series.map((s) => s.label));
   check("run switched off", labels.length === 1 + 2 * (out.runs - 1) && labels[2] === "r01", labels.slice(0, 3).join(","));
   const r01 = await page.evaluate(() => Array.from(window.emberBoard.charts.get("t0").data[1]));
-  const apiR01 = await page.evaluate(async (b) => {
-    const a = new Float64Array(await (await fetch(b + "/api/scalars?run=r01&tag=t0")).arrayBuffer());
-    return Array.from(a.subarray(2 * a.length / 3));
-  }, base);
+  const apiR01 = expectedSample(await fullSeries("r01", "t0"), out.maxPoints).values;
   check("r01 raw points", maxDiff(r01, apiR01) === 0, "r01 differs");
   await page.locator('input[data-run="r00"]').check();
   await page.waitForFunction((n) => window.emberBoard.renders > n + 1, renders);
@@ -110,11 +147,30 @@ try {
   }, [base, appendCommand[4]], { polling: 100 });
   const refresh = await page.evaluate(async () => {
     const t = performance.now();
+    const before = performance.getEntriesByType("resource").length;
     await window.emberBoard.refresh();
-    return { ms: performance.now() - t, n: window.emberBoard.charts.get("t0").data[0].length };
+    const ms = performance.now() - t;
+    const s = window.emberBoard.state.series.get("r00\u0000t0"), u = window.emberBoard.charts.get("t0");
+    // r00's columns in the chart (x joined with the other runs' steps: null where r00 has none).
+    const rows = [...u.data[0].keys()].filter((i) => u.data[1][i] !== null && u.data[1][i] !== undefined);
+    return { ms, total: s.total, steps: Array.from(s.steps.subarray(0, s.n)), values: Array.from(s.values.subarray(0, s.n)),
+             x: rows.map((i) => u.data[0][i]), raw: rows.map((i) => u.data[1][i]), smoothed: rows.map((i) => u.data[2][i]),
+             bytes: performance.getEntriesByType("resource").slice(before)
+               .filter((e) => e.name.includes("/api/scalars_batch")).reduce((a, e) => a + e.encodedBodySize, 0) };
   });
   out.refreshMs = refresh.ms;
-  check("refresh added 1k points", refresh.n === plotted.x.length + 1000, refresh.n);
+  out.refreshBytes = refresh.bytes;
+  // The refresh appended to the sample: it must be the sample of all 11k points, neither
+  // duplicating nor dropping one, with the smoothing over it, as a fresh page would show.
+  const fullAfter = await fullSeries("r00", "t0");
+  const expectedAfter = expectedSample(fullAfter, out.maxPoints);
+  check("refresh added 1k points", refresh.total === full.steps.length + 1000 && fullAfter.steps.length === refresh.total,
+        `${refresh.total} ${fullAfter.steps.length}`);
+  check("refreshed sample", maxDiff(refresh.steps, expectedAfter.steps) === 0 && maxDiff(refresh.values, expectedAfter.values) === 0 &&
+        refresh.steps.at(-1) === fullAfter.steps.at(-1) && refresh.steps.length <= out.maxPoints,
+        `${refresh.steps.length} points, last ${refresh.steps.at(-1)}, expected ${expectedAfter.steps.length}`);
+  check("refreshed chart", maxDiff(refresh.x, expectedAfter.steps) === 0 && maxDiff(refresh.raw, expectedAfter.values) === 0 &&
+        maxDiff(refresh.smoothed, ema(expectedAfter.values, 0.95)) < 1e-12, `${refresh.x.length} rows`);
 
   // Images: the step slider walks the steps.
   await page.locator('#tabs button[data-tab="images"]').click();
