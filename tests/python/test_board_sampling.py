@@ -81,6 +81,13 @@ def test_scalars_sample_and_full_downloads(tmp_path, serve):
     assert [r[1] for r in rows] == steps and [r[2] for r in rows] == values
     csv = get("/api/scalars.csv", run="a", tag="loss")[0].decode().splitlines()
     assert len(csv) == 10_001 and [float(line.split(",")[2]) for line in csv[1:]] == values
+    # A client that has seen more points than there are (the server restarted over another
+    # log directory) gets the whole sample again, flagged as a reset.
+    body, headers = get("/api/scalars", run="a", tag="loss", max_points=1000, since=20_000, stride=16)
+    assert headers["X-Start"] == "0" and np.frombuffer(body, dtype="<f8").reshape(3, -1)[0].tolist() == s
+    body, headers = get("/api/scalars", run="a", tag="loss", max_points=1000, since=9_000, stride=16)
+    assert headers["X-Start"] == "9000" and np.frombuffer(body, dtype="<f8").reshape(3, -1)[0].tolist() == \
+        [x for x in s if x >= 9000]
     for bad in (1, -1):
         with pytest.raises(urllib.error.HTTPError) as e:
             get("/api/scalars", run="a", tag="loss", max_points=bad)

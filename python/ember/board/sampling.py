@@ -49,11 +49,12 @@ def sample(series, since, stride, max_points):
     points taken with `stride`: (start, stride, steps, walls, values) as array slices.
     start == since when the client's sample stays valid and the result is what to append
     (after dropping its last point unless (since - 1) % stride == 0); start == 0 (a reset)
-    when the stride changed and the result replaces the client's sample."""
+    when the stride changed and the result replaces the client's sample. A client that has
+    seen more points than the series holds (a server restarted over another log directory)
+    gets a reset too, rather than keeping points the series no longer has."""
     n = len(series)
     b = stride_for(n, max_points)
-    since = min(max(0, since), n)
-    start = since if stride == b else 0
+    start = max(0, since) if stride == b and since <= n else 0
     first = -(-start // b) * b
     columns = (series.steps, series.wall_times, series.values)
     last = n - 1
