@@ -1,7 +1,7 @@
 // ember-board's page in headless Chromium (Debian's chromium, driven by npm playwright-core):
 // reads the plotted points back from the charts, moves the smoothing slider, switches runs,
-// moves the image step slider, times the first paint and a refresh that adds points, and
-// saves a screenshot. Run by tests/python/test_board_page.py, which writes the log dir,
+// moves the image step slider, times the first paint and a refresh that adds points (then
+// one that doubles the sample's stride), and saves a screenshot. Run by tests/python/test_board_page.py, which writes the log dir,
 // serves it and checks the JSON this prints:
 //   node page_test.mjs BASE_URL SCREENSHOT_PNG APPEND_COMMAND_JSON
 import { createRequire } from "node:module";
@@ -138,39 +138,56 @@ try {
   await page.waitForFunction((n) => window.emberBoard.renders > n + 3, renders);
 
   // A refresh that adds 1k points to r00/t0: only the new points are fetched.
-  execFileSync(appendCommand[0], appendCommand.slice(1));
-  // The server rereads the log directory at most every reload_interval, so a request that
-  // lands right after the writer exits may not see the new file yet: wait until it does.
-  await page.waitForFunction(async ([b, first]) => {
-    const r = await fetch(b + "/api/scalars?run=r00&tag=t0&since=" + first);
-    return (await r.arrayBuffer()).byteLength > 0;
-  }, [base, appendCommand[4]], { polling: 100 });
-  const refresh = await page.evaluate(async () => {
-    const t = performance.now();
-    const before = performance.getEntriesByType("resource").length;
-    await window.emberBoard.refresh();
-    const ms = performance.now() - t;
-    const s = window.emberBoard.state.series.get("r00\u0000t0"), u = window.emberBoard.charts.get("t0");
-    // r00's columns in the chart (x joined with the other runs' steps: null where r00 has none).
-    const rows = [...u.data[0].keys()].filter((i) => u.data[1][i] !== null && u.data[1][i] !== undefined);
-    return { ms, total: s.total, steps: Array.from(s.steps.subarray(0, s.n)), values: Array.from(s.values.subarray(0, s.n)),
-             x: rows.map((i) => u.data[0][i]), raw: rows.map((i) => u.data[1][i]), smoothed: rows.map((i) => u.data[2][i]),
-             bytes: performance.getEntriesByType("resource").slice(before)
-               .filter((e) => e.name.includes("/api/scalars_batch")).reduce((a, e) => a + e.encodedBodySize, 0) };
-  });
+  const appendAndRefresh = async (first, n) => {
+    execFileSync(appendCommand[0], [...appendCommand.slice(1, 4), String(first), String(n)]);
+    // The server rereads the log directory at most every reload_interval, so a request that
+    // lands right after the writer exits may not see the new file yet: wait until it does.
+    await page.waitForFunction(async ([b, first]) => {
+      const r = await fetch(b + "/api/scalars?run=r00&tag=t0&since=" + first);
+      return (await r.arrayBuffer()).byteLength > 0;
+    }, [base, first], { polling: 100 });
+    return page.evaluate(async () => {
+      const t = performance.now();
+      const before = performance.getEntriesByType("resource").length;
+      await window.emberBoard.refresh();
+      const ms = performance.now() - t;
+      const s = window.emberBoard.state.series.get("r00\u0000t0"), u = window.emberBoard.charts.get("t0");
+      // r00's columns in the chart (x joined with the other runs' steps: null where r00 has none).
+      const rows = [...u.data[0].keys()].filter((i) => u.data[1][i] !== null && u.data[1][i] !== undefined);
+      return { ms, total: s.total, stride: s.stride, steps: Array.from(s.steps.subarray(0, s.n)),
+               values: Array.from(s.values.subarray(0, s.n)),
+               x: rows.map((i) => u.data[0][i]), raw: rows.map((i) => u.data[1][i]), smoothed: rows.map((i) => u.data[2][i]),
+               bytes: performance.getEntriesByType("resource").slice(before)
+                 .filter((e) => e.name.includes("/api/scalars_batch")).reduce((a, e) => a + e.encodedBodySize, 0) };
+    });
+  };
+  // After a refresh the chart must show the sample of all the points, neither duplicating
+  // nor dropping one, smoothed over it, as a fresh page would.
+  const checkRefreshed = async (name, refresh, logged) => {
+    const fullAfter = await fullSeries("r00", "t0");
+    const expectedAfter = expectedSample(fullAfter, out.maxPoints);
+    check(`${name}: points logged`, refresh.total === logged && fullAfter.steps.length === logged,
+          `${refresh.total} ${fullAfter.steps.length}`);
+    check(`${name}: sample`, maxDiff(refresh.steps, expectedAfter.steps) === 0 && maxDiff(refresh.values, expectedAfter.values) === 0 &&
+          refresh.stride === expectedAfter.stride && refresh.steps.at(-1) === fullAfter.steps.at(-1) &&
+          refresh.steps.length <= out.maxPoints,
+          `${refresh.steps.length} points, stride ${refresh.stride}, last ${refresh.steps.at(-1)}, expected ${expectedAfter.steps.length}`);
+    check(`${name}: chart`, maxDiff(refresh.x, expectedAfter.steps) === 0 && maxDiff(refresh.raw, expectedAfter.values) === 0 &&
+          maxDiff(refresh.smoothed, ema(expectedAfter.values, 0.95)) < 1e-12, `${refresh.x.length} rows`);
+    return expectedAfter;
+  };
+  const appendFrom = +appendCommand[4], added = +appendCommand[5];
+  const refresh = await appendAndRefresh(appendFrom, added);
   out.refreshMs = refresh.ms;
   out.refreshBytes = refresh.bytes;
-  // The refresh appended to the sample: it must be the sample of all 11k points, neither
-  // duplicating nor dropping one, with the smoothing over it, as a fresh page would show.
-  const fullAfter = await fullSeries("r00", "t0");
-  const expectedAfter = expectedSample(fullAfter, out.maxPoints);
-  check("refresh added 1k points", refresh.total === full.steps.length + 1000 && fullAfter.steps.length === refresh.total,
-        `${refresh.total} ${fullAfter.steps.length}`);
-  check("refreshed sample", maxDiff(refresh.steps, expectedAfter.steps) === 0 && maxDiff(refresh.values, expectedAfter.values) === 0 &&
-        refresh.steps.at(-1) === fullAfter.steps.at(-1) && refresh.steps.length <= out.maxPoints,
-        `${refresh.steps.length} points, last ${refresh.steps.at(-1)}, expected ${expectedAfter.steps.length}`);
-  check("refreshed chart", maxDiff(refresh.x, expectedAfter.steps) === 0 && maxDiff(refresh.raw, expectedAfter.values) === 0 &&
-        maxDiff(refresh.smoothed, ema(expectedAfter.values, 0.95)) < 1e-12, `${refresh.x.length} rows`);
+  const grown = await checkRefreshed("refresh added 1k points", refresh, full.steps.length + added);
+  check("refresh kept the stride", grown.stride === api.stride, `${grown.stride} ${api.stride}`);
+  // 5k more points: the sample would pass maxPoints, the stride doubles, and the page
+  // replaces r00's sample instead of extending it.
+  const reset = await appendAndRefresh(appendFrom + added, 5000);
+  out.resetRefreshMs = reset.ms;
+  const thinned = await checkRefreshed("refresh doubling the stride", reset, full.steps.length + added + 5000);
+  check("stride doubled", thinned.stride === 2 * api.stride, `${thinned.stride} ${api.stride}`);
 
   // Images: the step slider walks the steps.
   await page.locator('#tabs button[data-tab="images"]').click();

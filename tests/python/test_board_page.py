@@ -1,7 +1,8 @@
 """ember-board's page in headless Chromium (tests/board/page_test.mjs, npm playwright-core
 driving Debian's chromium) over 20 runs x 10 tags x 10k points written by ember's
 SummaryWriter: plotted points read back, smoothing slider, run switching, tag filter, image
-step slider, a GIF from add_video, the audio players, a refresh adding 1k points, screenshot;
+step slider, a GIF from add_video, the audio players, a refresh adding 1k points and one
+adding 5k (the sample's stride doubles), screenshot;
 the charts show the server's sample of each series (at most 1,000 points, the last one
 included) while the downloads have every point. Prints the first-paint and refresh times
 (docs/tensorboard.md, benchmarks)."""
@@ -84,4 +85,4 @@ def test_page_in_chromium(tmp_path):
     print(f"\nember-board in Chromium: {RUNS} runs x {TAGS} tags x {POINTS} points: first paint "
           f"{out['firstPaintMs']:.0f} ms (of which fetching {out['firstFetchMs']:.0f} ms; navigation to ready {out['firstPaintWallMs']} ms; {out['firstFetchBytes'] / 1e6:.1f} MB of "
           f"scalars, {out['shownPerSeries']} points a series); refresh adding 1k points {out['refreshMs']:.0f} ms "
-          f"({out['refreshBytes']} bytes)")
+          f"({out['refreshBytes']} bytes); one adding 5k more, doubling the stride, {out['resetRefreshMs']:.0f} ms")
