@@ -65,6 +65,7 @@ try {
   out.firstPaintWallMs = Date.now() - t0;
   out.firstPaintMs = await page.evaluate(() => window.emberBoard.timings.firstPaint);
   out.firstFetchMs = await page.evaluate(() => window.emberBoard.timings.scalarFetch);
+  out.firstRunsMs = await page.evaluate(() => window.emberBoard.timings.runs);
   out.charts = await page.evaluate(() => window.emberBoard.charts.size);
   out.runs = await page.evaluate(() => window.emberBoard.state.runs.length);
 

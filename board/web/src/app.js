@@ -525,6 +525,7 @@
   (async function start() {
     const t0 = performance.now();
     await loadRuns();
+    board.timings.runs = performance.now() - t0;
     await render();
     board.timings.firstPaint = performance.now() - t0;
     board.ready = true;
