@@ -189,6 +189,11 @@ try {
   out.resetRefreshMs = reset.ms;
   const thinned = await checkRefreshed("refresh doubling the stride", reset, full.steps.length + added + 5000);
   check("stride doubled", thinned.stride === 2 * api.stride, `${thinned.stride} ${api.stride}`);
+  // r00 at stride 32 now, the other runs at 16: the note says both, and the new totals.
+  const shownNow = (out.runs - 1) * api.steps.length + thinned.steps.length;
+  const noteNow = await page.locator('.card[data-tag="t0"] .sampling').textContent();
+  check("sampling note after the doubling", noteNow.startsWith(`${shownNow.toLocaleString("en")} of ` +
+        `${(out.pointsPerChart + added + 5000).toLocaleString("en")} points shown: every 16th or 32nd point`), noteNow);
 
   // Images: the step slider walks the steps.
   await page.locator('#tabs button[data-tab="images"]').click();

@@ -202,7 +202,8 @@
     }
     const num = (x) => x.toLocaleString("en");
     if (shown === total) return `all ${num(total)} points shown`;
-    const every = [...strides].sort((a, b) => a - b).map((b) => `${b}th`).join(" or ");
+    const ordinal = (b) => b + ((b % 100 >= 11 && b % 100 <= 13) ? "th" : ["th", "st", "nd", "rd"][b % 10] || "th");
+    const every = [...strides].sort((a, b) => a - b).map(ordinal).join(" or ");
     return `${num(shown)} of ${num(total)} points shown: every ${every} point of a run and its last ` +
            "(each a logged point; the downloads have all)";
   }
