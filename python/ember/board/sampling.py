@@ -18,13 +18,13 @@ of at most N points is shown whole, and:
   * runs logged at the same steps keep the same steps, so the page's charts keep one
     shared x array (a min/max-per-bucket sample picks different steps in every run and
     the page would have to join 20 runs' x values);
-  * appending points only adds points: with B unchanged, the points of [since, n) are the
-    multiples of B in that range plus the new last point, and the old last point is
-    dropped unless its index is a multiple of B. The count grows with n, so B never
-    shrinks; when the count would pass N, B doubles;
-    the multiples of 2B are a subset of the multiples of B, so the chart thins out rather
-    than shifts, and the client receives the whole sample again (a "reset").
-  * the sample has between N / 2 and N points once n > N.
+  * appending points changes only the end: with B unchanged, the new points of [since, n)
+    are the multiples of B in that range plus the new last point, and the old last point
+    is dropped unless its index is a multiple of B. The count grows with n, so B never
+    shrinks; when the count would pass N, B doubles: the multiples of 2B are a subset of
+    the multiples of B, so the chart thins out rather than shifts, and the client receives
+    the whole sample again (a "reset").
+  * once n > N the sample has at least (N - 1) / 2 points (B / 2 gave more than N).
 Smoothing (the page's debiased EMA) runs over the shown points, as TensorBoard smooths its
 sample; since the sample is a function of the series alone, a refreshed chart and a fresh
 page show the same smoothed line. Extremes between two shown points are not drawn:
