@@ -1,7 +1,7 @@
 // ember-board's page in headless Chromium (Debian's chromium, driven by npm playwright-core):
 // reads the plotted points back from the charts, moves the smoothing slider, switches runs,
-// moves the image step slider, times the first paint and a refresh that adds points, and
-// saves a screenshot. Run by tests/python/test_board_page.py, which writes the log dir,
+// moves the image step slider, times the first paint and a refresh that adds points (then
+// one that doubles the sample's stride), and saves a screenshot. Run by tests/python/test_board_page.py, which writes the log dir,
 // serves it and checks the JSON this prints:
 //   node page_test.mjs BASE_URL SCREENSHOT_PNG APPEND_COMMAND_JSON
 import { createRequire } from "node:module";
@@ -23,6 +23,20 @@ function ema(values, w) {
     n++;
     return last / (w === 1 ? 1 : 1 - Math.pow(w, n));
   });
+}
+
+// The charts' sample, written again from Note [Strided display sample]'s statement: the
+// points at multiples of a power-of-two stride B and the last point, for the smallest B
+// that makes at most N points.
+function expectedSample(full, maxPoints) {
+  const n = full.steps.length;
+  for (let b = 1; ; b *= 2) {
+    const idx = [];
+    for (let i = 0; i < n; i += b) idx.push(i);
+    if (n && (n - 1) % b !== 0) idx.push(n - 1);
+    if (maxPoints > 0 && idx.length > maxPoints) continue;
+    return { stride: b, steps: idx.map((i) => full.steps[i]), values: idx.map((i) => full.values[i]) };
+  }
 }
 
 function maxDiff(a, b) {
@@ -51,26 +65,53 @@ try {
   out.firstPaintWallMs = Date.now() - t0;
   out.firstPaintMs = await page.evaluate(() => window.emberBoard.timings.firstPaint);
   out.firstFetchMs = await page.evaluate(() => window.emberBoard.timings.scalarFetch);
+  out.firstRunsMs = await page.evaluate(() => window.emberBoard.timings.runs);
   out.charts = await page.evaluate(() => window.emberBoard.charts.size);
   out.runs = await page.evaluate(() => window.emberBoard.state.runs.length);
 
-  // Plotted points: every run's raw and smoothed series of tag t0.
+  // How much the first paint downloaded: the scalar responses' bodies.
+  out.firstFetchBytes = await page.evaluate(() => performance.getEntriesByType("resource")
+    .filter((e) => e.name.includes("/api/scalars_batch")).reduce((a, e) => a + e.encodedBodySize, 0));
+  out.maxPoints = await page.evaluate(() => window.emberBoard.state.maxPoints);
+
+  // Plotted points: every run's raw and smoothed series of tag t0, against the sample taken
+  // here from the full-resolution API.
   const plotted = await page.evaluate(() => {
     const u = window.emberBoard.charts.get("t0");
     return { labels: u.series.map((s) => s.label), x: Array.from(u.data[0]),
              raw: Array.from(u.data[1]), smoothed: Array.from(u.data[2]) };
   });
-  const api = await page.evaluate(async (b) => {
-    const r = await fetch(b + "/api/scalars?run=r00&tag=t0");
+  const fullSeries = (run, tag) => page.evaluate(async ([b, run, tag]) => {
+    const r = await fetch(b + "/api/scalars?" + new URLSearchParams({ run, tag }));
     const a = new Float64Array(await r.arrayBuffer()), k = a.length / 3;
     return { steps: Array.from(a.subarray(0, k)), values: Array.from(a.subarray(2 * k)) };
-  }, base);
+  }, [base, run, tag]);
+  const full = await fullSeries("r00", "t0");
+  const api = expectedSample(full, out.maxPoints);
   check("series per run", plotted.labels.length === 1 + 2 * out.runs, plotted.labels.length);
   check("first run is r00", plotted.labels[2] === "r00", plotted.labels[2]);
-  check("x is the steps", maxDiff(plotted.x, api.steps) === 0, "x differs");
+  check("x is the sampled steps", maxDiff(plotted.x, api.steps) === 0, `${plotted.x.length} vs ${api.steps.length}`);
+  check("at most maxPoints, first and last kept", plotted.x.length <= out.maxPoints && plotted.x[0] === 0 &&
+        plotted.x[plotted.x.length - 1] === full.steps[full.steps.length - 1], `${plotted.x.length} ${plotted.x.at(-1)}`);
   check("raw points", maxDiff(plotted.raw, api.values) === 0, "raw differs");
   check("smoothed 0.6", maxDiff(plotted.smoothed, ema(api.values, 0.6)) < 1e-12, maxDiff(plotted.smoothed, ema(api.values, 0.6)));
-  out.pointsPerChart = plotted.x.length * out.runs;
+  out.shownPerSeries = plotted.x.length;
+  out.pointsPerChart = await page.evaluate(() => [...window.emberBoard.state.series.entries()]
+    .filter(([k]) => k.endsWith("\u0000t0")).reduce((a, [, s]) => a + s.total, 0));
+  // The card says it is a sample, and the downloads it links have every point.
+  const note = await page.locator('.card[data-tag="t0"] .sampling').textContent();
+  check("sampling note", note.startsWith(`${(out.runs * api.steps.length).toLocaleString("en")} of ` +
+        `${out.pointsPerChart.toLocaleString("en")} points shown: every ${api.stride}th point`), note);
+  const downloads = await page.evaluate(async () => {
+    const links = [...document.querySelectorAll('.card[data-tag="t0"] a')].filter((a) => a.textContent.endsWith(" r00"));
+    const get = async (kind) => (await fetch(links.find((a) => a.textContent.startsWith(kind)).href)).text();
+    return { csv: (await get("CSV")).trim().split("\n"), json: JSON.parse(await get("JSON")) };
+  });
+  check("CSV download has every point", downloads.csv.length === 1 + full.steps.length &&
+        downloads.csv.slice(1).every((line, i) => +line.split(",")[1] === full.steps[i] && +line.split(",")[2] === full.values[i]),
+        downloads.csv.length);
+  check("JSON download has every point", downloads.json.length === full.steps.length &&
+        downloads.json.every((row, i) => row[1] === full.steps[i] && row[2] === full.values[i]), downloads.json.length);
 
   // The smoothing slider.
   await page.locator("#smoothing").fill("0.95");
@@ -85,10 +126,7 @@ try {
   const labels = await page.evaluate(() => window.emberBoard.charts.get("t0").series.map((s) => s.label));
   check("run switched off", labels.length === 1 + 2 * (out.runs - 1) && labels[2] === "r01", labels.slice(0, 3).join(","));
   const r01 = await page.evaluate(() => Array.from(window.emberBoard.charts.get("t0").data[1]));
-  const apiR01 = await page.evaluate(async (b) => {
-    const a = new Float64Array(await (await fetch(b + "/api/scalars?run=r01&tag=t0")).arrayBuffer());
-    return Array.from(a.subarray(2 * a.length / 3));
-  }, base);
+  const apiR01 = expectedSample(await fullSeries("r01", "t0"), out.maxPoints).values;
   check("r01 raw points", maxDiff(r01, apiR01) === 0, "r01 differs");
   await page.locator('input[data-run="r00"]').check();
   await page.waitForFunction((n) => window.emberBoard.renders > n + 1, renders);
@@ -101,20 +139,61 @@ try {
   await page.waitForFunction((n) => window.emberBoard.renders > n + 3, renders);
 
   // A refresh that adds 1k points to r00/t0: only the new points are fetched.
-  execFileSync(appendCommand[0], appendCommand.slice(1));
-  // The server rereads the log directory at most every reload_interval, so a request that
-  // lands right after the writer exits may not see the new file yet: wait until it does.
-  await page.waitForFunction(async ([b, first]) => {
-    const r = await fetch(b + "/api/scalars?run=r00&tag=t0&since=" + first);
-    return (await r.arrayBuffer()).byteLength > 0;
-  }, [base, appendCommand[4]], { polling: 100 });
-  const refresh = await page.evaluate(async () => {
-    const t = performance.now();
-    await window.emberBoard.refresh();
-    return { ms: performance.now() - t, n: window.emberBoard.charts.get("t0").data[0].length };
-  });
+  const appendAndRefresh = async (first, n) => {
+    execFileSync(appendCommand[0], [...appendCommand.slice(1, 4), String(first), String(n)]);
+    // The server rereads the log directory at most every reload_interval, so a request that
+    // lands right after the writer exits may not see the new file yet: wait until it does.
+    await page.waitForFunction(async ([b, first]) => {
+      const r = await fetch(b + "/api/scalars?run=r00&tag=t0&since=" + first);
+      return (await r.arrayBuffer()).byteLength > 0;
+    }, [base, first], { polling: 100 });
+    return page.evaluate(async () => {
+      const t = performance.now();
+      const before = performance.getEntriesByType("resource").length;
+      await window.emberBoard.refresh();
+      const ms = performance.now() - t;
+      const s = window.emberBoard.state.series.get("r00\u0000t0"), u = window.emberBoard.charts.get("t0");
+      // r00's columns in the chart (x joined with the other runs' steps: null where r00 has none).
+      const rows = [...u.data[0].keys()].filter((i) => u.data[1][i] !== null && u.data[1][i] !== undefined);
+      return { ms, total: s.total, stride: s.stride, steps: Array.from(s.steps.subarray(0, s.n)),
+               values: Array.from(s.values.subarray(0, s.n)),
+               x: rows.map((i) => u.data[0][i]), raw: rows.map((i) => u.data[1][i]), smoothed: rows.map((i) => u.data[2][i]),
+               bytes: performance.getEntriesByType("resource").slice(before)
+                 .filter((e) => e.name.includes("/api/scalars_batch")).reduce((a, e) => a + e.encodedBodySize, 0) };
+    });
+  };
+  // After a refresh the chart must show the sample of all the points, neither duplicating
+  // nor dropping one, smoothed over it, as a fresh page would.
+  const checkRefreshed = async (name, refresh, logged) => {
+    const fullAfter = await fullSeries("r00", "t0");
+    const expectedAfter = expectedSample(fullAfter, out.maxPoints);
+    check(`${name}: points logged`, refresh.total === logged && fullAfter.steps.length === logged,
+          `${refresh.total} ${fullAfter.steps.length}`);
+    check(`${name}: sample`, maxDiff(refresh.steps, expectedAfter.steps) === 0 && maxDiff(refresh.values, expectedAfter.values) === 0 &&
+          refresh.stride === expectedAfter.stride && refresh.steps.at(-1) === fullAfter.steps.at(-1) &&
+          refresh.steps.length <= out.maxPoints,
+          `${refresh.steps.length} points, stride ${refresh.stride}, last ${refresh.steps.at(-1)}, expected ${expectedAfter.steps.length}`);
+    check(`${name}: chart`, maxDiff(refresh.x, expectedAfter.steps) === 0 && maxDiff(refresh.raw, expectedAfter.values) === 0 &&
+          maxDiff(refresh.smoothed, ema(expectedAfter.values, 0.95)) < 1e-12, `${refresh.x.length} rows`);
+    return expectedAfter;
+  };
+  const appendFrom = +appendCommand[4], added = +appendCommand[5];
+  const refresh = await appendAndRefresh(appendFrom, added);
   out.refreshMs = refresh.ms;
-  check("refresh added 1k points", refresh.n === plotted.x.length + 1000, refresh.n);
+  out.refreshBytes = refresh.bytes;
+  const grown = await checkRefreshed("refresh added 1k points", refresh, full.steps.length + added);
+  check("refresh kept the stride", grown.stride === api.stride, `${grown.stride} ${api.stride}`);
+  // 5k more points: the sample would pass maxPoints, the stride doubles, and the page
+  // replaces r00's sample instead of extending it.
+  const reset = await appendAndRefresh(appendFrom + added, 5000);
+  out.resetRefreshMs = reset.ms;
+  const thinned = await checkRefreshed("refresh doubling the stride", reset, full.steps.length + added + 5000);
+  check("stride doubled", thinned.stride === 2 * api.stride, `${thinned.stride} ${api.stride}`);
+  // r00 at stride 32 now, the other runs at 16: the note says both, and the new totals.
+  const shownNow = (out.runs - 1) * api.steps.length + thinned.steps.length;
+  const noteNow = await page.locator('.card[data-tag="t0"] .sampling').textContent();
+  check("sampling note after the doubling", noteNow.startsWith(`${shownNow.toLocaleString("en")} of ` +
+        `${(out.pointsPerChart + added + 5000).toLocaleString("en")} points shown: every 16th or 32nd point`), noteNow);
 
   // Images: the step slider walks the steps.
   await page.locator('#tabs button[data-tab="images"]').click();

@@ -1,8 +1,11 @@
 """ember-board's page in headless Chromium (tests/board/page_test.mjs, npm playwright-core
 driving Debian's chromium) over 20 runs x 10 tags x 10k points written by ember's
 SummaryWriter: plotted points read back, smoothing slider, run switching, tag filter, image
-step slider, a GIF from add_video, the audio players, a refresh adding 1k points, screenshot. Prints the first-paint and refresh
-times (docs/tensorboard.md, benchmarks)."""
+step slider, a GIF from add_video, the audio players, a refresh adding 1k points and one
+adding 5k (the sample's stride doubles), screenshot;
+the charts show the server's sample of each series (at most 1,000 points, the last one
+included) while the downloads have every point. Prints the first-paint and refresh times
+(docs/tensorboard.md, benchmarks)."""
 import json
 import os
 import pathlib
@@ -71,10 +74,17 @@ def test_page_in_chromium(tmp_path):
     failed = {k: v for k, v in out["checks"].items() if v is not True}
     assert not failed, failed
     assert out["runs"] == RUNS and out["charts"] == TAGS and out["pointsPerChart"] == RUNS * POINTS
+    # TensorBoard's default of 1,000 points per series; 10k points are shown as every 16th
+    # and the last (Note [Strided display sample]).
+    assert out["maxPoints"] == 1000 and out["shownPerSeries"] == POINTS // 16 + 1
+    assert out["firstFetchBytes"] < RUNS * TAGS * 1000 * 3 * 8 + 10 * 4 * 8 * RUNS
     assert screenshot.stat().st_size > 10_000
     keep = os.environ.get("EMBER_BOARD_SCREENSHOT")
     if keep:
         shutil.copyfile(screenshot, keep)
     print(f"\nember-board in Chromium: {RUNS} runs x {TAGS} tags x {POINTS} points: first paint "
-          f"{out['firstPaintMs']:.0f} ms (of which fetching {out['firstFetchMs']:.0f} ms; navigation to ready {out['firstPaintWallMs']} ms); refresh adding 1k "
-          f"points {out['refreshMs']:.0f} ms")
+          f"{out['firstPaintMs']:.0f} ms (of which the run list {out['firstRunsMs']:.0f} ms, fetching scalars "
+          f"{out['firstFetchMs']:.0f} ms, the rest building and drawing the charts; navigation to ready "
+          f"{out['firstPaintWallMs']} ms; {out['firstFetchBytes'] / 1e6:.1f} MB of scalars, "
+          f"{out['shownPerSeries']} points a series); refresh adding 1k points {out['refreshMs']:.0f} ms "
+          f"({out['refreshBytes']} bytes); one adding 5k more, doubling the stride, {out['resetRefreshMs']:.0f} ms")

@@ -10,7 +10,10 @@
   const state = {
     tab: "scalars", runs: [], selected: new Set(), known: new Set(), filter: "",
     smoothing: 0.6, xaxis: "step", logy: false,
-    series: new Map(),  // "run\u0000tag" -> {steps, walls, values: Float64Array, n}
+    maxPoints: 0,  // points per series the charts show (the server's --samples_per_plugin scalars=N; 0: all)
+    // "run\u0000tag" -> the shown sample: {steps, walls, values: Float64Array, n: points shown,
+    // total: points logged, stride} (Note [Strided display sample], python/ember/board/sampling.py)
+    series: new Map(),
     charts: new Map(),  // tag -> uPlot
   };
   const board = window.emberBoard = { charts: state.charts, state, timings: {}, renders: 0, ready: false };
@@ -60,23 +63,30 @@
   function seriesOf(run, tag) {
     const key = run + "\u0000" + tag;
     let s = state.series.get(key);
-    if (!s) { s = { steps: new Float64Array(0), walls: new Float64Array(0), values: new Float64Array(0), n: 0 };
+    if (!s) { s = { steps: new Float64Array(0), walls: new Float64Array(0), values: new Float64Array(0), n: 0,
+                    total: 0, stride: 0 };
               state.series.set(key, s); }
     return s;
   }
 
-  // Fetches the points of one tag logged since the last fetch (all of them the first time)
-  // for several runs in one request (/api/scalars_batch); true when any arrived.
+  // Fetches the sample of one tag's points logged since the last fetch (all of them the first
+  // time) for several runs in one request (/api/scalars_batch); true when a chart changed.
+  // The server answers per run [count, start, total, stride]: start 0 replaces the sample
+  // (first fetch, or the stride doubled), otherwise the points extend it and the old last
+  // point goes unless it is on the stride (Note [Strided display sample]).
   async function fetchScalars(tag, runs) {
     if (!runs.length) return false;
     const series = runs.map((run) => seriesOf(run, tag));
-    const r = await fetch("/api/scalars_batch?" + q({ tag, runs: JSON.stringify(runs),
-                                                      since: JSON.stringify(series.map((s) => s.n)) }));
+    const r = await fetch("/api/scalars_batch?" + q({ tag, runs: JSON.stringify(runs), max_points: state.maxPoints,
+                                                      since: JSON.stringify(series.map((s) => s.total)),
+                                                      strides: JSON.stringify(series.map((s) => s.stride)) }));
     if (!r.ok) return false;
     const all = new Float64Array(await r.arrayBuffer());
-    let at = runs.length, got = false;
+    let at = 4 * runs.length, got = false;
     series.forEach((s, i) => {
-      const k = all[i];
+      const [k, start, total, stride] = all.subarray(4 * i, 4 * i + 4);
+      if (start === 0) { got = got || s.n > 0; s.n = 0; }
+      else if (k > 0 && (s.total - 1) % s.stride !== 0) s.n--;
       if (k > 0) {
         s.steps = grow(s.steps, s.n + k); s.walls = grow(s.walls, s.n + k); s.values = grow(s.values, s.n + k);
         s.steps.set(all.subarray(at, at + k), s.n);
@@ -85,6 +95,7 @@
         s.n += k;
         got = true;
       }
+      s.total = total; s.stride = stride;
       at += 3 * k;
     });
     return got;
@@ -121,6 +132,7 @@
     const info = await getJSON("/api/runs");
     $("logdir").textContent = info.logdir;
     state.runs = info.runs;
+    state.maxPoints = (info.samples_per_plugin || {}).scalars || 0;
     for (const r of info.runs) if (!state.known.has(r.name)) { state.known.add(r.name); state.selected.add(r.name); }
     const box = $("runs");
     box.replaceChildren();
@@ -180,11 +192,33 @@
     return u;
   }
 
+  // Says how much of the series the chart shows, so nobody reads a sample as every point.
+  function samplingText(tag) {
+    let shown = 0, total = 0;
+    const strides = new Set();
+    for (const run of runsWithScalar(tag)) {
+      const s = state.series.get(run + "\u0000" + tag);
+      if (s && s.n) { shown += s.n; total += s.total; strides.add(s.stride); }
+    }
+    const num = (x) => x.toLocaleString("en");
+    if (shown === total) return `all ${num(total)} points shown`;
+    const ordinal = (b) => b + ((b % 100 >= 11 && b % 100 <= 13) ? "th" : ["th", "st", "nd", "rd"][b % 10] || "th");
+    const every = [...strides].sort((a, b) => a - b).map(ordinal).join(" or ");
+    return `${num(shown)} of ${num(total)} points shown: every ${every} point of a run and its last ` +
+           "(each a logged point; the downloads have all)";
+  }
+
+  function updateSamplingText(tag) {
+    const note = document.querySelector(`.card[data-tag="${CSS.escape(tag)}"] .sampling`);
+    if (note) note.textContent = samplingText(tag);
+  }
+
   function scalarCard(tag) {
     const card = el("div", { class: "card", "data-tag": tag });
     card.append(el("h3", { text: tag }));
     const chartBox = el("div");
     card.append(chartBox);
+    card.append(el("div", { class: "sampling" }));
     const links = el("details", { class: "links" }, el("summary", { text: "download CSV / JSON" }));
     for (const r of selectedRuns()) {
       if (!(r.tags.scalars || []).includes(tag)) continue;
@@ -209,6 +243,7 @@
       main.append(card);
       const u = makeChart(tag, chartBox);
       if (u) state.charts.set(tag, u);
+      updateSamplingText(tag);
     }
     board.timings.scalars = performance.now() - t0;
   }
@@ -221,6 +256,7 @@
     for (const tag of changed) {
       const u = state.charts.get(tag), cd = chartData(tag);
       if (u && cd && cd.series.length === u.series.length) u.setData(cd.data);
+      updateSamplingText(tag);
     }
     board.timings.refresh = performance.now() - t0;
     board.timings.refreshChanged = changed.size;
@@ -490,6 +526,7 @@
   (async function start() {
     const t0 = performance.now();
     await loadRuns();
+    board.timings.runs = performance.now() - t0;
     await render();
     board.timings.firstPaint = performance.now() - t0;
     board.ready = true;

@@ -7,10 +7,16 @@ only what was appended: logdir.py).
     GET /api/runs                           runs, their tags per kind, recent warnings
     GET /api/scalars?run=R&tag=T&since=K    float64 little-endian: steps, wall times, values
                                             of points K.. (header X-Total: the point count)
+        &max_points=N&stride=B              the display sample instead (sampling.py): headers
+                                            X-Start (K, or 0 when the sample was reset) and
+                                            X-Stride
     GET /api/scalars_batch?tag=T&runs=["R1",...]&since=[K1,...]
                                             one tag for several runs in one response: float64
                                             little-endian, first the runs' new point counts,
                                             then each run's steps, wall times and values
+        &max_points=N&strides=[B1,...]      the display sample (what the page asks): first
+                                            [count, start, total, stride] per run, then each
+                                            run's steps, wall times and values
     GET /api/scalars.json?run=R&tag=T       [[wall_time, step, value], ...] (TensorBoard's JSON)
     GET /api/scalars.csv?run=R&tag=T        "Wall time,Step,Value" rows (TensorBoard's CSV)
     GET /api/images?run=R&tag=T             [{step, wall_time, width, height, count}]
@@ -33,6 +39,7 @@ import sys
 import urllib.parse
 
 from .logdir import LogDir
+from .sampling import sample, stride_for
 
 STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 
@@ -54,6 +61,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     wbufsize = 1 << 16
     logdir = None  # set by make_server
+    samples_per_plugin = {}  # plugin -> points the page shows per series (0: all); make_server
 
     def log_message(self, fmt, *args):  # quiet: the page polls
         pass
@@ -114,11 +122,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
     # ---- API ------------------------------------------------------------------------
     def api_runs(self, q):
         runs = [{"name": name, "records": r.records, "tags": r.tags()} for name, r in sorted(self.logdir.runs.items())]
-        self._json({"logdir": self.logdir.path, "runs": runs, "warnings": self.logdir.warnings[-50:]})
+        self._json({"logdir": self.logdir.path, "runs": runs, "warnings": self.logdir.warnings[-50:],
+                    "samples_per_plugin": {"scalars": self.samples_per_plugin.get("scalars", 0)}})
 
     def api_scalars(self, q):
         _, s = self._run_tag(q, "scalars")
         since = max(0, int(q.get("since", 0)))
+        if "max_points" in q:
+            start, stride, *cols = sample(s, since, int(q.get("stride", 0)), int(q["max_points"]))
+            self._send(200, b"".join(c.tobytes() for c in cols), "application/octet-stream",
+                       {"X-Total": str(len(s)), "X-Start": str(start), "X-Stride": str(stride)})
+            return
         body = s.steps[since:].tobytes() + s.wall_times[since:].tobytes() + s.values[since:].tobytes()
         self._send(200, body, "application/octet-stream", {"X-Total": str(len(s))})
 
@@ -128,18 +142,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
         tag = q.get("tag", "")
         runs = json.loads(q.get("runs", "[]"))
         since = json.loads(q.get("since", "[]")) or [0] * len(runs)
-        if not isinstance(runs, list) or not isinstance(since, list) or len(since) != len(runs):
-            raise ValueError("runs and since must be JSON lists of the same length")
-        parts, counts = [], []
-        for name, k in zip(runs, since):
+        sampled = "max_points" in q
+        strides = json.loads(q.get("strides", "[]")) or [0] * len(runs)
+        if not all(isinstance(x, list) for x in (runs, since, strides)) or not len(runs) == len(since) == len(strides):
+            raise ValueError("runs, since and strides must be JSON lists of the same length")
+        max_points = int(q["max_points"]) if sampled else 0
+        parts, head = [], []
+        for name, k, b in zip(runs, since, strides):
             run = self.logdir.run(str(name))
             if tag not in run.scalars:
                 raise KeyError(f"{run.name}/{tag}")
             s, k = run.scalars[tag], max(0, int(k))
-            counts.append(max(0, len(s) - k))
-            parts += [s.steps[k:].tobytes(), s.wall_times[k:].tobytes(), s.values[k:].tobytes()]
-        head = struct.pack(f"<{len(counts)}d", *counts)
-        self._send(200, head + b"".join(parts), "application/octet-stream")
+            if sampled:
+                start, stride, *cols = sample(s, k, int(b), max_points)
+                head += [len(cols[0]), start, len(s), stride]
+            else:
+                cols = (s.steps[k:], s.wall_times[k:], s.values[k:])
+                head.append(len(cols[0]))
+            parts += [c.tobytes() for c in cols]
+        self._send(200, struct.pack(f"<{len(head)}d", *head) + b"".join(parts), "application/octet-stream")
 
     def api_scalars_json(self, q):
         _, s = self._run_tag(q, "scalars")
@@ -245,13 +266,38 @@ ROUTES = {
 }
 
 
-def make_server(logdir, host="127.0.0.1", port=6006, reload_interval=1.0):
-    """A ThreadingHTTPServer over `logdir` (not yet serving: call serve_forever())."""
-    handler = type("BoundHandler", (Handler,), {"logdir": LogDir(logdir, reload_interval)})
+def make_server(logdir, host="127.0.0.1", port=6006, reload_interval=1.0, samples_per_plugin=None):
+    """A ThreadingHTTPServer over `logdir` (not yet serving: call serve_forever()).
+    samples_per_plugin: {"scalars": N}, the points per series the page's charts show
+    (default 1000, TensorBoard's default; 0: every point); see sampling.py."""
+    samples = {"scalars": DEFAULT_SCALAR_SAMPLES, **(samples_per_plugin or {})}
+    stride_for(0, samples["scalars"])  # a bad count is an error here, not on every request
+    handler = type("BoundHandler", (Handler,), {"logdir": LogDir(logdir, reload_interval),
+                                                "samples_per_plugin": samples})
     handler.logdir.refresh(force=True)
     server = http.server.ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     return server
+
+
+# TensorBoard's scalar plugin keeps 1,000 points per tag unless --samples_per_plugin says
+# otherwise.
+DEFAULT_SCALAR_SAMPLES = 1000
+
+
+def parse_samples_per_plugin(text):
+    """TensorBoard's --samples_per_plugin syntax, "scalars=500,images=10": {plugin: N}.
+    ember-board samples scalars only; other plugins' counts are accepted (so TensorBoard
+    command lines work) and reported as ignored by main()."""
+    out = {}
+    for item in filter(None, (x.strip() for x in text.split(","))):
+        name, eq, value = item.partition("=")
+        if not eq or not name.strip() or not value.strip().isdigit():
+            raise ValueError(f"--samples_per_plugin: expected PLUGIN=COUNT, got {item!r}")
+        out[name.strip()] = int(value)
+    if out.get("scalars", 0) == 1:
+        raise ValueError("--samples_per_plugin: scalars must be 0 (every point) or at least 2 (the first and last)")
+    return out
 
 
 def main(argv=None):
@@ -260,10 +306,21 @@ def main(argv=None):
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, default=6006, help="port (default: 6006; 0 picks a free one)")
     p.add_argument("--reload_interval", type=float, default=1.0, help="seconds between reads of new records")
+    p.add_argument("--samples_per_plugin", "--samples-per-plugin", default="",
+                   help="TensorBoard's syntax, e.g. scalars=500: points per series the charts show "
+                        f"(default {DEFAULT_SCALAR_SAMPLES}; 0: every point; downloads always have every point)")
     args = p.parse_args(argv)
     if not os.path.isdir(args.logdir):
         p.error(f"--logdir {args.logdir}: no such directory")
-    server = make_server(args.logdir, args.host, args.port, args.reload_interval)
+    try:
+        samples = parse_samples_per_plugin(args.samples_per_plugin)
+    except ValueError as e:
+        p.error(str(e))
+    ignored = sorted(set(samples) - {"scalars"})
+    if ignored:
+        print(f"ember-board: --samples_per_plugin: {', '.join(ignored)} ignored (only scalars are sampled; "
+              "the other tabs show every record)", file=sys.stderr)
+    server = make_server(args.logdir, args.host, args.port, args.reload_interval, samples)
     host, port = server.server_address[:2]
     print(f"ember-board: serving {os.path.abspath(args.logdir)} at http://{host}:{port}/ (Ctrl+C to stop)",
           flush=True)
