@@ -104,6 +104,9 @@ class DistributedDataParallelImpl : public Module {
   };
   [[nodiscard]] NoSyncGuard no_sync() { return NoSyncGuard(*this); }
   bool require_backward_grad_sync() const { return require_backward_grad_sync_; }
+  // torch's register_comm_hook (Note [DDP comm hooks] in reducer.h); the state is what the
+  // hook captures, e.g. [g](auto& b) { return distributed::ddp_comm_hooks::allreduce_hook(g, b); }.
+  void register_comm_hook(distributed::CommHook hook) { reducer_->register_comm_hook(std::move(hook)); }
 
   // The steps of forward, public for wrappers with their own calling convention.
   void pre_forward();

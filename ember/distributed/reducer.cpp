@@ -166,6 +166,7 @@ void Reducer::reset_accounting() {
   for (Bucket& b : buckets_) {
     b.pending = b.params.size();
     b.work.reset();
+    b.future.reset();
   }
   next_bucket_ = 0;
   has_marked_unused_ = false;
@@ -283,10 +284,21 @@ void Reducer::mark_variable_ready(size_t index) {
 void Reducer::launch_ready_buckets() {
   const int world = group_->size();
   while (next_bucket_ < buckets_.size() && buckets_[next_bucket_].pending == 0) {
-    Bucket& bucket = buckets_[next_bucket_++];
-    // World size 1 reduces nothing (MLX's rule); the bookkeeping still runs.
-    // AVG sums, then divides by the world size on the comm thread, off the backward thread.
-    if (world > 1) bucket.work = group_->all_reduce(bucket.buffer, ReduceOp::AVG);
+    const size_t index = next_bucket_++;
+    Bucket& bucket = buckets_[index];
+    if (comm_hook_) {
+      // Note [DDP comm hooks]: the hook reduces, whatever the world size.
+      std::vector<Tensor> params;
+      for (size_t i : bucket.params) params.push_back(params_[i]);
+      GradBucket view(index, index + 1 == buckets_.size(), bucket.buffer, bucket.views, std::move(params));
+      bucket.future = comm_hook_(view);
+      EMBER_CHECK(bucket.future, "DistributedDataParallel: the communication hook returned no Future for bucket ",
+                  index);
+    } else if (world > 1) {
+      // World size 1 reduces nothing (MLX's rule); the bookkeeping still runs.
+      // AVG sums, then divides by the world size on the comm thread, off the backward thread.
+      bucket.work = group_->all_reduce(bucket.buffer, ReduceOp::AVG);
+    }
     ++launched_total_;
   }
   if (next_bucket_ < buckets_.size()) return;
@@ -303,8 +315,18 @@ void Reducer::finalize_backward() {
   std::lock_guard<std::mutex> lock(mutex_);
   expect_autograd_hooks_ = false;
   require_finalize_ = false;
-  for (Bucket& b : buckets_)
+  for (size_t i = 0; i < buckets_.size(); ++i) {
+    Bucket& b = buckets_[i];
     if (b.work) b.work->wait();  // rethrows the collective's error (Note [DDP finalize])
+    if (!b.future) continue;
+    Tensor reduced = b.future->tensor();  // Note [DDP comm hooks]; rethrows the hook's error
+    if (reduced.data_ptr() == b.buffer.data_ptr()) continue;
+    EMBER_CHECK(reduced.numel() == b.buffer.numel(), "DistributedDataParallel: the communication hook's future for "
+                "bucket ", i, " holds a tensor of ", reduced.numel(), " elements, but the bucket has ",
+                b.buffer.numel());
+    NoGradGuard no_grad;
+    b.buffer.copy_(reduced.reshape(b.buffer.sizes()));
+  }
   if (local_used_work_) local_used_work_->wait();
   // Note [DDP bucket rebuild]: the first complete backward's order shapes the buckets.
   if (!has_rebuilt_ && !options_.find_unused_parameters && ready_order_.size() == params_.size())
@@ -326,6 +348,13 @@ void Reducer::finalize_backward() {
       grad.copy_(view);
     }
   }
+}
+
+void Reducer::register_comm_hook(CommHook hook) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  EMBER_CHECK(!comm_hook_, "register_comm_hook or register_builtin_comm_hook can only be called once.");
+  EMBER_CHECK_VALUE(static_cast<bool>(hook), "register_comm_hook: the hook is empty");
+  comm_hook_ = std::move(hook);
 }
 
 void Reducer::throw_unfinished_reduction() const {

@@ -53,6 +53,15 @@
 // the bucket in place from then on, and the all-reduce result needs no copy back. Gradient
 // accumulation under no_sync() accumulates into the views too; the next synchronised
 // backward reduces the accumulated sum.
+//
+// Note [DDP comm hooks]
+// With a hook registered (register_comm_hook, once, as torch), launching a bucket calls the
+// hook with a GradBucket of it instead of queueing all_reduce(AVG); the hook returns a Future
+// of the reduced buffer (a tensor of the bucket's size: usually the bucket itself, reduced in
+// place). The hook runs on the backward thread, inside the launch order above, so it must
+// issue its collectives at once (every rank calls it for the same buckets in the same order).
+// finalize_backward waits for each bucket's future in order, rethrowing its error, and copies
+// its value into the bucket when it is another tensor, before the gradients are handed out.
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -60,6 +69,7 @@
 #include <vector>
 
 #include "ember/core/tensor.h"
+#include "ember/distributed/comm_hooks.h"
 #include "ember/distributed/process_group.h"
 
 namespace ember::distributed {
@@ -106,6 +116,9 @@ class Reducer : public std::enable_shared_from_this<Reducer> {
   // Number of all_reduce calls issued so far (tests check overlap and no_sync with it).
   int64_t num_launched_buckets() const { return launched_total_; }
   const ProcessGroupPtr& process_group() const { return group_; }
+  // Note [DDP comm hooks]. Once per reducer ("register_comm_hook or register_builtin_comm_hook
+  // can only be called once.").
+  void register_comm_hook(CommHook hook);
   const std::vector<Tensor>& parameters() const { return params_; }
 
  private:
@@ -117,6 +130,7 @@ class Reducer : public std::enable_shared_from_this<Reducer> {
     std::vector<Tensor> views;     // views[k]: params[k]'s slot, shaped like it
     size_t pending = 0;            // parameters not yet ready this backward
     WorkPtr work;                  // the bucket's all_reduce, once launched
+    FuturePtr future;              // or its comm hook's future (Note [DDP comm hooks])
   };
 
   void install_hooks();
@@ -138,6 +152,7 @@ class Reducer : public std::enable_shared_from_this<Reducer> {
   std::vector<Bucket> buckets_;
   std::vector<std::pair<size_t, size_t>> locator_;  // param -> (bucket, slot in bucket)
   std::vector<uint64_t> hook_handles_;
+  CommHook comm_hook_;
 
   // Per-backward state (Note [DDP finalize]). Hooks run on the backward thread; the mutex
   // guards against a user running backward from two threads at once.

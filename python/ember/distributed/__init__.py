@@ -18,12 +18,13 @@ ProcessGroup = _D.ProcessGroup
 DistError = _D.DistError
 DistBackendError = _D.DistBackendError
 DistTimeoutError = _D.DistTimeoutError
+GradBucket = _C._ddp.GradBucket
 
 # c10d's kBackendDefaultTimeout (torch.distributed.default_pg_timeout).
 default_pg_timeout = _datetime.timedelta(minutes=30)
 
 __all__ = [
-    "Backend", "DistBackendError", "DistError", "DistTimeoutError", "GroupMember", "P2POp", "ProcessGroup",
+    "Backend", "DistBackendError", "DistError", "DistTimeoutError", "GradBucket", "GroupMember", "P2POp", "ProcessGroup",
     "ReduceOp", "Work", "all_gather", "all_gather_into_tensor", "all_reduce", "all_to_all", "all_to_all_single",
     "barrier", "batch_isend_irecv", "broadcast", "default_pg_timeout", "destroy_process_group", "gather",
     "get_backend", "get_rank", "get_world_size", "init_process_group", "irecv", "is_available",

@@ -83,6 +83,16 @@ class DistributedDataParallel(Module):
             self.reducer.prepare_for_backward(_find_tensors(output) if walk else [])
         return output
 
+    def register_comm_hook(self, state, hook):
+        r"""Replaces the all-reduce of each gradient bucket with ``hook(state, bucket)``, which
+        gets a ``ember.distributed.GradBucket`` and returns an ``ember.futures.Future`` of the
+        reduced ``bucket.buffer()`` (Note [DDP comm hooks] in ember/distributed/reducer.h).
+        Built-in hooks: ``ember.distributed.algorithms.ddp_comm_hooks.default_hooks``. Once per
+        model, before training."""
+        if not callable(hook):
+            raise TypeError("Communication hook must be callable.")
+        self.reducer.register_comm_hook(state, hook)
+
     @contextmanager
     def no_sync(self):
         r"""Gradients accumulate locally inside the context; the first synchronised backward
