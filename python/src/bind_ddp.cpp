@@ -8,6 +8,7 @@
 #include "ember/distributed/comm_hooks.h"
 #include "ember/distributed/ddp.h"
 #include "ember/distributed/reducer.h"
+#include "ember/distributed/sync_batch_norm.h"
 #include "python/src/bind_common.h"
 #include "python/src/py_callable.h"
 
@@ -108,6 +109,19 @@ void init_ddp(py::module_& m) {
                                                        first_bucket_bytes, bucket_bytes_cap);
       },
       py::arg("params"), py::arg("first_bucket_bytes"), py::arg("bucket_bytes_cap"));
+  // ember.nn.SyncBatchNorm's training forward (Note [SyncBatchNorm]); collective.
+  dm.def(
+      "sync_batch_norm",
+      [](const Tensor& input, std::optional<Tensor> weight, std::optional<Tensor> bias,
+         std::optional<Tensor> running_mean, std::optional<Tensor> running_var, double momentum, double eps,
+         dist::ProcessGroupPtr group) {
+        py::gil_scoped_release release;
+        return dist::sync_batch_norm(input, weight.value_or(Tensor()), bias.value_or(Tensor()),
+                                     running_mean.value_or(Tensor()), running_var.value_or(Tensor()), momentum, eps,
+                                     group);
+      },
+      py::arg("input"), py::arg("weight"), py::arg("bias"), py::arg("running_mean"), py::arg("running_var"),
+      py::arg("momentum"), py::arg("eps"), py::arg("process_group"));
   dm.attr("DEFAULT_FIRST_BUCKET_BYTES") = dist::kDefaultFirstBucketBytes;
 }
 

@@ -52,6 +52,12 @@ def test_p2p_and_future_names_and_errors_match_torch():
     for name in ["wait", "value", "then", "done", "set_result", "add_done_callback"]:
         assert hasattr(torch.futures.Future, name) and hasattr(ember.futures.Future, name), name
     assert hasattr(dist.Work, "get_future")
+    # SyncBatchNorm's constructor and its repr, as torch's.
+    assert repr(ember.nn.SyncBatchNorm(4, momentum=None)) == repr(torch.nn.SyncBatchNorm(4, momentum=None))
+    # (torch 1.13 first insists on a GPU tensor; its dimension check is the same message)
+    assert message(lambda: ember.nn.SyncBatchNorm(4)(ember.ones(4))) == \
+        message(lambda: torch.nn.SyncBatchNorm(4)._check_input_dim(torch.ones(4)))
+    assert hasattr(ember.nn.SyncBatchNorm, "convert_sync_batchnorm")
     assert message(lambda: dist.P2POp(dist.send, ember.ones(1), 0)) == \
         message(lambda: tdist.P2POp(tdist.send, torch.ones(1), 0))
     assert message(lambda: dist.batch_isend_irecv([1])) == message(lambda: tdist.batch_isend_irecv([1]))
