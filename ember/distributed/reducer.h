@@ -62,6 +62,18 @@
 // issue its collectives at once (every rank calls it for the same buckets in the same order).
 // finalize_backward waits for each bucket's future in order, rethrowing its error, and copies
 // its value into the bucket when it is another tensor, before the gradients are handed out.
+//
+// Note [DDP join]
+// torch's DDP.join() for uneven inputs: a rank that has run out of batches leaves its join()
+// context and, until every rank has, shadows each iteration of the ranks still training with
+// the same collectives: per iteration, an all-reduce of a "still training" count (1 from each
+// active rank, whose forward contributes it; 0 from joined ranks; 0 in total ends the loop),
+// shadow_forward() (the bucket rebuild's broadcast, when pending), the buffer broadcast, and
+// shadow_backward() (every bucket all-reduced, or passed to the comm hook, as zeros, then the
+// used-parameter map), so the active ranks' AVG divides by the initial world size (torch's
+// divide_by_initial_world_size=True). Afterwards every rank takes the parameters and buffers of
+// the rank that trained longest (the last to join), as torch's final model sync. Every
+// iteration inside join() must be synchronised (not under no_sync()).
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -119,6 +131,9 @@ class Reducer : public std::enable_shared_from_this<Reducer> {
   // Note [DDP comm hooks]. Once per reducer ("register_comm_hook or register_builtin_comm_hook
   // can only be called once.").
   void register_comm_hook(CommHook hook);
+  // Note [DDP join]: one iteration's collectives, mirrored by a rank that has no batch left.
+  void shadow_forward();
+  void shadow_backward();
   const std::vector<Tensor>& parameters() const { return params_; }
 
  private:
@@ -139,7 +154,10 @@ class Reducer : public std::enable_shared_from_this<Reducer> {
   int64_t first_bucket_bytes() const;
   void autograd_hook(size_t index);
   void mark_variable_ready(size_t index);
+  void launch_bucket(size_t index);
+  void launch_used_map();
   void launch_ready_buckets();
+  void wait_buckets();
   void finalize_backward();
   void reset_accounting();
   [[noreturn]] void throw_unfinished_reduction() const;
@@ -171,6 +189,16 @@ class Reducer : public std::enable_shared_from_this<Reducer> {
   bool has_rebuilt_ = false;
   bool rebuild_pending_ = false;
 };
+
+// Note [DDP join], shared by the C++ and Python DDP. An active rank's synchronised forward
+// inside join() calls join_notify_active first; a rank whose loop has ended calls
+// join_shadow_until_done, which mirrors the others' iterations (broadcasting `buffers` from rank
+// 0 each time when broadcast_buffers) until none is left, then broadcasts `model_state`
+// (parameters and buffers) from the rank with the most iterations (`own_iterations` is this
+// rank's count).
+void join_notify_active(const ProcessGroupPtr& group);
+void join_shadow_until_done(Reducer& reducer, const std::vector<Tensor>& buffers, bool broadcast_buffers,
+                            int64_t own_iterations, const std::vector<Tensor>& model_state);
 
 // Creates a Reducer and installs its hooks (which hold it weakly).
 std::shared_ptr<Reducer> make_reducer(std::vector<Tensor> params, std::vector<std::string> names,

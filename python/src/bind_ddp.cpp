@@ -80,6 +80,8 @@ void init_ddp(py::module_& m) {
              });
            },
            py::arg("state"), py::arg("hook"))
+      .def("shadow_forward", &dist::Reducer::shadow_forward, py::call_guard<py::gil_scoped_release>())
+      .def("shadow_backward", &dist::Reducer::shadow_backward, py::call_guard<py::gil_scoped_release>())
       .def_property_readonly("bucket_indices", &dist::Reducer::bucket_indices)
       .def_property_readonly("bucket_bytes", &dist::Reducer::bucket_bytes)
       .def_property_readonly("num_launched_buckets", &dist::Reducer::num_launched_buckets);
@@ -102,6 +104,25 @@ void init_ddp(py::module_& m) {
         dist::broadcast_tensors(group, ts, src);
       },
       py::arg("process_group"), py::arg("tensors"), py::arg("src") = 0);
+  dm.def(
+      "join_notify_active",
+      [](dist::ProcessGroupPtr group) {
+        if (!group) group = dist::default_group();
+        py::gil_scoped_release release;
+        dist::join_notify_active(group);
+      },
+      py::arg("process_group"));
+  dm.def(
+      "join_shadow_until_done",
+      [](dist::Reducer& reducer, py::handle buffers, bool broadcast_buffers, int64_t own_iterations,
+         py::handle model_state) {
+        std::vector<Tensor> bs = tensor_list(buffers, "join_shadow_until_done");
+        std::vector<Tensor> ms = tensor_list(model_state, "join_shadow_until_done");
+        py::gil_scoped_release release;
+        dist::join_shadow_until_done(reducer, bs, broadcast_buffers, own_iterations, ms);
+      },
+      py::arg("reducer"), py::arg("buffers"), py::arg("broadcast_buffers"), py::arg("own_iterations"),
+      py::arg("model_state"));
   dm.def(
       "compute_bucket_assignment_by_size",
       [](py::handle params, int64_t first_bucket_bytes, int64_t bucket_bytes_cap) {

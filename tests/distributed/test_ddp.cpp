@@ -207,6 +207,54 @@ TEST(DdpCommHook, OnlyOnceAndErrorsReachBackward) {
   EXPECT_EQ(error_of([&] { failing(ember::ones({2, 10})).sum().backward(); }), "hook failed on bucket 0");
 }
 
+TEST(DdpJoin, UnevenInputsMatchTheOneProcessReplay) {
+  // Rank r trains on 3 + r batches; at iteration i the gradient is the active ranks' sum over
+  // the initial world size, and every rank ends with the model of the rank that trained longest.
+  auto batches_of = [](int r) { return 3 + r; };
+  auto shard = [](int i, int r) {
+    ember::manual_seed(1000 * i + r);
+    Tensor x = ember::randn({4, 10});
+    return std::make_pair(x, ember::randint(0, 3, {4}));
+  };
+  ember::manual_seed(77);
+  Mlp model;
+  auto reference_ptr = model->clone();
+  auto* reference = dynamic_cast<MlpImpl*>(reference_ptr.get());
+  DistributedDataParallel ddp(model, nullptr, DistributedDataParallelOptions().bucket_cap_mb(0.004));
+  ember::optim::SGD opt(ddp->parameters(), ember::optim::SGDOptions(0.1).momentum(0.9));
+  ddp->join([&] {
+    for (int i = 0; i < batches_of(rank()); ++i) {
+      auto [x, y] = shard(i, rank());
+      opt.zero_grad();
+      F::cross_entropy(ddp(x), y).backward();
+      opt.step();
+    }
+  });
+  ember::optim::SGD ref_opt(reference->parameters(), ember::optim::SGDOptions(0.1).momentum(0.9));
+  for (int i = 0; i < batches_of(world() - 1); ++i) {
+    ref_opt.zero_grad();
+    Tensor loss = ember::zeros({});
+    for (int r = 0; r < world(); ++r) {
+      if (i >= batches_of(r)) continue;
+      auto [x, y] = shard(i, r);
+      loss = loss + F::cross_entropy(reference->forward(x), y);
+    }
+    (loss / world()).backward();
+    ref_opt.step();
+  }
+  EXPECT_TRUE(ember::allclose(flat_params(*model.ptr()), flat_params(*reference), 1e-4, 1e-5))
+      << (flat_params(*model.ptr()) - flat_params(*reference)).abs().max().item<float>();
+  expect_identical_across_ranks(*model.ptr());
+  // A forward under no_sync() inside join() is refused (the joined ranks could not mirror it).
+  EXPECT_NE(error_of([&] {
+              ddp->join([&] {
+                auto guard = ddp->no_sync();
+                ddp(ember::ones({2, 10}));
+              });
+            }).find("every forward inside join() must be synchronised"),
+            std::string::npos);
+}
+
 TEST(Ddp, MlpMatchesSingleProcessTraining) {
   ember::manual_seed(rank());
   train_and_compare(Mlp(), {6, 10}, 3, DistributedDataParallelOptions());
