@@ -427,7 +427,9 @@ std::vector<WorkPtr> batch_isend_irecv(const std::vector<P2POp>& ops) {
   auto g = member_group(ops.front().group, "batch_isend_irecv");
   for (const P2POp& op : ops) {
     const bool is_send = op.op == P2POp::Kind::isend;
-    to_group_rank(*g, op.peer, is_send ? "send" : "recv", is_send ? "dst" : "src");
+    const int peer = to_group_rank(*g, op.peer, is_send ? "send" : "recv", is_send ? "dst" : "src");
+    EMBER_CHECK_VALUE(peer != g->rank(), is_send ? "Invalid destination rank" : "Invalid source rank",
+                      ": should not be the same as rank of the current process.");
     detail::check_tensor(is_send ? "send" : "recv", op.tensor);
   }
   std::vector<WorkPtr> works;

@@ -143,9 +143,14 @@ TEST(BatchIsendIrecv, RingInEitherOrderAndErrors) {
                                        {dist::P2POp::Kind::irecv, x, prev, dist::default_group()}});
             }),
             "All ops need to use the same group.");
-  // A bad peer anywhere in the list posts none of the batch.
+  // A bad peer anywhere in the list posts none of the batch (else the posted send would be
+  // left unmatched and the next test's receive would take it).
   EXPECT_THROW(dist::batch_isend_irecv({{dist::P2POp::Kind::isend, x, next}, {dist::P2POp::Kind::irecv, x, world()}}),
                ember::ValueError);
+  EXPECT_EQ(error_of([&] {
+              dist::batch_isend_irecv({{dist::P2POp::Kind::isend, x, next}, {dist::P2POp::Kind::irecv, x, rank()}});
+            }),
+            "Invalid source rank: should not be the same as rank of the current process.");
   dist::barrier();
 }
 
