@@ -69,6 +69,31 @@ void check_reduce_op(const char* op, ReduceOp rop, ScalarType dtype) {
               op, "); use ReduceOp.SUM and divide");
 }
 
+void check_same_dtype(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
+  const Tensor* first = nullptr;
+  for (const auto* list : {&a, &b})
+    for (const Tensor& t : *list) {
+      if (!first) first = &t;
+      EMBER_CHECK(t.dtype() == first->dtype(), "Invalid usage of tensors with different dtypesFound ",
+                  dtype_name(first->dtype()), " and  ", dtype_name(t.dtype()));
+    }
+}
+
+std::vector<int64_t> check_split_sizes(const std::vector<int64_t>& splits, int64_t dim0, int size) {
+  if (splits.empty()) {
+    EMBER_CHECK(dim0 % size == 0, "Tensor's dim 0 does not divide equally across group size");
+    return std::vector<int64_t>(static_cast<size_t>(size), dim0 / size);
+  }
+  EMBER_CHECK(static_cast<int>(splits.size()) == size, "Number of tensor splits not equal to group size");
+  int64_t sum = 0;
+  for (int64_t s : splits) {
+    EMBER_CHECK_VALUE(s >= 0, "all_to_all_single: split sizes must be non-negative, got ", s);
+    sum += s;
+  }
+  EMBER_CHECK(sum == dim0, "Split sizes doesn't match total dim 0 size");
+  return splits;
+}
+
 void check_count(const char* op, int64_t numel) {
   EMBER_CHECK(numel <= INT_MAX, op, ": tensors of more than ", INT_MAX,
               " elements are not supported by the MPI backend, got ", numel);

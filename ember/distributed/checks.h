@@ -30,6 +30,12 @@ void check_rank(const char* op, const char* what, int r, int size);
 // The op is defined for the dtype (torch: bitwise ops on integers and bool only, AVG not on
 // integers or bool).
 void check_reduce_op(const char* op, ReduceOp rop, ScalarType dtype);
+// all_to_all's tensors all have one dtype (torch's "Invalid usage of tensors with different
+// dtypes" TypeError).
+void check_same_dtype(const std::vector<Tensor>& a, const std::vector<Tensor>& b);
+// all_to_all_single's split sizes for a tensor of `dim0` rows: empty (dim0 must divide into
+// `size` equal parts), or one non-negative size per rank summing to dim0. Returns the sizes.
+std::vector<int64_t> check_split_sizes(const std::vector<int64_t>& splits, int64_t dim0, int size);
 // numel fits an MPI count (int).
 void check_count(const char* op, int64_t numel);
 

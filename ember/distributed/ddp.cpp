@@ -160,8 +160,22 @@ void DistributedDataParallelImpl::init(std::shared_ptr<Module> module, distribut
 
 void DistributedDataParallelImpl::pre_forward() {
   const bool sync = GradMode::is_enabled() && require_backward_grad_sync_;
+  if (join_iterations_ >= 0) {  // Note [DDP join]: the joined ranks count this rank as active
+    EMBER_CHECK(sync, "DistributedDataParallel.join(): every forward inside join() must be synchronised (grad mode "
+                "on, outside no_sync()), since joined ranks mirror its collectives");
+    distributed::join_notify_active(group_);
+    ++join_iterations_;
+  }
   if (sync) reducer_->prepare_for_forward();
   if (require_forward_param_sync_ && options_.broadcast_buffers()) distributed::broadcast_tensors(group_, buffers_, 0);
+}
+
+void DistributedDataParallelImpl::finish_join() {
+  const int64_t own = join_iterations_;
+  join_iterations_ = -1;
+  std::vector<Tensor> state = module_->parameters();
+  state.insert(state.end(), buffers_.begin(), buffers_.end());
+  distributed::join_shadow_until_done(*reducer_, buffers_, options_.broadcast_buffers(), own, state);
 }
 
 void DistributedDataParallelImpl::post_forward(const std::vector<Tensor>& outputs) {

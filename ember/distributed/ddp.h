@@ -104,6 +104,24 @@ class DistributedDataParallelImpl : public Module {
   };
   [[nodiscard]] NoSyncGuard no_sync() { return NoSyncGuard(*this); }
   bool require_backward_grad_sync() const { return require_backward_grad_sync_; }
+  // torch's register_comm_hook (Note [DDP comm hooks] in reducer.h); the state is what the
+  // hook captures, e.g. [g](auto& b) { return distributed::ddp_comm_hooks::allreduce_hook(g, b); }.
+  void register_comm_hook(distributed::CommHook hook) { reducer_->register_comm_hook(std::move(hook)); }
+  // torch's join() for uneven inputs (Note [DDP join] in reducer.h): runs `loop`, this rank's
+  // training iterations, in which every forward must be synchronised; then mirrors the other
+  // ranks' iterations until all have finished, and takes the model of the rank that trained
+  // longest. Gradients are averaged over the initial world size.
+  template <class F>
+  void join(F&& loop) {
+    join_iterations_ = 0;
+    try {
+      std::forward<F>(loop)();
+    } catch (...) {
+      join_iterations_ = -1;
+      throw;
+    }
+    finish_join();
+  }
 
   // The steps of forward, public for wrappers with their own calling convention.
   void pre_forward();
@@ -138,6 +156,8 @@ class DistributedDataParallelImpl : public Module {
   std::vector<Tensor> buffers_;
   bool require_backward_grad_sync_ = true;
   bool require_forward_param_sync_ = true;
+  int64_t join_iterations_ = -1;  // >= 0 inside join(): this rank's iterations
+  void finish_join();
 };
 
 EMBER_MODULE(DistributedDataParallel);

@@ -29,7 +29,16 @@ const char* reduce_op_name(ReduceOp op) {
 
 // --- Work ------------------------------------------------------------------------------------
 Work::Work(std::string description) : description_(std::move(description)) {}
-Work::~Work() = default;
+Work::~Work() {
+  // A future outlives its Work (it holds the Work weakly): settle it now, or it would never
+  // complete. A Work destroyed before completing (its group destroyed with it queued) fails it.
+  if (!future_) return;
+  if (completed_)
+    settle_future();
+  else
+    future_->try_set_exception(
+        std::make_exception_ptr(DistError(description_ + ": the Work was destroyed before it completed")));
+}
 
 bool Work::is_completed() const {
   std::lock_guard<std::mutex> lock(mutex_);
@@ -60,6 +69,58 @@ void Work::complete(std::exception_ptr error) {
     error_ = std::move(error);
   }
   cv_.notify_all();
+  settle_future();
+}
+
+void Work::set_result(std::vector<Tensor> result) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  result_ = std::move(result);
+}
+
+std::vector<Tensor> Work::result() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return result_;
+}
+
+FuturePtr Work::get_future() {
+  FuturePtr f;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (future_) return future_;
+    future_ = f = std::make_shared<Future>();
+  }
+  // Waiting on the future waits on this Work first (which may run the op on the waiting
+  // thread, and completes point-to-point Works, which poll rather than call complete()).
+  // Held weakly: the Work holds the future.
+  std::weak_ptr<Work> self = weak_from_this();
+  f->set_waiter([self] {
+    if (auto w = self.lock()) {
+      try {
+        w->wait();
+      } catch (...) {  // settle_future passes the error on
+      }
+      w->settle_future();
+    }
+  });
+  settle_future();  // already complete: complete the future now
+  return f;
+}
+
+void Work::settle_future() {
+  FuturePtr f;
+  std::vector<Tensor> result;
+  std::exception_ptr error;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!future_ || !completed_) return;
+    f = future_;
+    result = result_;
+    error = error_;
+  }
+  if (error)
+    f->try_set_exception(error);
+  else
+    f->try_set_result(FutureValue(std::move(result)));
 }
 
 // --- ProcessGroup ----------------------------------------------------------------------------
@@ -76,6 +137,17 @@ int ProcessGroup::group_rank(int global_rank) const {
   if (global_ranks_.empty()) return global_rank >= 0 && global_rank < size_ ? global_rank : -1;
   auto it = std::find(global_ranks_.begin(), global_ranks_.end(), global_rank);
   return it == global_ranks_.end() ? -1 : static_cast<int>(it - global_ranks_.begin());
+}
+
+WorkPtr ProcessGroup::all_to_all(std::vector<Tensor>&, const std::vector<Tensor>&) {
+  EMBER_THROW(Error, "ProcessGroup ", backend_name(), " does not support alltoall");
+}
+WorkPtr ProcessGroup::all_to_all_single(Tensor&, const Tensor&, const std::vector<int64_t>&,
+                                        const std::vector<int64_t>&) {
+  EMBER_THROW(Error, "ProcessGroup ", backend_name(), " does not support alltoall_base");
+}
+void ProcessGroup::monitored_barrier(std::chrono::milliseconds, bool) {
+  EMBER_THROW(Error, "ProcessGroup ", backend_name(), " does not support monitoredBarrier");
 }
 
 std::vector<std::vector<int64_t>> ProcessGroup::all_gather_int64(const std::vector<int64_t>& mine) {
@@ -261,7 +333,10 @@ ProcessGroupPtr new_group(const std::vector<int>& ranks, std::chrono::millisecon
 // --- free functions --------------------------------------------------------------------------
 namespace {
 
-WorkPtr finish(WorkPtr w, bool async_op) {
+// `result`: what the Work's future completes with (Work::set_result), set before anyone
+// can call get_future().
+WorkPtr finish(WorkPtr w, bool async_op, std::vector<Tensor> result = {}) {
+  w->set_result(std::move(result));
   if (!async_op) w->wait();
   return w;
 }
@@ -281,49 +356,90 @@ ProcessGroupPtr member_group(const ProcessGroupPtr& group, const char* op) {
 }  // namespace
 
 WorkPtr all_reduce(Tensor& t, ReduceOp op, const ProcessGroupPtr& group, bool async_op) {
-  return finish(member_group(group, "all_reduce")->all_reduce(t, op), async_op);
+  return finish(member_group(group, "all_reduce")->all_reduce(t, op), async_op, {t});
 }
 WorkPtr broadcast(Tensor& t, int src, const ProcessGroupPtr& group, bool async_op) {
   auto g = member_group(group, "broadcast");
-  return finish(g->broadcast(t, to_group_rank(*g, src, "broadcast", "src")), async_op);
+  return finish(g->broadcast(t, to_group_rank(*g, src, "broadcast", "src")), async_op, {t});
 }
 WorkPtr reduce(Tensor& t, int dst, ReduceOp op, const ProcessGroupPtr& group, bool async_op) {
   auto g = member_group(group, "reduce");
-  return finish(g->reduce(t, to_group_rank(*g, dst, "reduce", "dst"), op), async_op);
+  return finish(g->reduce(t, to_group_rank(*g, dst, "reduce", "dst"), op), async_op, {t});
 }
 WorkPtr all_gather(std::vector<Tensor>& outputs, const Tensor& input, const ProcessGroupPtr& group, bool async_op) {
-  return finish(member_group(group, "all_gather")->all_gather(outputs, input), async_op);
+  return finish(member_group(group, "all_gather")->all_gather(outputs, input), async_op, outputs);
 }
 WorkPtr all_gather_into_tensor(Tensor& output, const Tensor& input, const ProcessGroupPtr& group, bool async_op) {
-  return finish(member_group(group, "all_gather_into_tensor")->all_gather_into_tensor(output, input), async_op);
+  return finish(member_group(group, "all_gather_into_tensor")->all_gather_into_tensor(output, input), async_op,
+                {output});
 }
 WorkPtr reduce_scatter(Tensor& output, const std::vector<Tensor>& inputs, ReduceOp op, const ProcessGroupPtr& group,
                        bool async_op) {
-  return finish(member_group(group, "reduce_scatter")->reduce_scatter(output, inputs, op), async_op);
+  return finish(member_group(group, "reduce_scatter")->reduce_scatter(output, inputs, op), async_op, {output});
 }
 WorkPtr reduce_scatter_tensor(Tensor& output, const Tensor& input, ReduceOp op, const ProcessGroupPtr& group,
                               bool async_op) {
-  return finish(member_group(group, "reduce_scatter_tensor")->reduce_scatter_tensor(output, input, op), async_op);
+  return finish(member_group(group, "reduce_scatter_tensor")->reduce_scatter_tensor(output, input, op), async_op,
+                {output});
 }
 WorkPtr gather(const Tensor& input, std::vector<Tensor>& outputs, int dst, const ProcessGroupPtr& group, bool async_op) {
   auto g = member_group(group, "gather");
-  return finish(g->gather(input, outputs, to_group_rank(*g, dst, "gather", "dst")), async_op);
+  return finish(g->gather(input, outputs, to_group_rank(*g, dst, "gather", "dst")), async_op, outputs);
 }
 WorkPtr scatter(Tensor& output, const std::vector<Tensor>& inputs, int src, const ProcessGroupPtr& group, bool async_op) {
   auto g = member_group(group, "scatter");
-  return finish(g->scatter(output, inputs, to_group_rank(*g, src, "scatter", "src")), async_op);
+  return finish(g->scatter(output, inputs, to_group_rank(*g, src, "scatter", "src")), async_op, {output});
 }
 WorkPtr barrier(const ProcessGroupPtr& group, bool async_op) {
   return finish(member_group(group, "barrier")->barrier(), async_op);
 }
 WorkPtr isend(const Tensor& t, int dst, const ProcessGroupPtr& group, int tag) {
   auto g = member_group(group, "send");
-  return g->send(t, to_group_rank(*g, dst, "send", "dst"), tag);
+  WorkPtr w = g->send(t, to_group_rank(*g, dst, "send", "dst"), tag);
+  w->set_result({t});
+  return w;
 }
 WorkPtr irecv(Tensor& t, int src, const ProcessGroupPtr& group, int tag) {
   auto g = member_group(group, "recv");
-  return g->recv(t, to_group_rank(*g, src, "recv", "src"), tag);
+  WorkPtr w = g->recv(t, to_group_rank(*g, src, "recv", "src"), tag);
+  w->set_result({t});
+  return w;
 }
+WorkPtr all_to_all(std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs, const ProcessGroupPtr& group,
+                   bool async_op) {
+  return finish(member_group(group, "all_to_all")->all_to_all(outputs, inputs), async_op, outputs);
+}
+WorkPtr all_to_all_single(Tensor& output, const Tensor& input, const std::vector<int64_t>& output_split_sizes,
+                          const std::vector<int64_t>& input_split_sizes, const ProcessGroupPtr& group, bool async_op) {
+  auto g = member_group(group, "all_to_all_single");
+  return finish(g->all_to_all_single(output, input, output_split_sizes, input_split_sizes), async_op, {output});
+}
+void monitored_barrier(const ProcessGroupPtr& group, std::chrono::milliseconds timeout, bool wait_all_ranks) {
+  auto g = member_group(group, "monitored_barrier");
+  EMBER_CHECK_VALUE(timeout.count() >= 0, "monitored_barrier: timeout must be positive, got ", timeout.count(), " ms");
+  g->monitored_barrier(timeout.count() > 0 ? timeout : g->timeout(), wait_all_ranks);
+}
+
+std::vector<WorkPtr> batch_isend_irecv(const std::vector<P2POp>& ops) {
+  EMBER_CHECK_VALUE(!ops.empty(), "batch_isend_irecv: the p2p_op_list is empty");
+  for (const P2POp& op : ops) EMBER_CHECK(op.group == ops.front().group, "All ops need to use the same group.");
+  // Checked before anything is posted, so a bad op posts none of the batch.
+  auto g = member_group(ops.front().group, "batch_isend_irecv");
+  for (const P2POp& op : ops) {
+    const bool is_send = op.op == P2POp::Kind::isend;
+    const int peer = to_group_rank(*g, op.peer, is_send ? "send" : "recv", is_send ? "dst" : "src");
+    EMBER_CHECK_VALUE(peer != g->rank(), is_send ? "Invalid destination rank" : "Invalid source rank",
+                      ": should not be the same as rank of the current process.");
+    detail::check_tensor(is_send ? "send" : "recv", op.tensor);
+  }
+  std::vector<WorkPtr> works;
+  for (const P2POp& op : ops) {
+    Tensor t = op.tensor;
+    works.push_back(op.op == P2POp::Kind::isend ? isend(t, op.peer, g, op.tag) : irecv(t, op.peer, g, op.tag));
+  }
+  return works;
+}
+
 void send(const Tensor& t, int dst, const ProcessGroupPtr& group, int tag) { isend(t, dst, group, tag)->wait(); }
 void recv(Tensor& t, int src, const ProcessGroupPtr& group, int tag) { irecv(t, src, group, tag)->wait(); }
 

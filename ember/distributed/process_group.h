@@ -34,6 +34,7 @@
 
 #include "ember/core/error.h"
 #include "ember/core/tensor.h"
+#include "ember/distributed/future.h"
 
 namespace ember::distributed {
 
@@ -49,7 +50,7 @@ const char* reduce_op_name(ReduceOp op);  // "SUM", "AVG", ... (as ReduceOp.SUM 
 
 // The handle of one queued op. The backend completes it once (complete()); wait() blocks
 // until then and rethrows the op's error.
-class Work {
+class Work : public std::enable_shared_from_this<Work> {
  public:
   explicit Work(std::string description = {});
   virtual ~Work();
@@ -67,12 +68,27 @@ class Work {
   // may race to complete a timed-out op).
   void complete(std::exception_ptr error = nullptr);
 
+  // torch's Work.get_future(): a future that completes with result() when the op does, or
+  // with its error. The same future on every call.
+  FuturePtr get_future();
+  // The op's result tensors, as c10d's Work::result(): set by whoever issued the op, before
+  // the Work is handed to the caller (the free functions below: all_reduce's tensor, all_gather's
+  // outputs, ...; barrier has none).
+  void set_result(std::vector<Tensor> result);
+  std::vector<Tensor> result() const;
+
  protected:
   mutable std::mutex mutex_;
   std::condition_variable cv_;
   bool completed_ = false;
   std::exception_ptr error_;
   std::string description_;
+
+ private:
+  // Completes future_ from this Work's state once the Work has completed.
+  void settle_future();
+  std::vector<Tensor> result_;
+  FuturePtr future_;
 };
 using WorkPtr = std::shared_ptr<Work>;
 
@@ -110,6 +126,17 @@ class ProcessGroup {
   virtual WorkPtr barrier() = 0;
   virtual WorkPtr send(const Tensor& t, int dst, int tag = 0) = 0;
   virtual WorkPtr recv(Tensor& t, int src, int tag = 0) = 0;
+  // outputs[r] receives inputs[r] of rank r; inputs[r] goes to rank r. One dtype; the
+  // tensors' sizes may differ, but outputs[r] on this rank must match rank r's inputs[rank].
+  // A transport without it says so ("ProcessGroup <name> does not support alltoall").
+  virtual WorkPtr all_to_all(std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs);
+  // Along dim 0: input rows [sum(in_splits[:r]), +in_splits[r]) go to rank r, output rows
+  // [sum(out_splits[:r]), +out_splits[r]) come from rank r. Empty splits: equal parts.
+  virtual WorkPtr all_to_all_single(Tensor& output, const Tensor& input, const std::vector<int64_t>& output_split_sizes,
+                                    const std::vector<int64_t>& input_split_sizes);
+  // Note [Monitored barrier] in process_group_mpi.cpp: a barrier in which rank 0 names the
+  // ranks that did not arrive within `timeout`. Blocking; runs on the caller's thread.
+  virtual void monitored_barrier(std::chrono::milliseconds timeout, bool wait_all_ranks);
 
   // All-gather of a vector of int64 whose length may differ by rank (e.g. parameter shapes
   // for DDP's construction check); blocking. Result[r] is rank r's vector.
@@ -175,9 +202,33 @@ WorkPtr scatter(Tensor& output, const std::vector<Tensor>& inputs, int src = 0,
 WorkPtr barrier(const ProcessGroupPtr& group = nullptr, bool async_op = false);
 // send/recv wait; isend/irecv return the Work. dst/src are ranks of the default (global)
 // group, as in torch; the group translates them.
+WorkPtr all_to_all(std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
+                   const ProcessGroupPtr& group = nullptr, bool async_op = false);
+WorkPtr all_to_all_single(Tensor& output, const Tensor& input, const std::vector<int64_t>& output_split_sizes = {},
+                          const std::vector<int64_t>& input_split_sizes = {}, const ProcessGroupPtr& group = nullptr,
+                          bool async_op = false);
+// timeout 0: the group's. Throws on rank 0 naming the rank (or, with wait_all_ranks, every
+// rank) that did not arrive in time, and on the others when rank 0 did not answer.
+void monitored_barrier(const ProcessGroupPtr& group = nullptr,
+                       std::chrono::milliseconds timeout = std::chrono::milliseconds(0), bool wait_all_ranks = false);
 void send(const Tensor& t, int dst, const ProcessGroupPtr& group = nullptr, int tag = 0);
 void recv(Tensor& t, int src, const ProcessGroupPtr& group = nullptr, int tag = 0);
 WorkPtr isend(const Tensor& t, int dst, const ProcessGroupPtr& group = nullptr, int tag = 0);
 WorkPtr irecv(Tensor& t, int src, const ProcessGroupPtr& group = nullptr, int tag = 0);
+
+// torch.distributed.P2POp: one isend or irecv of a batch_isend_irecv. peer is a rank of the
+// default group, as isend's dst.
+struct P2POp {
+  enum class Kind { isend, irecv };
+  Kind op;
+  Tensor tensor;
+  int peer;
+  ProcessGroupPtr group = nullptr;
+  int tag = 0;
+};
+// Posts every op (all on one group: "All ops need to use the same group.") and returns their
+// Works in the same order; nothing waits. The sends and receives are non-blocking MPI
+// requests, so the order of the ops within the list cannot deadlock two ranks.
+std::vector<WorkPtr> batch_isend_irecv(const std::vector<P2POp>& ops);
 
 }  // namespace ember::distributed

@@ -193,6 +193,7 @@ class RequestWork : public Work {
     // waited on) must not write into a freed tensor later: complete it first.
     if (!completed_ && !mpi_state().finalized.load() && !mpi_state().aborting.load()) {
       MPI_Wait(&req_, MPI_STATUS_IGNORE);
+      completed_ = true;  // so that ~Work completes the Work's future, if any, with the result
     }
   }
 
@@ -469,6 +470,145 @@ class ProcessGroupMPI final : public ProcessGroup, public std::enable_shared_fro
     return std::make_shared<RequestWork>(desc, req, t, timeout_);
   }
 
+  WorkPtr all_to_all(std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs) override {
+    check_tensors("all_to_all", outputs);
+    check_tensors("all_to_all", inputs);
+    EMBER_CHECK_VALUE(static_cast<int>(inputs.size()) == size_, "all_to_all: the input list has ", inputs.size(),
+                      " tensors, but the group has ", size_, " ranks (one per rank)");
+    EMBER_CHECK_VALUE(static_cast<int>(outputs.size()) == size_, "all_to_all: the output list has ", outputs.size(),
+                      " tensors, but the group has ", size_, " ranks (one per rank)");
+    check_same_dtype(outputs, inputs);
+    std::vector<int> out_counts(static_cast<size_t>(size_)), in_counts(static_cast<size_t>(size_));
+    int64_t out_total = 0, in_total = 0;
+    for (int r = 0; r < size_; ++r) {
+      out_counts[size_t(r)] = as_count("all_to_all", static_cast<int64_t>(outputs[size_t(r)].nbytes()));
+      in_counts[size_t(r)] = as_count("all_to_all", static_cast<int64_t>(inputs[size_t(r)].nbytes()));
+      out_total += out_counts[size_t(r)];
+      in_total += in_counts[size_t(r)];
+    }
+    check_count("all_to_all", std::max(out_total, in_total));
+    Desc desc{"all_to_all", inputs[size_t(rank_)]};
+    return enqueue(std::move(desc), [this, outputs, inputs, out_counts, in_counts] {
+      // One contiguous buffer each way: MPI_Alltoallv takes one send and one receive buffer.
+      std::vector<int> out_displs(size_t(size_), 0), in_displs(size_t(size_), 0);
+      for (int r = 1; r < size_; ++r) {
+        out_displs[size_t(r)] = out_displs[size_t(r) - 1] + out_counts[size_t(r) - 1];
+        in_displs[size_t(r)] = in_displs[size_t(r) - 1] + in_counts[size_t(r) - 1];
+      }
+      std::vector<unsigned char> send(size_t(in_displs.back() + in_counts.back()) + 1);
+      std::vector<unsigned char> recv(size_t(out_displs.back() + out_counts.back()) + 1);
+      for (int r = 0; r < size_; ++r)
+        if (in_counts[size_t(r)])
+          std::memcpy(send.data() + in_displs[size_t(r)], inputs[size_t(r)].data_ptr(), size_t(in_counts[size_t(r)]));
+      mpi_check(MPI_Alltoallv(send.data(), in_counts.data(), in_displs.data(), MPI_BYTE, recv.data(),
+                              out_counts.data(), out_displs.data(), MPI_BYTE, comm_),
+                "MPI_Alltoallv");
+      for (int r = 0; r < size_; ++r)
+        if (out_counts[size_t(r)])
+          std::memcpy(outputs[size_t(r)].data_ptr(), recv.data() + out_displs[size_t(r)], size_t(out_counts[size_t(r)]));
+    });
+  }
+
+  WorkPtr all_to_all_single(Tensor& output, const Tensor& input, const std::vector<int64_t>& output_split_sizes,
+                            const std::vector<int64_t>& input_split_sizes) override {
+    check_tensor("all_to_all_single", output);
+    check_tensor("all_to_all_single", input);
+    check_same_dtype({output}, {input});
+    EMBER_CHECK_VALUE(output.dim() > 0 && input.dim() > 0,
+                      "all_to_all_single: the tensors are split along dim 0, so they need at least one dimension");
+    const std::vector<int64_t> out_splits = check_split_sizes(output_split_sizes, output.size(0), size_);
+    const std::vector<int64_t> in_splits = check_split_sizes(input_split_sizes, input.size(0), size_);
+    check_count("all_to_all_single", static_cast<int64_t>(std::max(output.nbytes(), input.nbytes())));
+    // Bytes per row of dim 0 (a tensor with 0 rows still has a row size).
+    auto row_bytes = [](const Tensor& t) {
+      int64_t n = static_cast<int64_t>(t.element_size());
+      for (int64_t d = 1; d < t.dim(); ++d) n *= t.sizes()[size_t(d)];
+      return n;
+    };
+    std::vector<int> out_counts, in_counts, out_displs, in_displs;
+    int64_t out_at = 0, in_at = 0;
+    for (int r = 0; r < size_; ++r) {
+      out_counts.push_back(static_cast<int>(out_splits[size_t(r)] * row_bytes(output)));
+      in_counts.push_back(static_cast<int>(in_splits[size_t(r)] * row_bytes(input)));
+      out_displs.push_back(static_cast<int>(out_at));
+      in_displs.push_back(static_cast<int>(in_at));
+      out_at += out_counts.back();
+      in_at += in_counts.back();
+    }
+    Desc desc{"all_to_all_single", input};
+    return enqueue(std::move(desc), [this, output, input, out_counts, in_counts, out_displs, in_displs] {
+      mpi_check(MPI_Alltoallv(input.data_ptr(), in_counts.data(), in_displs.data(), MPI_BYTE, output.data_ptr(),
+                              out_counts.data(), out_displs.data(), MPI_BYTE, comm_),
+                "MPI_Alltoallv");
+    });
+  }
+
+  // Note [Monitored barrier]
+  // torch's monitored_barrier (Gloo's algorithm) with point-to-point messages on this group's
+  // communicator: every rank but 0 sends rank 0 a token and waits for rank 0's answer; rank 0
+  // receives the tokens, in rank order, until the deadline, and answers once all have come.
+  // On rank 0 a missing token raises naming the first rank that did not arrive (or, with
+  // wait_all_ranks, all of them, after waiting for everyone up to the deadline); a rank whose
+  // answer does not come raises too, pointing at rank 0's log. It runs on the caller's thread
+  // (point-to-point: Note [Comm thread]) with MPI_Test polling against the deadline, and
+  // cancels the receives it gives up on. Tokens carry the barrier's sequence number on this
+  // group, so a token or answer from an earlier barrier that failed (and so was never
+  // received) is recognised as stale and dropped instead of satisfying a later one. They use
+  // a tag reserved for it, MPI_TAG_UB, which user send/recv tags leave alone in practice.
+  void monitored_barrier(milliseconds timeout, bool wait_all_ranks) override {
+    const int64_t seq = ++monitored_barrier_seq_;
+    const auto deadline = Clock::now() + timeout;
+    const int tag = reserved_tag();
+    if (size_ == 1) return;
+    // Waits for a token of this barrier from `peer` into *slot, reposting after stale ones;
+    // false at the deadline (the receive is cancelled).
+    auto receive = [&](int peer, int64_t* slot) {
+      for (;;) {
+        MPI_Request req;
+        mpi_check(MPI_Irecv(slot, 1, MPI_INT64_T, peer, tag, comm_, &req), "monitored_barrier: MPI_Irecv");
+        if (!poll(req, deadline)) return false;
+        if (*slot == seq) return true;  // else a stale token from a barrier that failed
+      }
+    };
+    if (rank_ != 0) {
+      const int64_t token = seq;
+      MPI_Request send_req;
+      mpi_check(MPI_Isend(&token, 1, MPI_INT64_T, 0, tag, comm_, &send_req), "monitored_barrier: MPI_Isend");
+      int64_t answer = -1;
+      const bool sent = poll(send_req, deadline);
+      const bool answered = sent && receive(0, &answer);
+      if (!sent) {
+        // Not received by rank 0 yet: leave the (eager) message to MPI, but never reuse the stack buffer.
+        MPI_Cancel(&send_req);
+        MPI_Wait(&send_req, MPI_STATUS_IGNORE);
+      }
+      EMBER_CHECK_AS(distributed::DistError, answered, "Rank ", global_rank(rank_),
+                     " successfully reached monitoredBarrier, but received errors while waiting for send/recv from "
+                     "rank 0. Please check rank 0 logs for faulty rank.");
+      return;
+    }
+    std::vector<int> missing;
+    for (int r = 1; r < size_; ++r) {
+      int64_t token = -1;
+      if (receive(r, &token)) continue;
+      if (!wait_all_ranks)
+        EMBER_THROW(distributed::DistError, "[Rank 0]: Rank ", global_rank(r), " failed to pass monitoredBarrier in ",
+                    timeout.count(), " ms");
+      missing.push_back(global_rank(r));
+    }
+    if (!missing.empty()) {
+      std::ostringstream ranks;
+      for (size_t i = 0; i < missing.size(); ++i) ranks << (i ? ", " : "") << missing[i];
+      EMBER_THROW(distributed::DistError, "[Rank 0]: Ranks ", ranks.str(), " failed to pass monitoredBarrier in ",
+                  timeout.count(), " ms");
+    }
+    std::vector<MPI_Request> answers(size_t(size_ - 1));
+    for (int r = 1; r < size_; ++r)
+      mpi_check(MPI_Isend(&seq, 1, MPI_INT64_T, r, tag, comm_, &answers[size_t(r - 1)]), "monitored_barrier: MPI_Isend");
+    // The others are waiting for these, so the sends complete (eagerly) at once.
+    mpi_check(MPI_Waitall(size_ - 1, answers.data(), MPI_STATUSES_IGNORE), "monitored_barrier: MPI_Waitall");
+  }
+
   ProcessGroupPtr new_subgroup(const std::vector<int>& ranks, milliseconds timeout) override {
     MPI_Comm sub = MPI_COMM_NULL;
     // MPI_Comm_create is collective over this group, so it is queued with its other ops.
@@ -600,6 +740,29 @@ class ProcessGroupMPI final : public ProcessGroup, public std::enable_shared_fro
     }
   }
 
+  // Note [Monitored barrier]: completes `req` by the deadline (true), or cancels it (false).
+  static bool poll(MPI_Request& req, Clock::time_point deadline) {
+    int spins = 0;
+    for (;;) {
+      int flag = 0;
+      mpi_check(MPI_Test(&req, &flag, MPI_STATUS_IGNORE), "monitored_barrier: MPI_Test");
+      if (flag) return true;
+      if (Clock::now() > deadline) {
+        MPI_Cancel(&req);
+        MPI_Wait(&req, MPI_STATUS_IGNORE);
+        return false;
+      }
+      if (++spins > 200) std::this_thread::sleep_for(std::chrono::microseconds(spins > 2000 ? 500 : 20));
+    }
+  }
+
+  int reserved_tag() const {
+    int* ub = nullptr;
+    int flag = 0;
+    MPI_Comm_get_attr(comm_, MPI_TAG_UB, &ub, &flag);
+    return flag && ub ? *ub : 32767;  // MPI guarantees at least 32767
+  }
+
   static milliseconds abort_grace() {
     const char* v = std::getenv("EMBER_DIST_ABORT_GRACE_MS");
     return milliseconds(v ? std::max(0L, std::strtol(v, nullptr, 10)) : 2000L);
@@ -614,6 +777,7 @@ class ProcessGroupMPI final : public ProcessGroup, public std::enable_shared_fro
   Clock::time_point running_since_;
   uint64_t seq_ = 0;
   bool stop_ = false, watchdog_stop_ = false, timed_out_ = false;
+  int64_t monitored_barrier_seq_ = 0;  // Note [Monitored barrier]
   std::thread comm_thread_, watchdog_thread_;
 };
 

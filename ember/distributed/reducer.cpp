@@ -166,6 +166,7 @@ void Reducer::reset_accounting() {
   for (Bucket& b : buckets_) {
     b.pending = b.params.size();
     b.work.reset();
+    b.future.reset();
   }
   next_bucket_ = 0;
   has_marked_unused_ = false;
@@ -280,32 +281,113 @@ void Reducer::mark_variable_ready(size_t index) {
   if (--bucket.pending == 0) launch_ready_buckets();
 }
 
-void Reducer::launch_ready_buckets() {
-  const int world = group_->size();
-  while (next_bucket_ < buckets_.size() && buckets_[next_bucket_].pending == 0) {
-    Bucket& bucket = buckets_[next_bucket_++];
+void Reducer::launch_bucket(size_t index) {
+  Bucket& bucket = buckets_[index];
+  if (comm_hook_) {
+    // Note [DDP comm hooks]: the hook reduces, whatever the world size.
+    std::vector<Tensor> params;
+    for (size_t i : bucket.params) params.push_back(params_[i]);
+    GradBucket view(index, index + 1 == buckets_.size(), bucket.buffer, bucket.views, std::move(params));
+    bucket.future = comm_hook_(view);
+    EMBER_CHECK(bucket.future, "DistributedDataParallel: the communication hook returned no Future for bucket ",
+                index);
+  } else if (group_->size() > 1) {
     // World size 1 reduces nothing (MLX's rule); the bookkeeping still runs.
     // AVG sums, then divides by the world size on the comm thread, off the backward thread.
-    if (world > 1) bucket.work = group_->all_reduce(bucket.buffer, ReduceOp::AVG);
-    ++launched_total_;
+    bucket.work = group_->all_reduce(bucket.buffer, ReduceOp::AVG);
   }
+  ++launched_total_;
+}
+
+void Reducer::launch_used_map() {
+  // Queued behind the buckets on the comm thread, so it costs no extra wait.
+  if (options_.find_unused_parameters && group_->size() > 1)
+    local_used_work_ = group_->all_reduce(local_used_, ReduceOp::SUM);
+}
+
+void Reducer::launch_ready_buckets() {
+  while (next_bucket_ < buckets_.size() && buckets_[next_bucket_].pending == 0) launch_bucket(next_bucket_++);
   if (next_bucket_ < buckets_.size()) return;
-  // Every bucket is on its way: after them, the used-parameter map (queued behind the
-  // buckets on the comm thread, so it costs no extra wait), then finalize at backward's end.
-  if (options_.find_unused_parameters && world > 1) local_used_work_ = group_->all_reduce(local_used_, ReduceOp::SUM);
+  // Every bucket is on its way: after them, the used-parameter map, then finalize at
+  // backward's end.
+  launch_used_map();
   std::weak_ptr<Reducer> self = weak_from_this();
   autograd::queue_callback([self] {
     if (auto reducer = self.lock()) reducer->finalize_backward();
   });
 }
 
+void Reducer::wait_buckets() {
+  for (size_t i = 0; i < buckets_.size(); ++i) {
+    Bucket& b = buckets_[i];
+    if (b.work) b.work->wait();  // rethrows the collective's error (Note [DDP finalize])
+    if (!b.future) continue;
+    Tensor reduced = b.future->tensor();  // Note [DDP comm hooks]; rethrows the hook's error
+    if (reduced.data_ptr() == b.buffer.data_ptr()) continue;
+    EMBER_CHECK(reduced.numel() == b.buffer.numel(), "DistributedDataParallel: the communication hook's future for "
+                "bucket ", i, " holds a tensor of ", reduced.numel(), " elements, but the bucket has ",
+                b.buffer.numel());
+    NoGradGuard no_grad;
+    b.buffer.copy_(reduced.reshape(b.buffer.sizes()));
+  }
+  if (local_used_work_) local_used_work_->wait();
+}
+
+// Note [DDP join]
+void Reducer::shadow_forward() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (rebuild_pending_) rebuild_buckets();
+}
+
+void Reducer::shadow_backward() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  reset_accounting();
+  {
+    NoGradGuard no_grad;
+    for (Bucket& b : buckets_) b.buffer.zero_();  // this rank adds nothing to the average
+  }
+  for (size_t i = 0; i < buckets_.size(); ++i) launch_bucket(i);
+  launch_used_map();
+  wait_buckets();
+  // The active ranks record their first backward's gradient order and rebuild their buckets
+  // at the next forward; so does this rank, with the launch order as its "order" (which is
+  // used only if this is rank 0, and is then as good as any: every rank takes rank 0's).
+  if (!has_rebuilt_ && !options_.find_unused_parameters) {
+    ready_order_.clear();
+    for (const Bucket& b : buckets_) ready_order_.insert(ready_order_.end(), b.params.begin(), b.params.end());
+    rebuild_pending_ = true;
+  }
+}
+
+void join_notify_active(const ProcessGroupPtr& group) {
+  Tensor one = ones({1});
+  group->all_reduce(one, ReduceOp::SUM)->wait();
+}
+
+void join_shadow_until_done(Reducer& reducer, const std::vector<Tensor>& buffers, bool broadcast_buffers,
+                            int64_t own_iterations, const std::vector<Tensor>& model_state) {
+  const ProcessGroupPtr& group = reducer.process_group();
+  for (;;) {
+    Tensor active = zeros({1});
+    group->all_reduce(active, ReduceOp::SUM)->wait();
+    if (active.item<double>() == 0) break;
+    reducer.shadow_forward();
+    if (broadcast_buffers && !buffers.empty()) broadcast_tensors(group, buffers, 0);
+    reducer.shadow_backward();
+  }
+  // The final model: that of the rank with the most iterations (the lowest such rank).
+  auto counts = group->all_gather_int64({own_iterations});
+  int last = 0;
+  for (int r = 1; r < group->size(); ++r)
+    if (counts[size_t(r)][0] > counts[size_t(last)][0]) last = r;
+  broadcast_tensors(group, model_state, last);
+}
+
 void Reducer::finalize_backward() {
   std::lock_guard<std::mutex> lock(mutex_);
   expect_autograd_hooks_ = false;
   require_finalize_ = false;
-  for (Bucket& b : buckets_)
-    if (b.work) b.work->wait();  // rethrows the collective's error (Note [DDP finalize])
-  if (local_used_work_) local_used_work_->wait();
+  wait_buckets();
   // Note [DDP bucket rebuild]: the first complete backward's order shapes the buckets.
   if (!has_rebuilt_ && !options_.find_unused_parameters && ready_order_.size() == params_.size())
     rebuild_pending_ = true;
@@ -326,6 +408,13 @@ void Reducer::finalize_backward() {
       grad.copy_(view);
     }
   }
+}
+
+void Reducer::register_comm_hook(CommHook hook) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  EMBER_CHECK(!comm_hook_, "register_comm_hook or register_builtin_comm_hook can only be called once.");
+  EMBER_CHECK_VALUE(static_cast<bool>(hook), "register_comm_hook: the hook is empty");
+  comm_hook_ = std::move(hook);
 }
 
 void Reducer::throw_unfinished_reduction() const {

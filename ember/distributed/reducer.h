@@ -53,6 +53,27 @@
 // the bucket in place from then on, and the all-reduce result needs no copy back. Gradient
 // accumulation under no_sync() accumulates into the views too; the next synchronised
 // backward reduces the accumulated sum.
+//
+// Note [DDP comm hooks]
+// With a hook registered (register_comm_hook, once, as torch), launching a bucket calls the
+// hook with a GradBucket of it instead of queueing all_reduce(AVG); the hook returns a Future
+// of the reduced buffer (a tensor of the bucket's size: usually the bucket itself, reduced in
+// place). The hook runs on the backward thread, inside the launch order above, so it must
+// issue its collectives at once (every rank calls it for the same buckets in the same order).
+// finalize_backward waits for each bucket's future in order, rethrowing its error, and copies
+// its value into the bucket when it is another tensor, before the gradients are handed out.
+//
+// Note [DDP join]
+// torch's DDP.join() for uneven inputs: a rank that has run out of batches leaves its join()
+// context and, until every rank has, shadows each iteration of the ranks still training with
+// the same collectives: per iteration, an all-reduce of a "still training" count (1 from each
+// active rank, whose forward contributes it; 0 from joined ranks; 0 in total ends the loop),
+// shadow_forward() (the bucket rebuild's broadcast, when pending), the buffer broadcast, and
+// shadow_backward() (every bucket all-reduced, or passed to the comm hook, as zeros, then the
+// used-parameter map), so the active ranks' AVG divides by the initial world size (torch's
+// divide_by_initial_world_size=True). Afterwards every rank takes the parameters and buffers of
+// the rank that trained longest (the last to join), as torch's final model sync. Every
+// iteration inside join() must be synchronised (not under no_sync()).
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -60,6 +81,7 @@
 #include <vector>
 
 #include "ember/core/tensor.h"
+#include "ember/distributed/comm_hooks.h"
 #include "ember/distributed/process_group.h"
 
 namespace ember::distributed {
@@ -106,6 +128,12 @@ class Reducer : public std::enable_shared_from_this<Reducer> {
   // Number of all_reduce calls issued so far (tests check overlap and no_sync with it).
   int64_t num_launched_buckets() const { return launched_total_; }
   const ProcessGroupPtr& process_group() const { return group_; }
+  // Note [DDP comm hooks]. Once per reducer ("register_comm_hook or register_builtin_comm_hook
+  // can only be called once.").
+  void register_comm_hook(CommHook hook);
+  // Note [DDP join]: one iteration's collectives, mirrored by a rank that has no batch left.
+  void shadow_forward();
+  void shadow_backward();
   const std::vector<Tensor>& parameters() const { return params_; }
 
  private:
@@ -117,6 +145,7 @@ class Reducer : public std::enable_shared_from_this<Reducer> {
     std::vector<Tensor> views;     // views[k]: params[k]'s slot, shaped like it
     size_t pending = 0;            // parameters not yet ready this backward
     WorkPtr work;                  // the bucket's all_reduce, once launched
+    FuturePtr future;              // or its comm hook's future (Note [DDP comm hooks])
   };
 
   void install_hooks();
@@ -125,7 +154,10 @@ class Reducer : public std::enable_shared_from_this<Reducer> {
   int64_t first_bucket_bytes() const;
   void autograd_hook(size_t index);
   void mark_variable_ready(size_t index);
+  void launch_bucket(size_t index);
+  void launch_used_map();
   void launch_ready_buckets();
+  void wait_buckets();
   void finalize_backward();
   void reset_accounting();
   [[noreturn]] void throw_unfinished_reduction() const;
@@ -138,6 +170,7 @@ class Reducer : public std::enable_shared_from_this<Reducer> {
   std::vector<Bucket> buckets_;
   std::vector<std::pair<size_t, size_t>> locator_;  // param -> (bucket, slot in bucket)
   std::vector<uint64_t> hook_handles_;
+  CommHook comm_hook_;
 
   // Per-backward state (Note [DDP finalize]). Hooks run on the backward thread; the mutex
   // guards against a user running backward from two threads at once.
@@ -156,6 +189,16 @@ class Reducer : public std::enable_shared_from_this<Reducer> {
   bool has_rebuilt_ = false;
   bool rebuild_pending_ = false;
 };
+
+// Note [DDP join], shared by the C++ and Python DDP. An active rank's synchronised forward
+// inside join() calls join_notify_active first; a rank whose loop has ended calls
+// join_shadow_until_done, which mirrors the others' iterations (broadcasting `buffers` from rank
+// 0 each time when broadcast_buffers) until none is left, then broadcasts `model_state`
+// (parameters and buffers) from the rank with the most iterations (`own_iterations` is this
+// rank's count).
+void join_notify_active(const ProcessGroupPtr& group);
+void join_shadow_until_done(Reducer& reducer, const std::vector<Tensor>& buffers, bool broadcast_buffers,
+                            int64_t own_iterations, const std::vector<Tensor>& model_state);
 
 // Creates a Reducer and installs its hooks (which hold it weakly).
 std::shared_ptr<Reducer> make_reducer(std::vector<Tensor> params, std::vector<std::string> names,

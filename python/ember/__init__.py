@@ -110,7 +110,7 @@ def is_grad_enabled():
 
 # Submodules imported on first use (PEP 562): ember.utils.dlpack works after `import ember`
 # without paying for it at import time.
-_LAZY_SUBMODULES = ("utils", "nn", "optim", "vision", "metrics", "distributed")
+_LAZY_SUBMODULES = ("utils", "nn", "optim", "vision", "metrics", "distributed", "futures")
 
 
 def __getattr__(name):

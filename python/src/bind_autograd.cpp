@@ -14,6 +14,7 @@
 #include "python/src/autograd_objects.h"
 #include "python/src/casters.h"
 #include "python/src/errors.h"
+#include "python/src/py_callable.h"
 
 namespace py = pybind11;
 
@@ -61,19 +62,6 @@ PyObject* node_object(const std::shared_ptr<Node>& node) {
 
 namespace {
 
-// Note [Python callables held by C++]
-// A Python callable stored in the C++ graph (a tensor hook, a custom Function's context)
-// may be dropped by whichever thread frees the graph, GIL held or not: the holder takes
-// the GIL to release its reference.
-struct PyCallable {
-  py::object fn;
-  bool removed = false;
-  explicit PyCallable(py::object f) : fn(std::move(f)) {}
-  ~PyCallable() {
-    py::gil_scoped_acquire gil;
-    fn = py::object();
-  }
-};
 
 // The context's link to its node: weak, since the node owns the context (no cycle).
 struct NodeRef {

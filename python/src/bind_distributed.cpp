@@ -82,6 +82,8 @@ void init_distributed(py::module_& m) {
            })
       .def("is_completed", [](const dist::Work& w) { return w.is_completed(); })
       .def("is_success", [](const dist::Work& w) { return w.is_success(); })
+      .def("get_future", &dist::Work::get_future)
+      .def("result", &dist::Work::result)
       .def("__repr__", [](const dist::Work& w) { return "<ember.distributed.Work " + w.description() + ">"; });
 
   py::class_<dist::ProcessGroup, dist::ProcessGroupPtr>(dm, "ProcessGroup")
@@ -185,6 +187,38 @@ void init_distributed(py::module_& m) {
   dm.def(
       "barrier", [](G g, bool a) { return run(a, [&] { return dist::barrier(g, true); }); }, py::arg("group"),
       py::arg("async_op"));
+  dm.def(
+      "all_to_all",
+      [](std::vector<Tensor> outs, const std::vector<Tensor>& ins, G g, bool a) {
+        return run(a, [&] { return dist::all_to_all(outs, ins, g, true); });
+      },
+      py::arg("output_tensor_list"), py::arg("input_tensor_list"), py::arg("group"), py::arg("async_op"));
+  dm.def(
+      "all_to_all_single",
+      [](Tensor out, const Tensor& in, const std::vector<int64_t>& out_splits, const std::vector<int64_t>& in_splits,
+         G g, bool a) {
+        return run(a, [&] { return dist::all_to_all_single(out, in, out_splits, in_splits, g, true); });
+      },
+      py::arg("output"), py::arg("input"), py::arg("output_split_sizes"), py::arg("input_split_sizes"),
+      py::arg("group"), py::arg("async_op"));
+  dm.def(
+      "monitored_barrier",
+      [](G g, std::chrono::milliseconds timeout, bool wait_all_ranks) {
+        py::gil_scoped_release release;
+        dist::monitored_barrier(g, timeout, wait_all_ranks);
+      },
+      py::arg("group"), py::arg("timeout"), py::arg("wait_all_ranks"));
+  // ops: (is_send, tensor, peer, tag) tuples of one group (the Python P2POp list, checked there).
+  dm.def(
+      "batch_isend_irecv",
+      [](const std::vector<std::tuple<bool, Tensor, int, int>>& ops, G g) {
+        std::vector<dist::P2POp> p2p;
+        for (const auto& [is_send, t, peer, tag] : ops)
+          p2p.push_back({is_send ? dist::P2POp::Kind::isend : dist::P2POp::Kind::irecv, t, peer, g, tag});
+        py::gil_scoped_release release;
+        return dist::batch_isend_irecv(p2p);
+      },
+      py::arg("ops"), py::arg("group"));
   dm.def(
       "isend",
       [](const Tensor& t, int dst, G g, int tag) {

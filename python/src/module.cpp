@@ -22,6 +22,7 @@ void init_vision(py::module_& m);        // bind_vision.cpp
 void init_serialization(py::module_& m);  // bind_serialization.cpp
 void init_metrics(py::module_& m);       // bind_metrics.cpp
 void init_tensorboard(py::module_& m);   // bind_tensorboard.cpp
+void init_futures(py::module_& m);       // bind_futures.cpp
 void init_distributed(py::module_& m);   // bind_distributed.cpp
 void init_ddp(py::module_& m);           // bind_ddp.cpp
 void init_amp(py::module_& m);           // bind_amp.cpp
@@ -46,6 +47,7 @@ PYBIND11_MODULE(_C, m) {
   init_serialization(m);
   init_metrics(m);
   init_tensorboard(m);
+  init_futures(m);
   init_distributed(m);
   init_ddp(m);
   init_amp(m);

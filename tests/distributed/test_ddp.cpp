@@ -121,7 +121,139 @@ void train_and_compare(Holder model, std::vector<int64_t> per_rank_shape, int64_
   expect_identical_across_ranks(*model.ptr());
 }
 
+// Trains two copies of one model under DDP for `steps` SGD steps on the same batches, `hooked`
+// with a comm hook and `plain` without; returns both flat parameter vectors.
+// `reduces`: the hook leaves every rank with the same gradients (so the same parameters).
+std::pair<Tensor, Tensor> train_with_and_without_hook(dist::CommHook hook, bool reduces = true, int steps = 10) {
+  ember::manual_seed(40 + rank());
+  Mlp plain_model, hooked_model;
+  {
+    ember::NoGradGuard no_grad;
+    for (size_t i = 0; i < plain_model->parameters().size(); ++i)
+      hooked_model->parameters()[i].copy_(plain_model->parameters()[i]);
+  }
+  auto options = DistributedDataParallelOptions().bucket_cap_mb(0.004);  // several buckets
+  DistributedDataParallel plain(plain_model, nullptr, options), hooked(hooked_model, nullptr, options);
+  hooked->register_comm_hook(std::move(hook));
+  ember::optim::SGD plain_opt(plain->parameters(), ember::optim::SGDOptions(0.05).momentum(0.9));
+  ember::optim::SGD hooked_opt(hooked->parameters(), ember::optim::SGDOptions(0.05).momentum(0.9));
+  const int64_t n = 6;
+  for (int step = 0; step < steps; ++step) {
+    auto [x, y] = global_batch(step, {n * world(), 10}, 3);
+    Tensor xs = x.narrow(0, rank() * n, n), ys = y.narrow(0, rank() * n, n);
+    plain_opt.zero_grad();
+    F::cross_entropy(plain(xs), ys).backward();
+    plain_opt.step();
+    hooked_opt.zero_grad();
+    F::cross_entropy(hooked(xs), ys).backward();
+    hooked_opt.step();
+  }
+  if (reduces) expect_identical_across_ranks(*hooked_model.ptr());
+  return {flat_params(*hooked_model.ptr()), flat_params(*plain_model.ptr())};
+}
+
 }  // namespace
+
+TEST(DdpCommHook, AllreduceHookGivesTheSameParametersAsNoHook) {
+  int calls = 0, last = 0;
+  size_t grads = 0;
+  auto [hooked, plain] = train_with_and_without_hook([&](dist::GradBucket& b) {
+    ++calls;
+    last += b.is_last();
+    EXPECT_EQ(b.gradients().size(), b.parameters().size());
+    for (const Tensor& g : b.gradients()) grads += size_t(g.numel());
+    return dist::ddp_comm_hooks::allreduce_hook(nullptr, b);
+  });
+  // Dividing before summing is exact for the power-of-two world sizes the tests run.
+  EXPECT_TRUE(hooked.equal(plain)) << "max difference " << (hooked - plain).abs().max().item<float>();
+  EXPECT_GT(calls, 10);              // several buckets per step
+  EXPECT_EQ(last, 10);               // one last bucket per step
+  EXPECT_EQ(int64_t(grads), 10 * hooked.numel());  // every gradient, once per step
+}
+
+TEST(DdpCommHook, CompressHooksMatchWithinTheirDtypesPrecision) {
+  auto [fp16, plain] = train_with_and_without_hook([](dist::GradBucket& b) {
+    return dist::ddp_comm_hooks::fp16_compress_hook(nullptr, b);
+  });
+  EXPECT_TRUE(ember::allclose(fp16, plain, 1e-2, 1e-3)) << (fp16 - plain).abs().max().item<float>();
+  auto [bf16, plain2] = train_with_and_without_hook([](dist::GradBucket& b) {
+    return dist::ddp_comm_hooks::bf16_compress_hook(nullptr, b);
+  });
+  EXPECT_TRUE(ember::allclose(bf16, plain2, 5e-2, 1e-2)) << (bf16 - plain2).abs().max().item<float>();
+  // Not reduced at all would be far off: the tolerance above does distinguish.
+  auto [none, plain3] = train_with_and_without_hook([](dist::GradBucket& b) {
+    return dist::make_completed_future(b.buffer());
+  }, /*reduces=*/false);
+  if (world() > 1) {
+    EXPECT_FALSE(ember::allclose(none, plain3, 1e-2, 1e-3));
+  }
+}
+
+TEST(DdpCommHook, OnlyOnceAndErrorsReachBackward) {
+  Mlp model;
+  DistributedDataParallel ddp(model);
+  ddp->register_comm_hook([](dist::GradBucket& b) { return dist::ddp_comm_hooks::allreduce_hook(nullptr, b); });
+  EXPECT_EQ(error_of([&] {
+              ddp->register_comm_hook([](dist::GradBucket& b) { return dist::make_completed_future(b.buffer()); });
+            }),
+            "register_comm_hook or register_builtin_comm_hook can only be called once.");
+  Mlp other;
+  DistributedDataParallel failing(other);
+  failing->register_comm_hook([](dist::GradBucket& b) {
+    auto f = std::make_shared<dist::Future>();
+    f->set_exception(std::make_exception_ptr(ember::ValueError("hook failed on bucket " + std::to_string(b.index()))));
+    return f;
+  });
+  EXPECT_EQ(error_of([&] { failing(ember::ones({2, 10})).sum().backward(); }), "hook failed on bucket 0");
+}
+
+TEST(DdpJoin, UnevenInputsMatchTheOneProcessReplay) {
+  // Rank r trains on 3 + r batches; at iteration i the gradient is the active ranks' sum over
+  // the initial world size, and every rank ends with the model of the rank that trained longest.
+  auto batches_of = [](int r) { return 3 + r; };
+  auto shard = [](int i, int r) {
+    ember::manual_seed(1000 * i + r);
+    Tensor x = ember::randn({4, 10});
+    return std::make_pair(x, ember::randint(0, 3, {4}));
+  };
+  ember::manual_seed(77);
+  Mlp model;
+  auto reference_ptr = model->clone();
+  auto* reference = dynamic_cast<MlpImpl*>(reference_ptr.get());
+  DistributedDataParallel ddp(model, nullptr, DistributedDataParallelOptions().bucket_cap_mb(0.004));
+  ember::optim::SGD opt(ddp->parameters(), ember::optim::SGDOptions(0.1).momentum(0.9));
+  ddp->join([&] {
+    for (int i = 0; i < batches_of(rank()); ++i) {
+      auto [x, y] = shard(i, rank());
+      opt.zero_grad();
+      F::cross_entropy(ddp(x), y).backward();
+      opt.step();
+    }
+  });
+  ember::optim::SGD ref_opt(reference->parameters(), ember::optim::SGDOptions(0.1).momentum(0.9));
+  for (int i = 0; i < batches_of(world() - 1); ++i) {
+    ref_opt.zero_grad();
+    Tensor loss = ember::zeros({});
+    for (int r = 0; r < world(); ++r) {
+      if (i >= batches_of(r)) continue;
+      auto [x, y] = shard(i, r);
+      loss = loss + F::cross_entropy(reference->forward(x), y);
+    }
+    (loss / world()).backward();
+    ref_opt.step();
+  }
+  EXPECT_TRUE(ember::allclose(flat_params(*model.ptr()), flat_params(*reference), 1e-4, 1e-5))
+      << (flat_params(*model.ptr()) - flat_params(*reference)).abs().max().item<float>();
+  expect_identical_across_ranks(*model.ptr());
+  // A forward under no_sync() inside join() is refused (the joined ranks could not mirror it).
+  EXPECT_NE(error_of([&] {
+              ddp->join([&] {
+                auto guard = ddp->no_sync();
+                ddp(ember::ones({2, 10}));
+              });
+            }).find("every forward inside join() must be synchronised"),
+            std::string::npos);
+}
 
 TEST(Ddp, MlpMatchesSingleProcessTraining) {
   ember::manual_seed(rank());

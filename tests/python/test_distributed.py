@@ -45,6 +45,31 @@ def test_errors_before_init_match_torch():
         message(lambda: tdist.all_gather(torch.ones(1), torch.ones(1)))
 
 
+def test_p2p_and_future_names_and_errors_match_torch():
+    import torch.futures
+    for name in ["P2POp", "batch_isend_irecv", "all_to_all", "all_to_all_single", "monitored_barrier"]:
+        assert hasattr(tdist, name) and hasattr(dist, name), name
+    for name in ["wait", "value", "then", "done", "set_result", "add_done_callback"]:
+        assert hasattr(torch.futures.Future, name) and hasattr(ember.futures.Future, name), name
+    assert hasattr(dist.Work, "get_future")
+    # SyncBatchNorm's constructor and its repr, as torch's.
+    assert repr(ember.nn.SyncBatchNorm(4, momentum=None)) == repr(torch.nn.SyncBatchNorm(4, momentum=None))
+    # (torch 1.13 first insists on a GPU tensor; its dimension check is the same message)
+    assert message(lambda: ember.nn.SyncBatchNorm(4)(ember.ones(4))) == \
+        message(lambda: torch.nn.SyncBatchNorm(4)._check_input_dim(torch.ones(4)))
+    assert hasattr(ember.nn.SyncBatchNorm, "convert_sync_batchnorm")
+    assert message(lambda: dist.P2POp(dist.send, ember.ones(1), 0)) == \
+        message(lambda: tdist.P2POp(tdist.send, torch.ones(1), 0))
+    assert message(lambda: dist.batch_isend_irecv([1])) == message(lambda: tdist.batch_isend_irecv([1]))
+    # A Future's life cycle, as torch.futures.Future's.
+    for F, ones in [(ember.futures.Future, ember.ones), (torch.futures.Future, torch.ones)]:
+        f = F()
+        chained = f.then(lambda g: g.value() * 2)
+        assert not f.done()
+        f.set_result(ones(2))
+        assert f.done() and chained.done() and chained.wait().tolist() == [2.0, 2.0]
+
+
 def test_world_of_one():
     dist.init_process_group("mpi", timeout=datetime.timedelta(seconds=60))
     try:
@@ -57,6 +82,12 @@ def test_world_of_one():
         assert out[0].tolist() == [1.0, 2.0]
         with pytest.raises(ValueError, match="is not part of the group"):
             dist.broadcast(t, src=1)
+        out = ember.empty(2)
+        dist.all_to_all_single(out, t)
+        assert out.tolist() == [1.0, 2.0]
+        dist.monitored_barrier(timeout=datetime.timedelta(seconds=5))
+        fut = dist.all_reduce(t, async_op=True).get_future().then(lambda f: f.value()[0] + 1)
+        assert fut.wait().tolist() == [2.0, 3.0]
     finally:
         dist.destroy_process_group()
     assert not dist.is_initialized()

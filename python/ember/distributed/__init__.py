@@ -18,16 +18,18 @@ ProcessGroup = _D.ProcessGroup
 DistError = _D.DistError
 DistBackendError = _D.DistBackendError
 DistTimeoutError = _D.DistTimeoutError
+GradBucket = _C._ddp.GradBucket
 
 # c10d's kBackendDefaultTimeout (torch.distributed.default_pg_timeout).
 default_pg_timeout = _datetime.timedelta(minutes=30)
 
 __all__ = [
-    "Backend", "DistBackendError", "DistError", "DistTimeoutError", "GroupMember", "ProcessGroup", "ReduceOp",
-    "Work", "all_gather", "all_gather_into_tensor", "all_reduce", "barrier", "broadcast", "default_pg_timeout",
-    "destroy_process_group", "gather", "get_backend", "get_rank", "get_world_size", "init_process_group",
-    "irecv", "is_available", "is_gloo_available", "is_initialized", "is_mpi_available", "is_nccl_available",
-    "is_torchelastic_launched", "isend", "new_group", "recv", "reduce", "reduce_scatter", "reduce_scatter_tensor",
+    "Backend", "DistBackendError", "DistError", "DistTimeoutError", "GradBucket", "GroupMember", "P2POp", "ProcessGroup",
+    "ReduceOp", "Work", "all_gather", "all_gather_into_tensor", "all_reduce", "all_to_all", "all_to_all_single",
+    "barrier", "batch_isend_irecv", "broadcast", "default_pg_timeout", "destroy_process_group", "gather",
+    "get_backend", "get_rank", "get_world_size", "init_process_group", "irecv", "is_available",
+    "is_gloo_available", "is_initialized", "is_mpi_available", "is_nccl_available", "is_torchelastic_launched",
+    "isend", "monitored_barrier", "new_group", "recv", "reduce", "reduce_scatter", "reduce_scatter_tensor",
     "scatter", "send",
 ]
 
@@ -281,3 +283,73 @@ def recv(tensor, src=None, group=None, tag=0):
         return -1
     work.wait()
     return int(src)
+
+
+def all_to_all(output_tensor_list, input_tensor_list, group=None, async_op=False):
+    """``input_tensor_list[r]`` goes to rank r; ``output_tensor_list[r]`` receives rank r's
+    ``input_tensor_list[rank]``. One dtype throughout; sizes may differ per rank."""
+    if _not_in(group):
+        return None
+    _check_tensor_list(output_tensor_list, "output_tensor_list")
+    _check_tensor_list(input_tensor_list, "input_tensor_list")
+    return _D.all_to_all(output_tensor_list, input_tensor_list, group, async_op)
+
+
+def all_to_all_single(output, input, output_split_sizes=None, input_split_sizes=None, group=None, async_op=False):
+    """Splits ``input`` along dim 0 (by ``input_split_sizes``, or into equal parts), sends part
+    r to rank r, and concatenates what each rank sent into ``output`` (by
+    ``output_split_sizes``, or equal parts)."""
+    if _not_in(group):
+        return None
+    _check_single_tensor(output, "output")
+    _check_single_tensor(input, "input")
+    out_splits = [] if output_split_sizes is None else [int(s) for s in output_split_sizes]
+    in_splits = [] if input_split_sizes is None else [int(s) for s in input_split_sizes]
+    return _D.all_to_all_single(output, input, out_splits, in_splits, group, async_op)
+
+
+def monitored_barrier(group=None, timeout=None, wait_all_ranks=False):
+    """A barrier that names the ranks that did not reach it: rank 0 waits up to ``timeout``
+    (default: 30 minutes, as torch) for every other rank and raises ``RuntimeError`` naming the
+    first missing rank, or with ``wait_all_ranks=True`` all of them; the other ranks raise when
+    rank 0 does not answer in time. Every rank must call it the same number of times, as any
+    collective (Note [Monitored barrier] in ember/distributed/process_group_mpi.cpp)."""
+    if _not_in(group):
+        return None
+    timeout = default_pg_timeout if timeout is None else _timeout_ms(timeout, "monitored_barrier")
+    _D.monitored_barrier(group, timeout, bool(wait_all_ranks))
+
+
+class P2POp:
+    """One point-to-point op of ``batch_isend_irecv``: ``op`` is ``isend`` or ``irecv``, ``peer``
+    the other rank (of the default group), as torch.distributed.P2POp."""
+
+    def __init__(self, op, tensor, peer, group=None, tag=0):
+        if op not in (isend, irecv):
+            raise RuntimeError("Invalid ``op``. Expected ``op`` to be of type ``torch.distributed.isend`` or "
+                               "``torch.distributed.irecv``.")
+        _check_single_tensor(tensor, "tensor")
+        self.op = op
+        self.tensor = tensor
+        self.peer = peer
+        self.group = group
+        self.tag = tag
+
+    def __repr__(self):
+        return f"P2POp(op={self.op.__name__}, peer={self.peer}, tag={self.tag})"
+
+
+def batch_isend_irecv(p2p_op_list):
+    """Posts every send and receive of ``p2p_op_list`` (all on one group) and returns their
+    works, in order; wait on each. The MPI requests are non-blocking, so the order of the
+    list cannot deadlock two ranks."""
+    if not isinstance(p2p_op_list, list) or not all(isinstance(p, P2POp) for p in p2p_op_list):
+        raise RuntimeError("Invalid ``p2p_op_list``. Each op is expected to to be of type "
+                           "``torch.distributed.P2POp``.")
+    group = p2p_op_list[0].group
+    if not all(group == p.group for p in p2p_op_list):
+        raise RuntimeError("All ops need to use the same group.")
+    if _not_in(group):
+        return None
+    ops = [(p.op is isend, p.tensor, int(p.peer), int(p.tag)) for p in p2p_op_list]
+    return _D.batch_isend_irecv(ops, group)

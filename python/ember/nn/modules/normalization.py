@@ -77,6 +77,55 @@ class BatchNorm2d(_BatchNorm):
             raise ValueError("expected 4D input (got {}D input)".format(input.dim()))
 
 
+class SyncBatchNorm(_BatchNorm):
+    r"""torch.nn.SyncBatchNorm: BatchNorm whose training statistics (mean, variance, element
+    count) cover every rank of ``process_group`` (default: the default group), so N ranks with
+    a part of the batch each normalise as one BatchNorm over the whole batch would; in eval mode
+    it uses the running statistics and communicates nothing. Training forwards and their
+    backwards are collectives (Note [SyncBatchNorm] in ember/distributed/sync_batch_norm.cpp)."""
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
+                 process_group=None, device=None, dtype=None):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype)
+        self.process_group = process_group
+
+    def _check_input_dim(self, input):
+        if input.dim() < 2:
+            raise ValueError("expected at least 2D input (got {}D input)".format(input.dim()))
+
+    def forward(self, input):
+        self._check_input_dim(input)
+        if not self.training and self.track_running_stats:
+            return super().forward(input)
+        factor = 0.0 if self.momentum is None else self.momentum
+        update = self.training and self.track_running_stats
+        if update:
+            self.num_batches_tracked.add_(1)
+            if self.momentum is None:
+                factor = 1.0 / float(self.num_batches_tracked)
+        return _C._ddp.sync_batch_norm(input, self.weight, self.bias, self.running_mean if update else None,
+                                       self.running_var if update else None, factor, self.eps, self.process_group)
+
+    @classmethod
+    def convert_sync_batchnorm(cls, module, process_group=None):
+        r"""Returns ``module`` with every BatchNorm layer in it replaced by a SyncBatchNorm with the
+        same settings, parameters and running statistics (``module`` itself when it is one)."""
+        converted = module
+        if isinstance(module, _BatchNorm) and not isinstance(module, SyncBatchNorm):
+            converted = SyncBatchNorm(module.num_features, module.eps, module.momentum, module.affine,
+                                      module.track_running_stats, process_group)
+            if module.affine:  # the same Parameter objects: an optimizer over them still applies
+                converted.weight = module.weight
+                converted.bias = module.bias
+            converted.running_mean = module.running_mean
+            converted.running_var = module.running_var
+            converted.num_batches_tracked = module.num_batches_tracked
+            converted.training = module.training
+        for name, child in module.named_children():
+            converted.add_module(name, cls.convert_sync_batchnorm(child, process_group))
+        return converted
+
+
 class LayerNorm(Module):
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, device=None, dtype=None):
         super().__init__()

@@ -67,11 +67,19 @@ class DistributedDataParallel(Module):
         _ddp.verify_params_across_processes(self.process_group, params, names)
         self._module_buffers = list(module.buffers())
         _ddp.broadcast_tensors(self.process_group, list(module.parameters()) + self._module_buffers, 0)
+        self._join_iterations = None  # a count inside join() (Note [DDP join])
         self.reducer = _ddp.Reducer(params, names, self.process_group, self.bucket_bytes_cap,
                                     find_unused_parameters or static_graph, gradient_as_bucket_view)
 
     def forward(self, *inputs, **kwargs):
         sync = ember.is_grad_enabled() and self.require_backward_grad_sync
+        if self._join_iterations is not None:
+            # Note [DDP join]: this rank still trains; joined ranks count the active ones.
+            if not sync:
+                raise RuntimeError("DistributedDataParallel.join(): every forward inside join() must be synchronised "
+                                   "(grad mode on, outside no_sync()), since joined ranks mirror its collectives")
+            _ddp.join_notify_active(self.process_group)
+            self._join_iterations += 1
         if sync:
             self.reducer.prepare_for_forward()
         if self.require_forward_param_sync and self.broadcast_buffers and self._module_buffers:
@@ -82,6 +90,43 @@ class DistributedDataParallel(Module):
             walk = self.find_unused_parameters or self.static_graph
             self.reducer.prepare_for_backward(_find_tensors(output) if walk else [])
         return output
+
+    def register_comm_hook(self, state, hook):
+        r"""Replaces the all-reduce of each gradient bucket with ``hook(state, bucket)``, which
+        gets a ``ember.distributed.GradBucket`` and returns an ``ember.futures.Future`` of the
+        reduced ``bucket.buffer()`` (Note [DDP comm hooks] in ember/distributed/reducer.h).
+        Built-in hooks: ``ember.distributed.algorithms.ddp_comm_hooks.default_hooks``. Once per
+        model, before training."""
+        if not callable(hook):
+            raise TypeError("Communication hook must be callable.")
+        self.reducer.register_comm_hook(state, hook)
+
+    @contextmanager
+    def join(self, divide_by_initial_world_size=True, enable=True, throw_on_early_termination=False):
+        r"""Training with uneven inputs across ranks (torch's ``DistributedDataParallel.join``): a
+        rank whose loop inside the context ends early mirrors the collectives of the ranks still
+        training until all are done, then every rank takes the parameters and buffers of the rank
+        that trained longest (Note [DDP join] in ember/distributed/reducer.h). Gradients are
+        averaged over the initial world size; every forward inside must be synchronised."""
+        if not enable:
+            yield
+            return
+        if not divide_by_initial_world_size:
+            raise NotImplementedError("DistributedDataParallel.join(divide_by_initial_world_size=False) is not "
+                                      "supported by ember: gradients are averaged over the initial world size")
+        if throw_on_early_termination:
+            raise NotImplementedError("DistributedDataParallel.join(throw_on_early_termination=True) is not "
+                                      "supported by ember")
+        self._join_iterations = 0
+        try:
+            yield
+        except BaseException:
+            self._join_iterations = None
+            raise
+        own = self._join_iterations
+        self._join_iterations = None
+        _ddp.join_shadow_until_done(self.reducer, self._module_buffers, self.broadcast_buffers, own,
+                                    list(self.module.parameters()) + self._module_buffers)
 
     @contextmanager
     def no_sync(self):
