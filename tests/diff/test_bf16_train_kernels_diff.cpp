@@ -15,18 +15,22 @@
 
 namespace {
 
-// Same bits (the 16- or 32-bit patterns), so +0 / -0 and NaN payloads count too.
+// Same bits (the 16- or 32-bit patterns), so +0 and -0 differ; any two NaNs count as equal
+// (Note [bfloat16 rounding]: LibTorch's own scalar and vector casts give NaNs different
+// payloads, and ember's pooling returns the input element's NaN as it is).
 ::testing::AssertionResult same_bits(const ember::Tensor& e, const torch::Tensor& t) {
   if (diff::to_torch(e.dtype()) != t.scalar_type()) return ::testing::AssertionFailure() << "dtype differs";
   torch::Tensor et = diff::to_torch(e), tt = t.contiguous();
   if (et.sizes() != tt.sizes()) return ::testing::AssertionFailure() << "shape: " << et.sizes() << " vs " << tt.sizes();
   const auto bits = t.element_size() == 2 ? torch::kInt16 : t.element_size() == 4 ? torch::kInt32 : torch::kInt64;
-  torch::Tensor a = et.view(bits), b = tt.view(bits);
+  torch::Tensor both_nan = (et.isnan() & tt.isnan()).flatten();
+  torch::Tensor a = et.view(bits).flatten().masked_fill(both_nan, 0), b = tt.view(bits).flatten().masked_fill(both_nan, 0);
   if (!torch::equal(a, b)) {
     const int64_t bad = (a != b).nonzero()[0][0].item<int64_t>();
     return ::testing::AssertionFailure() << "bits differ first at flat index " << bad << ": ember "
-                                         << et.flatten()[bad].item<double>() << " vs torch "
-                                         << tt.flatten()[bad].item<double>();
+                                         << et.flatten()[bad].item<double>() << " (bits " << a[bad].item<int64_t>()
+                                         << ") vs torch " << tt.flatten()[bad].item<double>() << " (bits "
+                                         << b[bad].item<int64_t>() << ")";
   }
   return ::testing::AssertionSuccess();
 }
@@ -127,13 +131,13 @@ TEST(DiffBf16TrainKernels, ReluBackwardInBf16) {
 TEST(DiffBf16TrainKernels, BiasGradientSums) {
   // An NCHW gradient summed over N, H, W (the innermost runs read straight from bf16, then
   // the float32 partial sums), against torch's float32 sum of the same bf16 values, rounded
-  // once: within half a bf16 ulp plus float32 summation-order noise.
+  // once: within half a bf16 ulp plus float32 summation-order noise. (LibTorch 1.13's own
+  // bf16 sum over these dims is further off, by several ulps: not an oracle here.)
   const double ulp = 1.0 / 128;
   for (auto shape : std::vector<std::vector<int64_t>>{{64, 32, 26, 26}, {64, 64, 11, 11}, {3, 5, 1, 1}}) {
     torch::Tensor g = (torch::randn(shape) * 3).to(torch::kBFloat16);
     torch::Tensor want = g.to(torch::kFloat32).sum(torch::IntArrayRef{0, 2, 3}).to(torch::kBFloat16);
     EXPECT_TRUE(diff::same(diff::from_torch(g).sum({0, 2, 3}), want, ulp, 1e-3)) << g.sizes();
-    EXPECT_TRUE(diff::same(diff::from_torch(g).sum({0, 2, 3}), g.sum(torch::IntArrayRef{0, 2, 3}), ulp, 1e-3)) << g.sizes();
   }
   // Other reduced-dim sets ending in the last dim, keepdim, and a non-contiguous input
   // (the widening path).
@@ -149,10 +153,10 @@ TEST(DiffBf16TrainKernels, BiasGradientSums) {
 }
 
 TEST(DiffBf16TrainKernels, Bf16Fills) {
-  for (double v : {0.0, -0.0, 0.3, -1e-40, 3.4e38}) {
+  for (double v : {0.0, -0.0, 0.3, -1e-40, 3.3895313892515355e38 /* the largest bf16 */})
     EXPECT_TRUE(same_bits(ember::full({1027}, v, ember::kBFloat16), torch::full({1027}, v, torch::kBFloat16))) << v;
+  for (double v : {0.0, -0.0, 0.3, -1e-6, 65504.0 /* the largest half */})
     EXPECT_TRUE(same_bits(ember::full({1027}, v, ember::kHalf), torch::full({1027}, v, torch::kHalf))) << v;
-  }
   EXPECT_TRUE(same_bits(ember::zeros({5, 33}, ember::kBFloat16), torch::zeros({5, 33}, torch::kBFloat16)));
   // A strided fill (every other element of a view).
   torch::Tensor t = torch::ones({64}, torch::kBFloat16);
