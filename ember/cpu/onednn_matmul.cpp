@@ -17,7 +17,10 @@
 // OpenMP thread per calling thread, and a large product is split into row or column blocks
 // of c, one per thread of ember's pool (gemm_blocks), each a single-threaded primitive call
 // (at most two block sizes, so two plans). Primitives use a user scratchpad held per thread,
-// so one primitive runs on several threads at once.
+// so one primitive runs on several threads at once. A bf16 product runs at about twice the
+// float32 rate and each block repacks its operands, so a split needs more work to pay for
+// waking a second thread: below kMinParallelWork multiply-adds (~5 us on one Zen 5 core,
+// e.g. W3's last layer, 128 x 10 x 256, and its gradients) it stays on the calling thread.
 #include "ember/cpu/onednn_matmul.h"
 
 #if defined(EMBER_HAVE_ONEDNN)
@@ -43,6 +46,7 @@ namespace {
 using dnnl::memory;
 
 constexpr size_t kMaxPlans = 512;
+constexpr double kMinParallelWork = 1 << 20;
 
 bool enabled() {
   static const bool on = [] {
@@ -154,7 +158,7 @@ bool onednn_gemm_bf16(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float a
   const double work = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
   const bool by_rows = m >= n;  // split the longer side of c
   const int64_t len = by_rows ? m : n;
-  const int64_t blocks = gemm_blocks(len, work);
+  const int64_t blocks = work < kMinParallelWork ? 1 : gemm_blocks(len, work);
   // The plans for the (at most two) block lengths.
   const int64_t small = len / blocks;
   auto shape = [&](int64_t l) {

@@ -29,6 +29,7 @@ struct ActParams {
 // iter: (out, x), Float32 or Float64 throughout.
 using ActForwardKernel = void (*)(ActOp op, const ActParams& p, const TensorIterator& iter);
 // iter: (grad_input, grad_output, x), one floating dtype: grad_input = grad_output * f'(x).
+// Float32 or Float64, and BFloat16 for threshold (Note [bfloat16 threshold backward]).
 using ActBackwardKernel = void (*)(ActOp op, const ActParams& p, const TensorIterator& iter);
 
 inline DispatchStub<ActForwardKernel> act_forward_stub{"act_forward"};

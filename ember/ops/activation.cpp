@@ -101,6 +101,10 @@ Tensor activation_forward(ActOp op, const ActParams& params, const Tensor& x, bo
 
 Tensor activation_backward(ActOp op, const ActParams& params, const Tensor& grad, const Tensor& x) {
   ScalarType cd = compute_dtype(op, x);
+  // relu's backward in bfloat16 selects bits without widening (Note [bfloat16 threshold
+  // backward] in cpu/kernels/activation.cpp).
+  if (op == ActOp::threshold && x.dtype() == kBFloat16 && grad.dtype() == kBFloat16 && x.device().type == kCPU)
+    cd = kBFloat16;
   const ActParams p = in_input_dtype(op, params, x.dtype());
   Tensor g = grad.dtype() == cd ? grad : grad.to(cd);
   Tensor in = x.dtype() == cd ? x : x.to(cd);

@@ -96,14 +96,32 @@ bool reduces_dense_rows(const Tensor& x, const DimMask& m) {
   return true;
 }
 
+// The float32 sums of the dense runs of a contiguous bfloat16 x over m (whose reduced dims
+// are x's innermost ones), keepdim-shaped (Note [bfloat16 sums]).
+Tensor sum_bf16_dense_rows(const Tensor& x, const DimMask& m) {
+  Tensor out = empty(m.keep_shape, x.options().dtype(kFloat32));
+  kernels::ReduceGeometry g = kernels::make_reduce_geometry(x.sizes(), x.strides(), out.strides(), m.reduced.data());
+  if (out.numel() > 0) kernels::reduce_stub(x.device())(ReduceOp::sum, kBFloat16, g, x.data_ptr(), out.data_ptr());
+  return out;
+}
+
 // Sum (or product) in the kernel dtype of `rt`, keepdim-shaped.
 Tensor sum_like_keepdim(ReduceOp op, const Tensor& x, const DimMask& m, ScalarType rt) {
-  if (op == ReduceOp::sum && x.dtype() == kBFloat16 && rt == kBFloat16 && x.numel() > 0 && reduces_dense_rows(x, m)) {
+  if (op == ReduceOp::sum && x.dtype() == kBFloat16 && rt == kBFloat16 && x.numel() > 0 && x.is_contiguous()) {
     // Note [bfloat16 sums] (cpu/kernels/reduce.cpp): float32 sums read straight from bf16.
-    Tensor out = empty(m.keep_shape, x.options().dtype(kFloat32));
-    kernels::ReduceGeometry g = kernels::make_reduce_geometry(x.sizes(), x.strides(), out.strides(), m.reduced.data());
-    if (out.numel() > 0) kernels::reduce_stub(x.device())(op, kBFloat16, g, x.data_ptr(), out.data_ptr());
-    return out;
+    if (reduces_dense_rows(x, m)) return sum_bf16_dense_rows(x, m);
+    // A convolution's bias gradient (an NCHW gradient summed over N, H and W) also reduces
+    // the innermost dims: sum those runs first, straight from bf16, then the remaining
+    // reduced dims of the (small) float32 partial sums, instead of widening all of x.
+    const int64_t nd = x.dim();
+    int64_t first_inner = nd;
+    while (first_inner > 0 && m.reduced[first_inner - 1]) --first_inner;
+    if (first_inner < nd) {
+      DimVector inner_dims;
+      for (int64_t d = first_inner; d < nd; ++d) inner_dims.push_back(d);
+      Tensor partial = sum_bf16_dense_rows(x, make_mask(x, inner_dims));
+      return reduce_keepdim(op, partial, m);
+    }
   }
   return reduce_keepdim(op, cast(cast(x, rt), kernel_dtype(rt)), m);
 }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "ember/kernels/activation.h"
@@ -250,6 +251,37 @@ void backward_typed(ActOp op, const ActParams& p, const TensorIterator& iter) {
   });
 }
 
+// Note [bfloat16 threshold backward]
+// relu's backward under autocast (threshold_backward(g, y, 0) on bfloat16 g and y) selects
+// between g and 0 without arithmetic, so it runs on the 16-bit patterns: y widened to float
+// (exact) is compared with the threshold (already a bfloat16 value, in_input_dtype), and the
+// output is g's bits or +0. That is the float32 kernel's result rounded once, bit for bit
+// (rounding a bfloat16 value is the identity), without the three full-size casts the
+// widening path makes. A NaN y passes g, as in PyTorch.
+void threshold_backward_bf16(const ActParams& p, const TensorIterator& iter) {
+  const float th = static_cast<float>(p.a);
+  auto y_of = [](uint16_t bits) {
+    const uint32_t wide = static_cast<uint32_t>(bits) << 16;
+    float v;
+    std::memcpy(&v, &wide, sizeof(v));
+    return v;
+  };
+  iter.for_each([&](char** data, const int64_t* strides, int64_t n) {
+    if (strides[0] == 2 && strides[1] == 2 && strides[2] == 2) {
+      uint16_t* __restrict out = reinterpret_cast<uint16_t*>(data[0]);
+      const uint16_t* __restrict g = reinterpret_cast<const uint16_t*>(data[1]);
+      const uint16_t* __restrict y = reinterpret_cast<const uint16_t*>(data[2]);
+      for (int64_t i = 0; i < n; ++i) out[i] = y_of(y[i]) <= th ? uint16_t{0} : g[i];
+    } else {
+      for (int64_t i = 0; i < n; ++i) {
+        const uint16_t yv = *reinterpret_cast<const uint16_t*>(data[2] + i * strides[2]);
+        const uint16_t gv = *reinterpret_cast<const uint16_t*>(data[1] + i * strides[1]);
+        *reinterpret_cast<uint16_t*>(data[0] + i * strides[0]) = y_of(yv) <= th ? uint16_t{0} : gv;
+      }
+    }
+  });
+}
+
 void act_forward_kernel(ActOp op, const ActParams& p, const TensorIterator& iter) {
   switch (iter.dtype(0)) {
     case kFloat32: return forward_typed<float>(op, p, iter);
@@ -262,6 +294,9 @@ void act_backward_kernel(ActOp op, const ActParams& p, const TensorIterator& ite
   switch (iter.dtype(0)) {
     case kFloat32: return backward_typed<float>(op, p, iter);
     case kFloat64: return backward_typed<double>(op, p, iter);
+    case kBFloat16:
+      if (op == ActOp::threshold) return threshold_backward_bf16(p, iter);
+      [[fallthrough]];
     default: EMBER_THROW(Error, "activation backward kernel: unsupported dtype ", iter.dtype(0));
   }
 }

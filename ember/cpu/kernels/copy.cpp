@@ -3,6 +3,7 @@
 
 #include "ember/cpu/bf16_convert.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -84,6 +85,16 @@ void fill_kernel(const TensorIterator& iter, const Scalar& value) {
     else if (value.is_bool()) v = convert<scalar_t, bool>(value.to<bool>());
     else v = convert<scalar_t, int64_t>(value.to<int64_t>());
     iter.for_each([v](char** data, const int64_t* strides, int64_t n) {
+      if constexpr (std::is_same_v<scalar_t, BFloat16> || std::is_same_v<scalar_t, Half>) {
+        // The 16-bit floats are stored as their bit patterns: the compiler vectorises a fill
+        // of uint16_t (a loop over the class type stayed one scalar store per element).
+        if (strides[0] == sizeof(scalar_t)) {
+          uint16_t bits;
+          std::memcpy(&bits, &v, sizeof(bits));
+          std::fill_n(reinterpret_cast<uint16_t*>(data[0]), n, bits);
+          return;
+        }
+      }
       if (strides[0] == sizeof(scalar_t)) {
         scalar_t* out = reinterpret_cast<scalar_t*>(data[0]);
         for (int64_t i = 0; i < n; ++i) out[i] = v;

@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "ember/core/parallel.h"
+#include "ember/cpu/kernels/max_pool_2x2.h"
 #include "ember/kernels/nn.h"
 
 namespace ember::cpu::EMBER_CPU_NS {
@@ -30,25 +32,9 @@ void max_pool_typed(const PoolGeometry& g, const T* x, T* y, int64_t* ind) {
       T* yp = y + p * out_plane;
       int64_t* ip = ind + p * out_plane;
       if (fast2x2) {
-        // The common 2x2/stride-2 case: every window is in range. Starting from the first
-        // element gives the general loop's result (-inf start) in every case, NaN included.
-        for (int64_t oh = 0; oh < g.OH; ++oh) {
-          const T* r0 = xp + 2 * oh * g.W;
-          const T* r1 = r0 + g.W;
-          for (int64_t ow = 0; ow < g.OW; ++ow) {
-            const int64_t base = 2 * oh * g.W + 2 * ow;
-            T m = r0[2 * ow];
-            int64_t mi = base;
-            T v = r0[2 * ow + 1];
-            if (v > m || std::isnan(v)) m = v, mi = base + 1;
-            v = r1[2 * ow];
-            if (v > m || std::isnan(v)) m = v, mi = base + g.W;
-            v = r1[2 * ow + 1];
-            if (v > m || std::isnan(v)) m = v, mi = base + g.W + 1;
-            yp[oh * g.OW + ow] = m;
-            ip[oh * g.OW + ow] = mi;
-          }
-        }
+        // The common 2x2/stride-2 case: every window is in range (Note [Branch-free 2x2 max
+        // pooling] in max_pool_2x2.h gives the general loop's result, NaN included).
+        max_pool_2x2::planes(x, y, ind, p, p + 1, g.H, g.W, g.OH, g.OW);
         continue;
       }
       for (int64_t oh = 0; oh < g.OH; ++oh) {
@@ -82,8 +68,22 @@ void max_pool_backward_typed(int64_t P, int64_t in_plane, int64_t out_plane, con
       const T* g = gy + p * out_plane;
       const int64_t* ip = ind + p * out_plane;
       T* dst = gx + p * in_plane;
-      // (bfloat16 adds in float32 and rounds once per element, as PyTorch's kernel)
-      for (int64_t j = 0; j < out_plane; ++j) dst[ip[j]] = static_cast<T>(dst[ip[j]] + g[j]);
+      if constexpr (std::is_same_v<T, BFloat16>) {
+        // bfloat16 adds in float32 and rounds once per element, as PyTorch's kernel. Into
+        // the zero-filled gradient (every element, where windows do not overlap) that sum is
+        // g itself, except that -0 becomes +0 and a NaN the canonical NaN, as rounding
+        // 0.0f + g gives: computed on the bits, without the float round trip.
+        const uint16_t* gb = reinterpret_cast<const uint16_t*>(g);
+        uint16_t* db = reinterpret_cast<uint16_t*>(dst);
+        for (int64_t j = 0; j < out_plane; ++j) {
+          uint16_t& d = db[ip[j]];
+          const uint16_t v = gb[j];
+          if (d == 0) d = v == 0x8000 ? uint16_t{0} : (v & 0x7FFF) > 0x7F80 ? uint16_t{0x7FC0} : v;
+          else dst[ip[j]] = static_cast<T>(dst[ip[j]] + g[j]);
+        }
+      } else {
+        for (int64_t j = 0; j < out_plane; ++j) dst[ip[j]] = static_cast<T>(dst[ip[j]] + g[j]);
+      }
     }
   });
 }
