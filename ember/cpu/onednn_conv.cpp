@@ -51,6 +51,8 @@
 #include "ember/cpu/onednn_conv.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 
 #include "ember/core/parallel.h"
 
@@ -62,6 +64,14 @@ constexpr double kMinParallelMacs = 1 << 18;
 int64_t conv_batch_chunks(int64_t N, double macs) {
   if (macs < kMinParallelMacs || in_parallel_region()) return 1;
   return std::max<int64_t>(1, std::min<int64_t>(get_num_threads(), N));
+}
+
+bool conv_small_channel_kernels() {
+  static const bool enabled = [] {
+    const char* env = std::getenv("EMBER_CONV");
+    return !(env && (std::strcmp(env, "im2col") == 0 || std::strcmp(env, "onednn") == 0));
+  }();
+  return enabled;
 }
 
 }  // namespace ember::cpu
@@ -194,7 +204,7 @@ Operand make_operand(const memory::desc& plain, const memory::desc& chosen, int 
 struct Plan {
   dnnl::primitive primitive;
   Operand in0, in1, out;
-  memory::desc bias;  // forward with bias only
+  memory::desc bias;  // forward with bias, or backward weights with diff_bias, only
   memory::desc scratchpad;
 };
 
@@ -242,11 +252,13 @@ std::unique_ptr<Plan> build_plan(Pass pass, const ConvGeometry& g, int64_t n, bo
                            (g.OW - 1) * g.SW + (g.KW - 1) * g.DW + 1 - g.W - g.PW};
   const auto& engine = cpu_engine();
   const auto attr = user_scratchpad();
-  const bool bias = with_bias && pass == Pass::kForward;
-  const memory::desc bias_md({g.O}, dt, Tag::x);
+  // The forward's bias, or the weight gradient's diff_bias (written, so of type t.out).
+  const bool bias = with_bias && pass != Pass::kBackwardData;
+  const memory::desc bias_md({g.O}, pass == Pass::kBackwardWeights ? t.out : dt, Tag::x);
 
   using Fwd = dnnl::convolution_forward;
-  auto fwd_desc = bias ? Fwd::desc(dnnl::prop_kind::forward_training, algo, src_any, wei_any, bias_md, dst_any,
+  const memory::desc fwd_bias_md({g.O}, dt, Tag::x);  // the hint matches the pass's bias
+  auto fwd_desc = bias ? Fwd::desc(dnnl::prop_kind::forward_training, algo, src_any, wei_any, fwd_bias_md, dst_any,
                                    strides, dilates, pad_l, pad_r)
                        : Fwd::desc(dnnl::prop_kind::forward_training, algo, src_any, wei_any, dst_any, strides,
                                    dilates, pad_l, pad_r);
@@ -284,8 +296,9 @@ std::unique_ptr<Plan> build_plan(Pass pass, const ConvGeometry& g, int64_t n, bo
     case Pass::kBackwardWeights: {
       using Bwd = dnnl::convolution_backward_weights;
       const memory::desc diff_wei_any(wei_dims, t.out, Tag::any);
-      Bwd::primitive_desc pd(Bwd::desc(algo, src_any, diff_wei_any, dst_any, strides, dilates, pad_l, pad_r), attr,
-                             engine, fwd_pd);
+      auto desc = bias ? Bwd::desc(algo, src_any, diff_wei_any, bias_md, dst_any, strides, dilates, pad_l, pad_r)
+                       : Bwd::desc(algo, src_any, diff_wei_any, dst_any, strides, dilates, pad_l, pad_r);
+      Bwd::primitive_desc pd(desc, attr, engine, fwd_pd);
       checked(pd, t);
       fill(Bwd(pd), pd, make_operand(src_plain, pd.src_desc(), DNNL_ARG_SRC, true),
            make_operand(dst_plain, pd.diff_dst_desc(), DNNL_ARG_DIFF_DST, true),
@@ -431,13 +444,16 @@ memory prepare_input(const Operand& op, const void* plain, Slot slot, dnnl::stre
   return chosen;
 }
 
-// Runs `plan` on one chunk. in1_ready, when set, is in1 already in the plan's layout.
-void execute(const Plan& plan, const void* in0, const void* in1, const void* in1_ready, const void* bias, void* out) {
+// Runs `plan` on one chunk. in1_ready, when set, is in1 already in the plan's layout. bias:
+// the forward's bias; diff_bias: where the weight gradient's bias gradient goes.
+void execute(const Plan& plan, const void* in0, const void* in1, const void* in1_ready, const void* bias, void* out,
+             void* diff_bias = nullptr) {
   dnnl::stream stream(cpu_engine());
   std::unordered_map<int, memory> args;
   args.emplace(plan.in0.arg, prepare_input(plan.in0, in0, kIn0, stream));
   args.emplace(plan.in1.arg, in1_ready ? wrap(plan.in1.chosen, in1_ready) : prepare_input(plan.in1, in1, kIn1, stream));
   if (bias) args.emplace(DNNL_ARG_BIAS, wrap(plan.bias, bias));
+  if (diff_bias) args.emplace(DNNL_ARG_DIFF_BIAS, wrap(plan.bias, diff_bias));
   if (plan.scratchpad.get_size() != 0)
     args.emplace(DNNL_ARG_SCRATCHPAD, wrap(plan.scratchpad, workspace().get(kScratchpad, plan.scratchpad.get_size())));
   memory result = plan.out.needs_reorder() ? wrap(plan.out.chosen, workspace().get(kOut, plan.out.chosen.get_size()))
@@ -538,26 +554,28 @@ bool run_with_shared_weights(Pass pass, const ConvGeometry& g, const In* in0, co
 }
 
 template <class In>
-bool backward_weights(const ConvGeometry& g, const In* x, const In* gy, float* gw) {
+bool backward_weights(const ConvGeometry& g, const In* x, const In* gy, float* gw, float* gb) {
   const double macs = conv_macs(g);
   if (!worth_it(Pass::kBackwardWeights, g, macs)) return false;
   serial_blas_here();
   const Split s = split_batch(g, macs);
   ChunkPlans plans;
-  if (!plans_for(Pass::kBackwardWeights, g, s, false, Types{dt_of<In>(), memory::data_type::f32}, plans))
+  if (!plans_for(Pass::kBackwardWeights, g, s, gb != nullptr, Types{dt_of<In>(), memory::data_type::f32}, plans))
     return false;
-  const int64_t wsize = g.O * (g.C / g.groups) * g.KH * g.KW;
+  const int64_t wsize = g.O * (g.C / g.groups) * g.KH * g.KW, bsize = gb ? g.O : 0;
   const int64_t x_image = g.C * g.H * g.W, y_image = g.O * g.OH * g.OW;
-  // Chunk 0 writes gw; the others their own partial sums, added below.
-  std::unique_ptr<float[]> partial(s.chunks > 1 ? new float[(s.chunks - 1) * wsize] : nullptr);
+  // Chunk 0 writes gw (and gb); the others their own partial sums, added below.
+  std::unique_ptr<float[]> partial(s.chunks > 1 ? new float[(s.chunks - 1) * (wsize + bsize)] : nullptr);
   auto chunk = [&](int64_t c) {
     const int64_t n0 = s.begin(c, g.N), n1 = s.begin(c + 1, g.N);
-    float* dst = c == 0 ? gw : partial.get() + (c - 1) * wsize;
+    float* dst = c == 0 ? gw : partial.get() + (c - 1) * (wsize + bsize);
+    float* dst_bias = !gb ? nullptr : c == 0 ? gb : dst + wsize;
     if (n1 == n0) {  // no images (only when N < chunks, which split_batch avoids)
       std::fill(dst, dst + wsize, 0.0f);
+      if (dst_bias) std::fill(dst_bias, dst_bias + bsize, 0.0f);
       return;
     }
-    execute(plans.for_size(n1 - n0), x + n0 * x_image, gy + n0 * y_image, nullptr, nullptr, dst);
+    execute(plans.for_size(n1 - n0), x + n0 * x_image, gy + n0 * y_image, nullptr, nullptr, dst, dst_bias);
   };
   if (s.chunks == 1) {
     chunk(0);
@@ -567,8 +585,9 @@ bool backward_weights(const ConvGeometry& g, const In* x, const In* gy, float* g
       for (int64_t c = c0; c < c1; ++c) chunk(c);
     });
     for (int64_t c = 1; c < s.chunks; ++c) {
-      const float* p = partial.get() + (c - 1) * wsize;
+      const float* p = partial.get() + (c - 1) * (wsize + bsize);
       for (int64_t i = 0; i < wsize; ++i) gw[i] += p[i];
+      for (int64_t i = 0; i < bsize; ++i) gb[i] += p[wsize + i];
     }
   }
   return true;
@@ -597,11 +616,11 @@ bool onednn_conv_backward_data(const ConvGeometry& g, const BFloat16* y, const B
                                                   g.C * g.H * g.W);
 }
 
-bool onednn_conv_backward_weights(const ConvGeometry& g, const float* x, const float* gy, float* gw) {
-  return backward_weights(g, x, gy, gw);
+bool onednn_conv_backward_weights(const ConvGeometry& g, const float* x, const float* gy, float* gw, float* gb) {
+  return backward_weights(g, x, gy, gw, gb);
 }
 bool onednn_conv_backward_weights(const ConvGeometry& g, const BFloat16* x, const BFloat16* gy, float* gw) {
-  return backward_weights(g, x, gy, gw);
+  return backward_weights(g, x, gy, gw, nullptr);
 }
 
 }  // namespace ember::cpu
@@ -613,7 +632,9 @@ bool onednn_conv_forward(const kernels::ConvGeometry&, const float*, const float
   return false;
 }
 bool onednn_conv_backward_data(const kernels::ConvGeometry&, const float*, const float*, float*) { return false; }
-bool onednn_conv_backward_weights(const kernels::ConvGeometry&, const float*, const float*, float*) { return false; }
+bool onednn_conv_backward_weights(const kernels::ConvGeometry&, const float*, const float*, float*, float*) {
+  return false;
+}
 bool onednn_conv_forward(const kernels::ConvGeometry&, const BFloat16*, const BFloat16*, const BFloat16*, BFloat16*) {
   return false;
 }

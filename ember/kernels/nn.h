@@ -43,9 +43,12 @@ using ConvForwardKernel = void (*)(ScalarType dtype, const ConvGeometry& g, cons
 // input (b null). b has C entries.
 using ConvTransposeKernel = void (*)(ScalarType dtype, const ConvGeometry& g, const void* y, const void* w,
                                      const void* b, void* x);
-// gw = d<gy, conv(x, w)>/dw: sum over the batch of gy (x) im2col(x). Overwrites gw.
+// gw = d<gy, conv(x, w)>/dw: sum over the batch of gy (x) im2col(x). Overwrites gw. When gb
+// is not null (float32 and float64 only), also overwrites gb[o] with the sum of gy over
+// the batch and output positions of channel o, the bias gradient, which the float32
+// kernels compute in the same pass over gy.
 using ConvWeightGradKernel = void (*)(ScalarType dtype, const ConvGeometry& g, const void* x, const void* gy,
-                                      void* gw);
+                                      void* gw, void* gb);
 
 // Pooling over planes: x is [P, H, W] (P = batch * channels), y is [P, OH, OW].
 struct PoolGeometry {
