@@ -42,6 +42,12 @@ variable_list conv_formula(OpNode& n, const ConvState& s, const variable_list& g
   const ConvParams& p = s.params;
   Tensor gx, gw, gb;
   const Tensor input = n.saved(0);
+  // Both gradients in one kernel call, sharing gy's reorder (Note [Shared upstream gradient]),
+  // when no graph is built through them.
+  if (!s.transposed && n.needs_grad(0) && n.needs_grad(1) && !GradMode::is_enabled() &&
+      nn_detail::conv_backward_untracked(input, gy, n.saved(1), p, gx, gw, n.needs_grad(2) ? &gb : nullptr)) {
+    return {gx, gw, gb};
+  }
   if (n.needs_grad(0)) {
     Tensor w = n.saved(1);
     gx = s.transposed ? nn_detail::conv_forward(gy, w, {}, p, spatial(input))

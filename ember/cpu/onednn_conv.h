@@ -29,6 +29,12 @@ bool onednn_conv_backward_data(const kernels::ConvGeometry& g, const float* y, c
 // same primitive also writes the bias gradient (gy summed over all but the channel dim).
 bool onednn_conv_backward_weights(const kernels::ConvGeometry& g, const float* x, const float* gy, float* gw,
                                   float* gb = nullptr);
+// The input gradient gx, the weight gradient gw and, when gb is not null, the bias gradient
+// of one convolution in one call, reordering gy once for both passes (Note [Shared upstream
+// gradient] in onednn_conv.cpp). False, touching nothing, when oneDNN does not take both
+// passes; the caller then computes them apart.
+bool onednn_conv_backward(const kernels::ConvGeometry& g, const float* x, const float* gy, const float* w, float* gx,
+                          float* gw, float* gb);
 
 // bfloat16 (Note [bfloat16 convolutions] in onednn_conv.cpp): bf16 operands, float32
 // accumulation, one rounding of each output element. The float outputs serve the callers

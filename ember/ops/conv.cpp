@@ -140,6 +140,24 @@ Tensor conv_weight_grad(const Tensor& x, const Tensor& gy, IntArrayRef weight_si
   return gw;
 }
 
+bool conv_backward_untracked(const Tensor& x, const Tensor& gy, const Tensor& w, const ConvParams& p, Tensor& gx,
+                             Tensor& gw, Tensor* gb) {
+  if (x.dtype() != kFloat32 || x.numel() == 0 || gy.numel() == 0 || w.numel() == 0) return false;
+  Tensor xc = x.contiguous(), gc = gy.contiguous(), wc = w.contiguous();
+  IntArrayRef ys(gy.sizes().data() + 2, gy.dim() - 2);
+  kernels::ConvGeometry g = geometry(x.sizes(), w.sizes(), ys, p, p.groups);
+  g.weight_storage = weight_storage(w);
+  Tensor gx_out = empty(x.sizes(), x.options()), gw_out = empty(w.sizes(), w.options());
+  Tensor gb_out = gb ? empty({gy.size(1)}, gy.options()) : Tensor();
+  if (!kernels::conv_backward_stub(x.device())(x.dtype(), g, xc.data_ptr(), gc.data_ptr(), wc.data_ptr(),
+                                                gx_out.data_ptr(), gw_out.data_ptr(), gb ? gb_out.data_ptr() : nullptr))
+    return false;
+  gx = gx_out;
+  gw = gw_out;
+  if (gb) *gb = gb_out;
+  return true;
+}
+
 }  // namespace nn_detail
 
 namespace {

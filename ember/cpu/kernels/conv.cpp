@@ -336,12 +336,23 @@ void conv_weight_grad_kernel(ScalarType dtype, const ConvGeometry& g, const void
   }
 }
 
+// Both gradients in one call where oneDNN runs both passes; not where the small-channel
+// kernel computes the weight gradient (it is faster there than sharing gy's reorder).
+bool conv_backward_kernel(ScalarType dtype, const ConvGeometry& g, const void* x, const void* gy, const void* w,
+                          void* gx, void* gw, void* gb) {
+  if (dtype != kFloat32 || small_channel_conv_takes(g)) return false;
+  return onednn_conv_backward(g, static_cast<const float*>(x), static_cast<const float*>(gy),
+                              static_cast<const float*>(w), static_cast<float*>(gx), static_cast<float*>(gw),
+                              static_cast<float*>(gb));
+}
+
 }  // namespace
 
 void register_conv() {
   EMBER_REGISTER_KERNEL(conv_forward_stub, conv_forward_kernel);
   EMBER_REGISTER_KERNEL(conv_transpose_stub, conv_transpose_kernel);
   EMBER_REGISTER_KERNEL(conv_weight_grad_stub, conv_weight_grad_kernel);
+  EMBER_REGISTER_KERNEL(conv_backward_stub, conv_backward_kernel);
 }
 
 }  // namespace ember::cpu::EMBER_CPU_NS

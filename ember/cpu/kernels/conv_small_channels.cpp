@@ -383,6 +383,8 @@ double macs_of(const ConvGeometry& g) {
 
 }  // namespace
 
+bool small_channel_conv_takes(const ConvGeometry& g) { return takes(g) && grad_image_for(g.KW) != nullptr; }
+
 bool small_channel_conv_forward(const ConvGeometry& g, const float* x, const float* w, const float* b, float* y) {
   if (!takes(g)) return false;
   const Padded p = padded_layout(g);

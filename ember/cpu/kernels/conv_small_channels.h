@@ -7,6 +7,10 @@
 
 namespace ember::cpu::EMBER_CPU_NS {
 
+// Whether these kernels take the geometry (then they compute the forward pass and the
+// weight gradient of every float32 call with it).
+bool small_channel_conv_takes(const kernels::ConvGeometry& g);
+
 // y = conv(x, w) + b (b may be null), on contiguous NCHW / OIHW buffers with the geometry
 // of Note [Convolution geometry]. False, touching nothing, when the geometry is not one
 // this kernel takes (the caller runs oneDNN or im2col).
