@@ -14,6 +14,8 @@
 // over a given geometry needs (the primitive, the chosen layouts, the reorders) is built
 // once and kept in a process-wide cache keyed by the full geometry, the batch size and the
 // pass. A geometry oneDNN declines is cached as declined, and the im2col kernels take it.
+// Layers with few input channels per group do not come here for the forward pass and the
+// weight gradient (Note [Small-channel convolutions] in cpu/kernels/conv_small_channels.cpp).
 //
 // Threads. Note [Convolution threading] (cpu/kernels/conv.cpp) applies: oneDNN runs with one
 // OpenMP thread on every thread that calls it (Note [GEMM threading] in cpu/blas.cpp), and
