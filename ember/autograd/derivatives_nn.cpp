@@ -42,15 +42,25 @@ variable_list conv_formula(OpNode& n, const ConvState& s, const variable_list& g
   const ConvParams& p = s.params;
   Tensor gx, gw, gb;
   const Tensor input = n.saved(0);
+  // Both gradients in one kernel call, sharing gy's reorder (Note [Shared upstream gradient]),
+  // when no graph is built through them.
+  if (!s.transposed && n.needs_grad(0) && n.needs_grad(1) && !GradMode::is_enabled() &&
+      nn_detail::conv_backward_untracked(input, gy, n.saved(1), p, gx, gw, n.needs_grad(2) ? &gb : nullptr)) {
+    return {gx, gw, gb};
+  }
   if (n.needs_grad(0)) {
     Tensor w = n.saved(1);
     gx = s.transposed ? nn_detail::conv_forward(gy, w, {}, p, spatial(input))
                       : nn_detail::conv_transpose_forward(gy, w, {}, p, spatial(input));
   }
+  // The weight-gradient kernel also sums gy for the bias gradient, saving a pass over gy,
+  // unless that sum must be recorded (a graph is built through gy, create_graph).
+  const bool bias_with_weights =
+      !s.transposed && n.needs_grad(1) && n.needs_grad(2) && !(GradMode::is_enabled() && gy.requires_grad());
   if (n.needs_grad(1))
     gw = s.transposed ? nn_detail::conv_weight_grad(gy, input, s.weight_sizes, p)
-                      : nn_detail::conv_weight_grad(input, gy, s.weight_sizes, p);
-  if (n.needs_grad(2)) {
+                      : nn_detail::conv_weight_grad(input, gy, s.weight_sizes, p, bias_with_weights ? &gb : nullptr);
+  if (n.needs_grad(2) && !bias_with_weights) {
     DimVector dims{0};
     for (int64_t d = 2; d < gy.dim(); ++d) dims.push_back(d);
     gb = gy.sum(dims);

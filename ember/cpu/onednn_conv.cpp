@@ -14,6 +14,8 @@
 // over a given geometry needs (the primitive, the chosen layouts, the reorders) is built
 // once and kept in a process-wide cache keyed by the full geometry, the batch size and the
 // pass. A geometry oneDNN declines is cached as declined, and the im2col kernels take it.
+// Layers with few input channels per group do not come here for the forward pass and the
+// weight gradient (Note [Small-channel convolutions] in cpu/kernels/conv_small_channels.cpp).
 //
 // Threads. Note [Convolution threading] (cpu/kernels/conv.cpp) applies: oneDNN runs with one
 // OpenMP thread on every thread that calls it (Note [GEMM threading] in cpu/blas.cpp), and
@@ -51,6 +53,8 @@
 #include "ember/cpu/onednn_conv.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 
 #include "ember/core/parallel.h"
 
@@ -62,6 +66,14 @@ constexpr double kMinParallelMacs = 1 << 18;
 int64_t conv_batch_chunks(int64_t N, double macs) {
   if (macs < kMinParallelMacs || in_parallel_region()) return 1;
   return std::max<int64_t>(1, std::min<int64_t>(get_num_threads(), N));
+}
+
+bool conv_small_channel_kernels() {
+  static const bool enabled = [] {
+    const char* env = std::getenv("EMBER_CONV");
+    return !(env && (std::strcmp(env, "im2col") == 0 || std::strcmp(env, "onednn") == 0));
+  }();
+  return enabled;
 }
 
 }  // namespace ember::cpu
@@ -194,7 +206,7 @@ Operand make_operand(const memory::desc& plain, const memory::desc& chosen, int 
 struct Plan {
   dnnl::primitive primitive;
   Operand in0, in1, out;
-  memory::desc bias;  // forward with bias only
+  memory::desc bias;  // forward with bias, or backward weights with diff_bias, only
   memory::desc scratchpad;
 };
 
@@ -242,11 +254,13 @@ std::unique_ptr<Plan> build_plan(Pass pass, const ConvGeometry& g, int64_t n, bo
                            (g.OW - 1) * g.SW + (g.KW - 1) * g.DW + 1 - g.W - g.PW};
   const auto& engine = cpu_engine();
   const auto attr = user_scratchpad();
-  const bool bias = with_bias && pass == Pass::kForward;
-  const memory::desc bias_md({g.O}, dt, Tag::x);
+  // The forward's bias, or the weight gradient's diff_bias (written, so of type t.out).
+  const bool bias = with_bias && pass != Pass::kBackwardData;
+  const memory::desc bias_md({g.O}, pass == Pass::kBackwardWeights ? t.out : dt, Tag::x);
 
   using Fwd = dnnl::convolution_forward;
-  auto fwd_desc = bias ? Fwd::desc(dnnl::prop_kind::forward_training, algo, src_any, wei_any, bias_md, dst_any,
+  const memory::desc fwd_bias_md({g.O}, dt, Tag::x);  // the hint matches the pass's bias
+  auto fwd_desc = bias ? Fwd::desc(dnnl::prop_kind::forward_training, algo, src_any, wei_any, fwd_bias_md, dst_any,
                                    strides, dilates, pad_l, pad_r)
                        : Fwd::desc(dnnl::prop_kind::forward_training, algo, src_any, wei_any, dst_any, strides,
                                    dilates, pad_l, pad_r);
@@ -284,8 +298,9 @@ std::unique_ptr<Plan> build_plan(Pass pass, const ConvGeometry& g, int64_t n, bo
     case Pass::kBackwardWeights: {
       using Bwd = dnnl::convolution_backward_weights;
       const memory::desc diff_wei_any(wei_dims, t.out, Tag::any);
-      Bwd::primitive_desc pd(Bwd::desc(algo, src_any, diff_wei_any, dst_any, strides, dilates, pad_l, pad_r), attr,
-                             engine, fwd_pd);
+      auto desc = bias ? Bwd::desc(algo, src_any, diff_wei_any, bias_md, dst_any, strides, dilates, pad_l, pad_r)
+                       : Bwd::desc(algo, src_any, diff_wei_any, dst_any, strides, dilates, pad_l, pad_r);
+      Bwd::primitive_desc pd(desc, attr, engine, fwd_pd);
       checked(pd, t);
       fill(Bwd(pd), pd, make_operand(src_plain, pd.src_desc(), DNNL_ARG_SRC, true),
            make_operand(dst_plain, pd.diff_dst_desc(), DNNL_ARG_DIFF_DST, true),
@@ -324,7 +339,7 @@ std::shared_ptr<const Plan> find_plan(Pass pass, const ConvGeometry& g, int64_t 
 }
 
 // Per-thread buffers, kept between calls (Note [oneDNN convolutions], "Threads").
-enum Slot { kIn0, kIn1, kOut, kScratchpad, kSharedWeights, kSharedWeights2, kSlots };
+enum Slot { kIn0, kIn1, kOut, kScratchpad, kSharedWeights, kSharedWeights2, kDiffDst, kSlots };
 
 class Workspace {
  public:
@@ -431,13 +446,17 @@ memory prepare_input(const Operand& op, const void* plain, Slot slot, dnnl::stre
   return chosen;
 }
 
-// Runs `plan` on one chunk. in1_ready, when set, is in1 already in the plan's layout.
-void execute(const Plan& plan, const void* in0, const void* in1, const void* in1_ready, const void* bias, void* out) {
+// Runs `plan` on one chunk. in0_ready / in1_ready, when set, are in0 / in1 already in the
+// plan's layout. bias: the forward's bias; diff_bias: where the weight gradient's bias
+// gradient goes.
+void execute(const Plan& plan, const void* in0, const void* in0_ready, const void* in1, const void* in1_ready,
+             const void* bias, void* out, void* diff_bias = nullptr) {
   dnnl::stream stream(cpu_engine());
   std::unordered_map<int, memory> args;
-  args.emplace(plan.in0.arg, prepare_input(plan.in0, in0, kIn0, stream));
+  args.emplace(plan.in0.arg, in0_ready ? wrap(plan.in0.chosen, in0_ready) : prepare_input(plan.in0, in0, kIn0, stream));
   args.emplace(plan.in1.arg, in1_ready ? wrap(plan.in1.chosen, in1_ready) : prepare_input(plan.in1, in1, kIn1, stream));
   if (bias) args.emplace(DNNL_ARG_BIAS, wrap(plan.bias, bias));
+  if (diff_bias) args.emplace(DNNL_ARG_DIFF_BIAS, wrap(plan.bias, diff_bias));
   if (plan.scratchpad.get_size() != 0)
     args.emplace(DNNL_ARG_SCRATCHPAD, wrap(plan.scratchpad, workspace().get(kScratchpad, plan.scratchpad.get_size())));
   memory result = plan.out.needs_reorder() ? wrap(plan.out.chosen, workspace().get(kOut, plan.out.chosen.get_size()))
@@ -485,6 +504,39 @@ bool plans_for(Pass pass, const ConvGeometry& g, const Split& s, bool bias, Type
   return true;
 }
 
+// The weights (in1 of the forward and backward-data plans) in each chunk plan's layout:
+// reordered once per distinct layout on the calling thread, or taken from Note
+// [Convolution weight cache].
+struct ReadyWeights {
+  const void* small = nullptr;
+  const void* large = nullptr;
+  std::shared_ptr<const void> held_small, held_large;  // cache entries, held for the call
+  const void* for_size(const ChunkPlans& p, int64_t n) const { return n == p.small ? small : large; }
+};
+
+template <class In>
+void ready_weights(const ConvGeometry& g, const ChunkPlans& plans, const In* w, ReadyWeights& out) {
+  dnnl::stream stream(cpu_engine());
+  auto ready = [&](const Plan& p, Slot slot) -> const void* {
+    if (!p.in1.needs_reorder()) return w;
+    if (g.weight_storage) {
+      auto& held = slot == kSharedWeights ? out.held_small : out.held_large;
+      held = weight_cache().get(g.weight_storage, w, p.in1);
+      return held.get();
+    }
+    void* buf = workspace().get(slot, p.in1.chosen.get_size());
+    memory user = wrap(p.in1.plain, w), chosen = wrap(p.in1.chosen, buf);
+    p.in1.reorder->execute(stream, user, chosen);
+    return buf;
+  };
+  if (plans.plan_small) out.small = ready(*plans.plan_small, kSharedWeights);
+  if (plans.plan_large)
+    out.large = plans.plan_small && plans.plan_small->in1.chosen == plans.plan_large->in1.chosen
+                    ? out.small
+                    : ready(*plans.plan_large, kSharedWeights2);
+  stream.wait();
+}
+
 // forward and backward data: in0 is per image, in1 (the weights) is shared by every
 // chunk, so it is reordered once per distinct chosen layout on the calling thread.
 // In: the element type of in0, w and b; Out: of out.
@@ -497,34 +549,12 @@ bool run_with_shared_weights(Pass pass, const ConvGeometry& g, const In* in0, co
   const Split s = split_batch(g, macs);
   ChunkPlans plans;
   if (!plans_for(pass, g, s, b != nullptr, Types{dt_of<In>(), dt_of<Out>()}, plans)) return false;
-  const void* w_small = nullptr;
-  const void* w_large = nullptr;
-  std::shared_ptr<const void> cached_small, cached_large;  // held for this call
-  {
-    dnnl::stream stream(cpu_engine());
-    auto ready = [&](const Plan& p, Slot slot) -> const void* {
-      if (!p.in1.needs_reorder()) return w;
-      if (g.weight_storage) {
-        auto& held = slot == kSharedWeights ? cached_small : cached_large;
-        held = weight_cache().get(g.weight_storage, w, p.in1);
-        return held.get();
-      }
-      void* buf = workspace().get(slot, p.in1.chosen.get_size());
-      memory user = wrap(p.in1.plain, w), chosen = wrap(p.in1.chosen, buf);
-      p.in1.reorder->execute(stream, user, chosen);
-      return buf;
-    };
-    if (plans.plan_small) w_small = ready(*plans.plan_small, kSharedWeights);
-    if (plans.plan_large)
-      w_large = plans.plan_small && plans.plan_small->in1.chosen == plans.plan_large->in1.chosen
-                    ? w_small
-                    : ready(*plans.plan_large, kSharedWeights2);
-    stream.wait();
-  }
+  ReadyWeights ready;
+  ready_weights(g, plans, w, ready);
   auto chunk = [&](int64_t c) {
     const int64_t n0 = s.begin(c, g.N), n1 = s.begin(c + 1, g.N);
     const Plan& p = plans.for_size(n1 - n0);
-    execute(p, in0 + n0 * in0_image, nullptr, n1 - n0 == plans.small ? w_small : w_large, b, out + n0 * out_image);
+    execute(p, in0 + n0 * in0_image, nullptr, nullptr, ready.for_size(plans, n1 - n0), b, out + n0 * out_image);
   };
   if (s.chunks == 1) {
     chunk(0);
@@ -537,40 +567,109 @@ bool run_with_shared_weights(Pass pass, const ConvGeometry& g, const In* in0, co
   return true;
 }
 
+// The weight gradient sums over the batch: chunk 0 writes gw (and gb), the others their own
+// partial sums, which finish() adds in chunk order.
+class WeightGradChunks {
+ public:
+  WeightGradChunks(const ConvGeometry& g, int64_t chunks, float* gw, float* gb)
+      : wsize_(g.O * (g.C / g.groups) * g.KH * g.KW), bsize_(gb ? g.O : 0), chunks_(chunks), gw_(gw), gb_(gb),
+        partial_(chunks > 1 ? new float[(chunks - 1) * (wsize_ + bsize_)] : nullptr) {}
+  float* weights(int64_t c) const { return c == 0 ? gw_ : partial_.get() + (c - 1) * (wsize_ + bsize_); }
+  float* bias(int64_t c) const { return !gb_ ? nullptr : c == 0 ? gb_ : weights(c) + wsize_; }
+  void zero(int64_t c) const {
+    std::fill(weights(c), weights(c) + wsize_, 0.0f);
+    if (gb_) std::fill(bias(c), bias(c) + bsize_, 0.0f);
+  }
+  void finish() const {
+    for (int64_t c = 1; c < chunks_; ++c) {
+      for (int64_t i = 0; i < wsize_; ++i) gw_[i] += weights(c)[i];
+      for (int64_t i = 0; i < bsize_; ++i) gb_[i] += bias(c)[i];
+    }
+  }
+
+ private:
+  int64_t wsize_, bsize_, chunks_;
+  float* gw_;
+  float* gb_;
+  std::unique_ptr<float[]> partial_;
+};
+
+// Runs chunk(c) for every chunk of the split, on the pool when there are several.
+template <class F>
+void for_each_chunk(const Split& s, const F& chunk) {
+  if (s.chunks == 1) {
+    chunk(int64_t{0});
+    return;
+  }
+  parallel_for(0, s.chunks, 1, [&](int64_t c0, int64_t c1) {
+    serial_blas_here();
+    for (int64_t c = c0; c < c1; ++c) chunk(c);
+  });
+}
+
 template <class In>
-bool backward_weights(const ConvGeometry& g, const In* x, const In* gy, float* gw) {
+bool backward_weights(const ConvGeometry& g, const In* x, const In* gy, float* gw, float* gb) {
   const double macs = conv_macs(g);
   if (!worth_it(Pass::kBackwardWeights, g, macs)) return false;
   serial_blas_here();
   const Split s = split_batch(g, macs);
   ChunkPlans plans;
-  if (!plans_for(Pass::kBackwardWeights, g, s, false, Types{dt_of<In>(), memory::data_type::f32}, plans))
+  if (!plans_for(Pass::kBackwardWeights, g, s, gb != nullptr, Types{dt_of<In>(), memory::data_type::f32}, plans))
     return false;
-  const int64_t wsize = g.O * (g.C / g.groups) * g.KH * g.KW;
   const int64_t x_image = g.C * g.H * g.W, y_image = g.O * g.OH * g.OW;
-  // Chunk 0 writes gw; the others their own partial sums, added below.
-  std::unique_ptr<float[]> partial(s.chunks > 1 ? new float[(s.chunks - 1) * wsize] : nullptr);
-  auto chunk = [&](int64_t c) {
+  const WeightGradChunks sums(g, s.chunks, gw, gb);
+  for_each_chunk(s, [&](int64_t c) {
     const int64_t n0 = s.begin(c, g.N), n1 = s.begin(c + 1, g.N);
-    float* dst = c == 0 ? gw : partial.get() + (c - 1) * wsize;
-    if (n1 == n0) {  // no images (only when N < chunks, which split_batch avoids)
-      std::fill(dst, dst + wsize, 0.0f);
-      return;
+    if (n1 == n0) return sums.zero(c);  // no images (only when N < chunks, which split_batch avoids)
+    execute(plans.for_size(n1 - n0), x + n0 * x_image, nullptr, gy + n0 * y_image, nullptr, nullptr, sums.weights(c),
+            sums.bias(c));
+  });
+  sums.finish();
+  return true;
+}
+
+// Note [Shared upstream gradient]
+// A convolution's input gradient (backward data) and weight gradient (backward weights) both
+// read gy, each in the layout its primitive chose; for the layers measured that is the same
+// blocked layout (aBcd16b on AVX-512), and reordering gy into it is a memory-bound pass over
+// the whole upstream gradient (W4's second layer: ~0.1 ms of its ~3 ms backward). The
+// convolution's backward, when it needs both gradients and builds no graph, calls
+// onednn_conv_backward, which runs both passes chunk by chunk on the same split and reorders
+// each chunk of gy once, into its thread's kDiffDst buffer, for both. Where the layouts differ
+// each pass reorders its own copy, as the separate calls do.
+bool backward_both(const ConvGeometry& g, const float* x, const float* gy, const float* w, float* gx, float* gw,
+                   float* gb) {
+  const double macs = conv_macs(g);
+  if (!worth_it(Pass::kBackwardData, g, macs) || !worth_it(Pass::kBackwardWeights, g, macs)) return false;
+  serial_blas_here();
+  const Split s = split_batch(g, macs);
+  ChunkPlans data, weights;
+  if (!plans_for(Pass::kBackwardData, g, s, false, Types{}, data) ||
+      !plans_for(Pass::kBackwardWeights, g, s, gb != nullptr, Types{}, weights))
+    return false;
+  ReadyWeights ready;
+  ready_weights(g, data, w, ready);
+  const int64_t x_image = g.C * g.H * g.W, y_image = g.O * g.OH * g.OW;
+  const WeightGradChunks sums(g, s.chunks, gw, gb);
+  for_each_chunk(s, [&](int64_t c) {
+    const int64_t n0 = s.begin(c, g.N), n1 = s.begin(c + 1, g.N);
+    if (n1 == n0) return sums.zero(c);
+    const Plan& pd = data.for_size(n1 - n0);
+    const Plan& pw = weights.for_size(n1 - n0);
+    const float* gyc = gy + n0 * y_image;
+    const void* gy_ready = nullptr;
+    if (pd.in0.needs_reorder() && pd.in0.chosen == pw.in1.chosen) {
+      dnnl::stream stream(cpu_engine());
+      void* buf = workspace().get(kDiffDst, pd.in0.chosen.get_size());
+      memory user = wrap(pd.in0.plain, gyc), chosen = wrap(pd.in0.chosen, buf);
+      pd.in0.reorder->execute(stream, user, chosen);
+      stream.wait();
+      gy_ready = buf;
     }
-    execute(plans.for_size(n1 - n0), x + n0 * x_image, gy + n0 * y_image, nullptr, nullptr, dst);
-  };
-  if (s.chunks == 1) {
-    chunk(0);
-  } else {
-    parallel_for(0, s.chunks, 1, [&](int64_t c0, int64_t c1) {
-      serial_blas_here();
-      for (int64_t c = c0; c < c1; ++c) chunk(c);
-    });
-    for (int64_t c = 1; c < s.chunks; ++c) {
-      const float* p = partial.get() + (c - 1) * wsize;
-      for (int64_t i = 0; i < wsize; ++i) gw[i] += p[i];
-    }
-  }
+    execute(pd, gyc, gy_ready, nullptr, ready.for_size(data, n1 - n0), nullptr, gx + n0 * x_image);
+    execute(pw, x + n0 * x_image, nullptr, gyc, gy_ready, nullptr, sums.weights(c), sums.bias(c));
+  });
+  sums.finish();
   return true;
 }
 
@@ -597,11 +696,16 @@ bool onednn_conv_backward_data(const ConvGeometry& g, const BFloat16* y, const B
                                                   g.C * g.H * g.W);
 }
 
-bool onednn_conv_backward_weights(const ConvGeometry& g, const float* x, const float* gy, float* gw) {
-  return backward_weights(g, x, gy, gw);
+bool onednn_conv_backward_weights(const ConvGeometry& g, const float* x, const float* gy, float* gw, float* gb) {
+  return backward_weights(g, x, gy, gw, gb);
 }
 bool onednn_conv_backward_weights(const ConvGeometry& g, const BFloat16* x, const BFloat16* gy, float* gw) {
-  return backward_weights(g, x, gy, gw);
+  return backward_weights(g, x, gy, gw, nullptr);
+}
+
+bool onednn_conv_backward(const ConvGeometry& g, const float* x, const float* gy, const float* w, float* gx,
+                          float* gw, float* gb) {
+  return backward_both(g, x, gy, w, gx, gw, gb);
 }
 
 }  // namespace ember::cpu
@@ -613,7 +717,13 @@ bool onednn_conv_forward(const kernels::ConvGeometry&, const float*, const float
   return false;
 }
 bool onednn_conv_backward_data(const kernels::ConvGeometry&, const float*, const float*, float*) { return false; }
-bool onednn_conv_backward_weights(const kernels::ConvGeometry&, const float*, const float*, float*) { return false; }
+bool onednn_conv_backward_weights(const kernels::ConvGeometry&, const float*, const float*, float*, float*) {
+  return false;
+}
+bool onednn_conv_backward(const kernels::ConvGeometry&, const float*, const float*, const float*, float*, float*,
+                          float*) {
+  return false;
+}
 bool onednn_conv_forward(const kernels::ConvGeometry&, const BFloat16*, const BFloat16*, const BFloat16*, BFloat16*) {
   return false;
 }

@@ -16,12 +16,25 @@ namespace ember::cpu {
 // oneDNN kernels so both split alike.
 int64_t conv_batch_chunks(int64_t N, double macs);
 
+// Whether the direct small-channel kernels (Note [Small-channel convolutions] in
+// cpu/kernels/conv_small_channels.cpp) may run: not under EMBER_CONV=im2col or onednn,
+// which force one of the other two paths.
+bool conv_small_channel_kernels();
+
 // y = conv(x, w) + b (b may be null).
 bool onednn_conv_forward(const kernels::ConvGeometry& g, const float* x, const float* w, const float* b, float* y);
 // x = conv^T(y, w): the gradient of conv with respect to its input. No bias.
 bool onednn_conv_backward_data(const kernels::ConvGeometry& g, const float* y, const float* w, float* x);
-// gw = d<gy, conv(x, w)>/dw, summed over the batch. Overwrites gw.
-bool onednn_conv_backward_weights(const kernels::ConvGeometry& g, const float* x, const float* gy, float* gw);
+// gw = d<gy, conv(x, w)>/dw, summed over the batch. Overwrites gw. When gb is not null, the
+// same primitive also writes the bias gradient (gy summed over all but the channel dim).
+bool onednn_conv_backward_weights(const kernels::ConvGeometry& g, const float* x, const float* gy, float* gw,
+                                  float* gb = nullptr);
+// The input gradient gx, the weight gradient gw and, when gb is not null, the bias gradient
+// of one convolution in one call, reordering gy once for both passes (Note [Shared upstream
+// gradient] in onednn_conv.cpp). False, touching nothing, when oneDNN does not take both
+// passes; the caller then computes them apart.
+bool onednn_conv_backward(const kernels::ConvGeometry& g, const float* x, const float* gy, const float* w, float* gx,
+                          float* gw, float* gb);
 
 // bfloat16 (Note [bfloat16 convolutions] in onednn_conv.cpp): bf16 operands, float32
 // accumulation, one rounding of each output element. The float outputs serve the callers

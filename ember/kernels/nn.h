@@ -43,9 +43,19 @@ using ConvForwardKernel = void (*)(ScalarType dtype, const ConvGeometry& g, cons
 // input (b null). b has C entries.
 using ConvTransposeKernel = void (*)(ScalarType dtype, const ConvGeometry& g, const void* y, const void* w,
                                      const void* b, void* x);
-// gw = d<gy, conv(x, w)>/dw: sum over the batch of gy (x) im2col(x). Overwrites gw.
+// gw = d<gy, conv(x, w)>/dw: sum over the batch of gy (x) im2col(x). Overwrites gw. When gb
+// is not null (float32 and float64 only), also overwrites gb[o] with the sum of gy over
+// the batch and output positions of channel o, the bias gradient, which the float32
+// kernels compute in the same pass over gy.
 using ConvWeightGradKernel = void (*)(ScalarType dtype, const ConvGeometry& g, const void* x, const void* gy,
-                                      void* gw);
+                                      void* gw, void* gb);
+// The input gradient gx = conv^T(gy, w), the weight gradient gw and, when gb is not null, the
+// bias gradient of conv(x, w) in one call, for kernels that share work between the passes
+// (Note [Shared upstream gradient] in cpu/onednn_conv.cpp). Returns false, writing nothing,
+// when the kernel has no such path for this call; the caller then runs the transpose and
+// weight-gradient kernels.
+using ConvBackwardKernel = bool (*)(ScalarType dtype, const ConvGeometry& g, const void* x, const void* gy,
+                                    const void* w, void* gx, void* gw, void* gb);
 
 // Pooling over planes: x is [P, H, W] (P = batch * channels), y is [P, OH, OW].
 struct PoolGeometry {
@@ -75,6 +85,7 @@ using AdaptiveMaxPoolKernel = void (*)(ScalarType dtype, const PoolGeometry& g, 
 inline DispatchStub<ConvForwardKernel> conv_forward_stub{"conv_forward"};
 inline DispatchStub<ConvTransposeKernel> conv_transpose_stub{"conv_transpose"};
 inline DispatchStub<ConvWeightGradKernel> conv_weight_grad_stub{"conv_weight_grad"};
+inline DispatchStub<ConvBackwardKernel> conv_backward_stub{"conv_backward"};
 inline DispatchStub<MaxPoolKernel> max_pool_stub{"max_pool"};
 inline DispatchStub<MaxPoolBackwardKernel> max_pool_backward_stub{"max_pool_backward"};
 inline DispatchStub<AvgPoolKernel> avg_pool_stub{"avg_pool"};

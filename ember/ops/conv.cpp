@@ -110,19 +110,52 @@ Tensor conv_transpose_forward(const Tensor& y, const Tensor& w, const Tensor& b,
   return x;
 }
 
-Tensor conv_weight_grad(const Tensor& x, const Tensor& gy, IntArrayRef weight_sizes, const ConvParams& p) {
+Tensor conv_weight_grad(const Tensor& x, const Tensor& gy, IntArrayRef weight_sizes, const ConvParams& p,
+                        Tensor* bias_grad) {
+  // The kernels write the bias gradient for float types only (kernels/nn.h).
+  const bool fused_bias = bias_grad && (x.dtype() == kFloat32 || x.dtype() == kFloat64);
+  Tensor gb;
   Tensor gw = autograd::untracked([&] {
     Tensor out = empty(weight_sizes, x.options());
-    if (out.numel() == 0) return out;
-    if (x.numel() == 0 || gy.numel() == 0) return out.zero_();
+    if (fused_bias) gb = empty({gy.size(1)}, gy.options());
+    if (out.numel() == 0 || x.numel() == 0 || gy.numel() == 0) {
+      if (gb.defined()) gb.zero_();
+      return out.zero_();
+    }
     Tensor xc = x.contiguous(), gc = gy.contiguous();
     IntArrayRef ys(gy.sizes().data() + 2, gy.dim() - 2);
     kernels::conv_weight_grad_stub(x.device())(x.dtype(), geometry(x.sizes(), weight_sizes, ys, p, p.groups), xc.data_ptr(),
-                                     gc.data_ptr(), out.data_ptr());
+                                     gc.data_ptr(), out.data_ptr(), fused_bias ? gb.data_ptr() : nullptr);
     return out;
   });
   autograd::record(autograd::ConvolutionBackwardBackward0, {&x, &gy}, gw, p, {x, gy});
+  if (bias_grad) {
+    if (!fused_bias) {
+      DimVector dims{0};
+      for (int64_t d = 2; d < gy.dim(); ++d) dims.push_back(d);
+      gb = gy.sum(dims);
+    }
+    *bias_grad = gb;
+  }
   return gw;
+}
+
+bool conv_backward_untracked(const Tensor& x, const Tensor& gy, const Tensor& w, const ConvParams& p, Tensor& gx,
+                             Tensor& gw, Tensor* gb) {
+  if (x.dtype() != kFloat32 || x.numel() == 0 || gy.numel() == 0 || w.numel() == 0) return false;
+  Tensor xc = x.contiguous(), gc = gy.contiguous(), wc = w.contiguous();
+  IntArrayRef ys(gy.sizes().data() + 2, gy.dim() - 2);
+  kernels::ConvGeometry g = geometry(x.sizes(), w.sizes(), ys, p, p.groups);
+  g.weight_storage = weight_storage(w);
+  Tensor gx_out = empty(x.sizes(), x.options()), gw_out = empty(w.sizes(), w.options());
+  Tensor gb_out = gb ? empty({gy.size(1)}, gy.options()) : Tensor();
+  if (!kernels::conv_backward_stub(x.device())(x.dtype(), g, xc.data_ptr(), gc.data_ptr(), wc.data_ptr(),
+                                                gx_out.data_ptr(), gw_out.data_ptr(), gb ? gb_out.data_ptr() : nullptr))
+    return false;
+  gx = gx_out;
+  gw = gw_out;
+  if (gb) *gb = gb_out;
+  return true;
 }
 
 }  // namespace nn_detail

@@ -32,8 +32,19 @@ Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const Con
 Tensor conv_transpose_forward(const Tensor& y, const Tensor& w, const Tensor& b, const ConvParams& p,
                               IntArrayRef x_spatial);
 // The gradient of conv(x, w) w.r.t. w for output gradient gy (bilinear in x and gy).
-// Records ConvolutionBackwardBackward0.
-Tensor conv_weight_grad(const Tensor& x, const Tensor& gy, IntArrayRef weight_sizes, const ConvParams& p);
+// Records ConvolutionBackwardBackward0. With bias_grad, also sets *bias_grad to the bias
+// gradient (gy summed over all dims but 1), computed in the same pass over gy where the
+// kernel can (float32, float64) and recorded by no node: only for callers that build no
+// graph through gy (the convolution's backward without create_graph).
+Tensor conv_weight_grad(const Tensor& x, const Tensor& gy, IntArrayRef weight_sizes, const ConvParams& p,
+                        Tensor* bias_grad = nullptr);
+// The input, weight and (with gb) bias gradients of conv_forward(x, w) for output gradient
+// gy in one kernel call, where the kernel shares work between them (Note [Shared upstream
+// gradient] in cpu/onednn_conv.cpp). Records nothing: only for callers that build no graph
+// (the convolution's backward under no grad mode). False, leaving the outputs alone, when the
+// kernel has no such path for this call; the caller then computes the gradients apart.
+bool conv_backward_untracked(const Tensor& x, const Tensor& gy, const Tensor& w, const ConvParams& p, Tensor& gx,
+                             Tensor& gw, Tensor* gb);
 
 struct PoolParams {
   int64_t kernel[2] = {1, 1}, stride[2] = {1, 1}, padding[2] = {0, 0}, dilation[2] = {1, 1};

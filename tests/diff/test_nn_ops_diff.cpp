@@ -233,6 +233,61 @@ TEST(DiffNnConv, LayersLargeEnoughForOneDnn) {
                       torch::kFloat32));
 }
 
+// The direct small-channel kernels (Note [Small-channel convolutions] in
+// cpu/kernels/conv_small_channels.cpp): at most 4 input channels per group, kernels at most 7
+// wide, float32. Rows shorter than, equal to and just past one vector (16 lanes on AVX-512,
+// 8 on AVX2), padding, stride 2 (phase-split columns), dilation, groups, batch of one,
+// non-contiguous input, 1-d, and the first geometries past the limits (5 channels, 8 wide),
+// which go to oneDNN or im2col. compare() back-propagates without create_graph, so the
+// weight gradient also computes the bias gradient in its pass.
+TEST(DiffNnConv, SmallChannelKernels) {
+  const std::vector<Conv2dCase> cases = {
+      {{64, 1, 28, 28}, {32, 1, 3, 3}, {1}, {0}, {1}, 1, true},     // W4 layer 1, full batch
+      {{3, 1, 9, 10}, {5, 1, 3, 3}, {1}, {0}, {1}, 1, true},        // rows shorter than a vector
+      {{2, 1, 18, 18}, {9, 1, 3, 3}, {1}, {0}, {1}, 1, true},       // 16 outputs per row
+      {{2, 1, 19, 19}, {9, 1, 3, 3}, {1}, {0}, {1}, 1, true},       // 17: one full vector + 1
+      {{2, 1, 35, 35}, {9, 1, 3, 3}, {1}, {0}, {1}, 1, false},      // 33: two full vectors + 1
+      {{2, 3, 21, 23}, {10, 3, 3, 3}, {1}, {1}, {1}, 1, true},      // RGB, padded
+      {{2, 3, 32, 31}, {16, 3, 7, 7}, {2}, {3}, {1}, 1, true},      // stem: stride 2, 7 wide
+      {{2, 2, 25, 27}, {11, 2, 3, 5}, {2, 3}, {2, 1}, {1, 2}, 1, true},  // strides 2/3, dilation
+      {{1, 4, 20, 21}, {12, 4, 2, 4}, {1}, {1, 2}, {2}, 1, true},   // batch of one, 4 channels
+      {{2, 4, 17, 19}, {6, 2, 3, 3}, {1}, {1}, {1}, 2, true},       // groups of 2 channels
+      {{2, 3, 20, 20}, {9, 1, 3, 3}, {2}, {1}, {1}, 3, false},      // depthwise
+      {{2, 1, 12, 40}, {7, 1, 1, 1}, {1}, {0}, {1}, 1, true},       // pointwise
+      {{2, 5, 18, 18}, {8, 5, 3, 3}, {1}, {1}, {1}, 1, true},       // 5 channels: declined
+      {{2, 1, 20, 30}, {8, 1, 3, 8}, {1}, {1}, {1}, 1, true},       // 8 wide: declined
+  };
+  for (const auto& c : cases)
+    EXPECT_TRUE(compare_conv2d(c, torch::kFloat32)) << torch::IntArrayRef(c.x) << " * " << torch::IntArrayRef(c.w);
+  // Non-contiguous input (H and W swapped in memory), 1-d, unbatched.
+  EXPECT_TRUE(compare({{2, 1, 24, 20}, {8, 1, 3, 3}, {8}},
+                      [](const auto& v) { return ember::conv2d(v[0].transpose(2, 3), v[1], v[2], 1, 1); },
+                      [](const auto& v) { return torch::conv2d(v[0].transpose(2, 3), v[1], v[2], 1, 1); },
+                      torch::kFloat32));
+  EXPECT_TRUE(compare({{3, 2, 50}, {6, 2, 5}, {6}},
+                      [](const auto& v) { return ember::conv1d(v[0], v[1], v[2], 2, 2); },
+                      [](const auto& v) { return torch::conv1d(v[0], v[1], v[2], 2, 2); }, torch::kFloat32));
+  EXPECT_TRUE(compare({{1, 30, 30}, {4, 1, 3, 3}},
+                      [](const auto& v) { return ember::conv2d(v[0], v[1], {}, 1, 1); },
+                      [](const auto& v) { return torch::conv2d(v[0], v[1], {}, 1, 1); }, torch::kFloat32));
+}
+
+// An inf in input columns that no window reads (stride 2 leaves the last column out) must
+// not reach the weight gradient: the kernel's lanes past a row's end read zeros, they do
+// not multiply the input by a zero gradient.
+TEST(DiffNnConv, SmallChannelWeightGradIgnoresUnreadColumns) {
+  torch::Tensor x = diff::random_tensor({2, 1, 9, 36}, torch::kFloat32, 3);
+  x.select(3, 35).fill_(std::numeric_limits<float>::infinity());  // OW = 17: column 35 unread
+  torch::Tensor w = diff::random_tensor({4, 1, 3, 3}, torch::kFloat32, 4).requires_grad_();
+  torch::Tensor g = diff::random_tensor({2, 4, 4, 17}, torch::kFloat32, 5);
+  ember::Tensor we = diff::from_torch(w.detach()).requires_grad_();
+  ember::conv2d(diff::from_torch(x), we, {}, 2).backward(diff::from_torch(g));
+  torch::conv2d(x, w, {}, 2).backward(g);
+  ASSERT_TRUE(torch::isfinite(w.grad()).all().item<bool>());
+  const double scale = 1 + w.grad().abs().max().item<double>();
+  EXPECT_TRUE(same(we.grad(), w.grad(), 2e-4, 2e-4 * scale));
+}
+
 TEST(DiffNnPool, MaxPool2d) {
   struct Case {
     Shape x, k, s, p, d;

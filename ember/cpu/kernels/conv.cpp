@@ -20,6 +20,7 @@
 #include "ember/core/parallel.h"
 #include "ember/cpu/bf16_convert.h"
 #include "ember/cpu/blas.h"
+#include "ember/cpu/kernels/conv_small_channels.h"
 #include "ember/cpu/onednn_conv.h"
 #include "ember/kernels/nn.h"
 
@@ -184,6 +185,21 @@ void conv_weight_grad_typed(const ConvGeometry& g, const T* x, const T* gy, T* g
   }
 }
 
+// gb[o] = the sum of gy[n, o, :] over n: the bias gradient, for the kernels that do not
+// compute it in their own pass.
+template <class T>
+void channel_sums(const ConvGeometry& g, const T* gy, T* gb) {
+  const int64_t plane = g.OH * g.OW;
+  for (int64_t o = 0; o < g.O; ++o) {
+    T s = 0;
+    for (int64_t n = 0; n < g.N; ++n) {
+      const T* row = gy + (n * g.O + o) * plane;
+      for (int64_t i = 0; i < plane; ++i) s += row[i];
+    }
+    gb[o] = s;
+  }
+}
+
 // x[n, c, :] += b[c] over planes of `plane` elements.
 void add_channel_bias(int64_t N, int64_t C, int64_t plane, const float* b, float* x) {
   parallel_for(0, N * C, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(plane, 1)), [&](int64_t p0, int64_t p1) {
@@ -220,7 +236,8 @@ void conv_forward_kernel(ScalarType dtype, const ConvGeometry& g, const void* x,
                          void* y);
 void conv_transpose_kernel(ScalarType dtype, const ConvGeometry& g, const void* y, const void* w, const void* b,
                            void* x);
-void conv_weight_grad_kernel(ScalarType dtype, const ConvGeometry& g, const void* x, const void* gy, void* gw);
+void conv_weight_grad_kernel(ScalarType dtype, const ConvGeometry& g, const void* x, const void* gy, void* gw,
+                             void* gb);
 
 void conv_forward_bf16(const ConvGeometry& g, const void* x, const void* w, const void* b, void* y) {
   using B = BFloat16;
@@ -260,7 +277,7 @@ void conv_weight_grad_bf16(const ConvGeometry& g, const void* x, const void* gy,
   std::unique_ptr<float[]> gwf(new float[std::max<int64_t>(w_numel(g), 1)]);
   if (!onednn_conv_backward_weights(g, static_cast<const B*>(x), static_cast<const B*>(gy), gwf.get())) {
     auto xf = widened(x, x_numel(g)), gyf = widened(gy, y_numel(g));
-    conv_weight_grad_kernel(kFloat32, g, xf.get(), gyf.get(), gwf.get());
+    conv_weight_grad_kernel(kFloat32, g, xf.get(), gyf.get(), gwf.get(), nullptr);
   }
   round_to_bf16(gwf.get(), w_numel(g), gw);
 }
@@ -269,8 +286,11 @@ void conv_forward_kernel(ScalarType dtype, const ConvGeometry& g, const void* x,
                          void* y) {
   if (dtype == kBFloat16) return conv_forward_bf16(g, x, w, b, y);
   if (dtype == kFloat32) {
-    if (onednn_conv_forward(g, static_cast<const float*>(x), static_cast<const float*>(w),
-                            static_cast<const float*>(b), static_cast<float*>(y)))
+    const float* xf = static_cast<const float*>(x);
+    const float* wf = static_cast<const float*>(w);
+    const float* bf = static_cast<const float*>(b);
+    if (small_channel_conv_forward(g, xf, wf, bf, static_cast<float*>(y)) ||
+        onednn_conv_forward(g, xf, wf, bf, static_cast<float*>(y)))
       return;
     conv_forward_typed<float>(g, static_cast<const float*>(x), static_cast<const float*>(w),
                               static_cast<const float*>(b), static_cast<float*>(y));
@@ -297,18 +317,33 @@ void conv_transpose_kernel(ScalarType dtype, const ConvGeometry& g, const void* 
   }
 }
 
-void conv_weight_grad_kernel(ScalarType dtype, const ConvGeometry& g, const void* x, const void* gy, void* gw) {
-  if (dtype == kBFloat16) return conv_weight_grad_bf16(g, x, gy, gw);
+void conv_weight_grad_kernel(ScalarType dtype, const ConvGeometry& g, const void* x, const void* gy, void* gw,
+                             void* gb) {
+  if (dtype == kBFloat16) return conv_weight_grad_bf16(g, x, gy, gw);  // gb: float types only
   if (dtype == kFloat32) {
-    if (onednn_conv_backward_weights(g, static_cast<const float*>(x), static_cast<const float*>(gy),
-                                     static_cast<float*>(gw)))
+    const float* xf = static_cast<const float*>(x);
+    const float* gyf = static_cast<const float*>(gy);
+    float* gwf = static_cast<float*>(gw);
+    float* gbf = static_cast<float*>(gb);
+    if (small_channel_conv_weight_grad(g, xf, gyf, gwf, gbf) || onednn_conv_backward_weights(g, xf, gyf, gwf, gbf))
       return;
-    conv_weight_grad_typed<float>(g, static_cast<const float*>(x), static_cast<const float*>(gy),
-                                  static_cast<float*>(gw));
+    conv_weight_grad_typed<float>(g, xf, gyf, gwf);
+    if (gbf) channel_sums(g, gyf, gbf);
   } else {
     conv_weight_grad_typed<double>(g, static_cast<const double*>(x), static_cast<const double*>(gy),
                                    static_cast<double*>(gw));
+    if (gb) channel_sums(g, static_cast<const double*>(gy), static_cast<double*>(gb));
   }
+}
+
+// Both gradients in one call where oneDNN runs both passes; not where the small-channel
+// kernel computes the weight gradient (it is faster there than sharing gy's reorder).
+bool conv_backward_kernel(ScalarType dtype, const ConvGeometry& g, const void* x, const void* gy, const void* w,
+                          void* gx, void* gw, void* gb) {
+  if (dtype != kFloat32 || small_channel_conv_takes(g)) return false;
+  return onednn_conv_backward(g, static_cast<const float*>(x), static_cast<const float*>(gy),
+                              static_cast<const float*>(w), static_cast<float*>(gx), static_cast<float*>(gw),
+                              static_cast<float*>(gb));
 }
 
 }  // namespace
@@ -317,6 +352,7 @@ void register_conv() {
   EMBER_REGISTER_KERNEL(conv_forward_stub, conv_forward_kernel);
   EMBER_REGISTER_KERNEL(conv_transpose_stub, conv_transpose_kernel);
   EMBER_REGISTER_KERNEL(conv_weight_grad_stub, conv_weight_grad_kernel);
+  EMBER_REGISTER_KERNEL(conv_backward_stub, conv_backward_kernel);
 }
 
 }  // namespace ember::cpu::EMBER_CPU_NS
