@@ -99,6 +99,6 @@ TEST(CompatForwardDefaults, RefusesPositionsThatAreNotTheTrailingOnes) {
   // With every argument given the defaults are not consulted.
   EXPECT_TRUE(any.forward(x, 2.0, 1.0).equal(x * 2 + 1));
   EXPECT_EQ(error_of([&] { any.forward(x); }),
-            "Misdeclared's EMBER_FORWARD_HAS_DEFAULT_ARGS must list the positions of forward()'s trailing 1 "
-            "argument(s) in order (2 to 2), but lists position 1 as its entry 1");
+            "Misdeclared's EMBER_FORWARD_HAS_DEFAULT_ARGS must list the positions of forward()'s last 2 "
+            "argument(s) in order (1 to 2), but its entry 0 is position 2");
 }

@@ -17,14 +17,16 @@ int64_t wrap_index(int64_t index, size_t size, const char* what) {
 
 std::vector<AnyValue> AnyModule::with_defaults(const Module& module, const std::vector<AnyValue>& inputs,
                                                size_t arity, std::vector<std::pair<unsigned int, AnyValue>> defaults) {
-  // The listed positions must be the trailing ones, in order: required, ..., arity - 1.
-  EMBER_CHECK(!defaults.empty(), module.python_name(), "'s EMBER_FORWARD_HAS_DEFAULT_ARGS lists no arguments");
-  const size_t required = defaults.front().first;
+  // The listed positions must be forward()'s last ones, in order.
+  EMBER_CHECK(!defaults.empty() && defaults.size() <= arity, module.python_name(),
+              "'s EMBER_FORWARD_HAS_DEFAULT_ARGS lists ", defaults.size(), " default(s) for a forward() of ", arity,
+              " argument(s)");
+  const size_t required = arity - defaults.size();
   for (size_t k = 0; k < defaults.size(); ++k) {
-    EMBER_CHECK(defaults[k].first == required + k && required + defaults.size() == arity, module.python_name(),
-                "'s EMBER_FORWARD_HAS_DEFAULT_ARGS must list the positions of forward()'s trailing ", arity - required,
-                " argument(s) in order (", required, " to ", arity - 1, "), but lists position ", defaults[k].first,
-                " as its entry ", k);
+    EMBER_CHECK(defaults[k].first == required + k, module.python_name(),
+                "'s EMBER_FORWARD_HAS_DEFAULT_ARGS must list the positions of forward()'s last ", defaults.size(),
+                " argument(s) in order (", required, " to ", arity - 1, "), but its entry ", k, " is position ",
+                defaults[k].first);
   }
   EMBER_CHECK(inputs.size() >= required && inputs.size() <= arity, module.python_name(),
               "'s forward() method expects at least ", required, " argument(s) and at most ", arity,
