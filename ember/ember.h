@@ -8,6 +8,7 @@
 #include "ember/core/generator.h"
 #include "ember/core/optional.h"
 #include "ember/core/str.h"
+#include "ember/core/irange.h"
 #include "ember/core/ivalue.h"
 #include "ember/core/parallel.h"
 #include "ember/core/scalar.h"

@@ -5,6 +5,7 @@
 // The methods are declared here and defined next to the op they forward to, in ops/.
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -18,6 +19,7 @@
 #include "ember/core/op_list.h"
 #include "ember/core/reduction_list.h"
 #include "ember/core/scalar.h"
+#include "ember/core/tensor_accessor.h"
 #include "ember/core/tensor_impl.h"
 #include "ember/core/tensor_options.h"
 
@@ -89,6 +91,28 @@ class Tensor {
   void* data_ptr() const { return impl_->data(); }
   // LibTorch's deprecated spelling of data_ptr<T>() (still common in published code).
   template <class T> T* data() const { return data_ptr<T>(); }
+  // Typed element access through sizes and strides, checked once (Note [Tensor accessors]
+  // in core/tensor_accessor.h): `auto a = t.accessor<float, 2>(); a[i][j] += 1;`. Refuses
+  // another dimension count ("TensorAccessor expected 2 dims but tensor has 3") or dtype (as
+  // data_ptr<T>()); T may be const. Deleted on a temporary, whose sizes the accessor would
+  // borrow past its end; the packed accessors copy them, and packed_accessor32 refuses
+  // tensors of more than INT32_MAX elements.
+  template <class T, size_t N> TensorAccessor<T, N> accessor() const&;
+  template <class T, size_t N> TensorAccessor<T, N> accessor() && = delete;
+  template <class T, size_t N, template <class U> class PtrTraits = DefaultPtrTraits, class index_t = int64_t>
+  GenericPackedTensorAccessor<T, N, PtrTraits, index_t> generic_packed_accessor() const&;
+  template <class T, size_t N, template <class U> class PtrTraits = DefaultPtrTraits, class index_t = int64_t>
+  GenericPackedTensorAccessor<T, N, PtrTraits, index_t> generic_packed_accessor() && = delete;
+  template <class T, size_t N, template <class U> class PtrTraits = DefaultPtrTraits>
+  PackedTensorAccessor32<T, N, PtrTraits> packed_accessor32() const&;
+  template <class T, size_t N, template <class U> class PtrTraits = DefaultPtrTraits>
+  PackedTensorAccessor32<T, N, PtrTraits> packed_accessor32() && = delete;
+  template <class T, size_t N, template <class U> class PtrTraits = DefaultPtrTraits>
+  PackedTensorAccessor64<T, N, PtrTraits> packed_accessor64() const& {
+    return generic_packed_accessor<T, N, PtrTraits, int64_t>();
+  }
+  template <class T, size_t N, template <class U> class PtrTraits = DefaultPtrTraits>
+  PackedTensorAccessor64<T, N, PtrTraits> packed_accessor64() && = delete;
   // The value of a one-element tensor ("a Tensor with 2 elements cannot be converted to Scalar").
   Scalar item() const;
   template <class T> T item() const { return item().to<T>(); }
@@ -404,6 +428,28 @@ T* Tensor::data_ptr() const {
   EMBER_CHECK(CppTypeToScalarType<T>::value == dtype(), "expected scalar type ",
               CppTypeToScalarType<T>::value, " but found ", dtype());
   return static_cast<T*>(impl_->data());
+}
+
+template <class T, size_t N>
+TensorAccessor<T, N> Tensor::accessor() const& {
+  static_assert(N > 0, "accessor<T, N>() needs N > 0; read a 0-dim tensor with *data_ptr<T>()");
+  EMBER_CHECK(dim() == static_cast<int64_t>(N), "TensorAccessor expected ", N, " dims but tensor has ", dim());
+  return TensorAccessor<T, N>(data_ptr<std::remove_const_t<T>>(), sizes().data(), strides().data());
+}
+
+template <class T, size_t N, template <class U> class PtrTraits, class index_t>
+GenericPackedTensorAccessor<T, N, PtrTraits, index_t> Tensor::generic_packed_accessor() const& {
+  static_assert(N > 0, "packed accessors need N > 0; read a 0-dim tensor with *data_ptr<T>()");
+  EMBER_CHECK(dim() == static_cast<int64_t>(N), "TensorAccessor expected ", N, " dims but tensor has ", dim());
+  return GenericPackedTensorAccessor<T, N, PtrTraits, index_t>(data_ptr<std::remove_const_t<T>>(), sizes().data(),
+                                                               strides().data());
+}
+
+template <class T, size_t N, template <class U> class PtrTraits>
+PackedTensorAccessor32<T, N, PtrTraits> Tensor::packed_accessor32() const& {
+  EMBER_CHECK(numel() <= static_cast<int64_t>(std::numeric_limits<int32_t>::max()),
+              "numel needs to be smaller than int32_t max; otherwise, please use packed_accessor64");
+  return generic_packed_accessor<T, N, PtrTraits, int32_t>();
 }
 
 // Wraps a dimension index into [0, ndim) with PyTorch's message:

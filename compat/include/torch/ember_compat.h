@@ -68,6 +68,9 @@ namespace c10 = ::ember;
 #define TORCH_MODULE(Name) EMBER_MODULE(Name)
 #define TORCH_MODULE_IMPL(Name, ImplType) EMBER_MODULE_IMPL(Name, ImplType)
 #define TORCH_ARG(T, name) EMBER_ARG(T, name)
+// Default arguments of a module's forward, for AnyModule and Sequential
+// (Note [Forward default arguments] in ember/nn/modules/container/any.h).
+#define FORWARD_HAS_DEFAULT_ARGS(...) EMBER_FORWARD_HAS_DEFAULT_ARGS(__VA_ARGS__)
 // TORCH_CHECK(cond, message parts...): a RuntimeError (ember::Error) with the message, or
 // LibTorch's "Expected cond to be true, but got false." without one.
 namespace ember::compat_detail {

@@ -13,6 +13,38 @@ int64_t wrap_index(int64_t index, size_t size, const char* what) {
 }
 }  // namespace
 
+// ---- AnyModule -------------------------------------------------------------------------
+
+std::vector<AnyValue> AnyModule::with_defaults(const Module& module, const std::vector<AnyValue>& inputs,
+                                               size_t arity, std::vector<std::pair<unsigned int, AnyValue>> defaults) {
+  // The listed positions must be forward()'s last ones, in order.
+  EMBER_CHECK(!defaults.empty() && defaults.size() <= arity, module.python_name(),
+              "'s EMBER_FORWARD_HAS_DEFAULT_ARGS lists ", defaults.size(), " default(s) for a forward() of ", arity,
+              " argument(s)");
+  const size_t required = arity - defaults.size();
+  for (size_t k = 0; k < defaults.size(); ++k) {
+    EMBER_CHECK(defaults[k].first == required + k, module.python_name(),
+                "'s EMBER_FORWARD_HAS_DEFAULT_ARGS must list the positions of forward()'s last ", defaults.size(),
+                " argument(s) in order (", required, " to ", arity - 1, "), but its entry ", k, " is position ",
+                defaults[k].first);
+  }
+  EMBER_CHECK(inputs.size() >= required && inputs.size() <= arity, module.python_name(),
+              "'s forward() method expects at least ", required, " argument(s) and at most ", arity,
+              " argument(s), but received ", inputs.size(), ".");
+  std::vector<AnyValue> filled = inputs;
+  filled.reserve(arity);
+  for (size_t position = inputs.size(); position < arity; ++position) {
+    filled.push_back(std::move(defaults[position - required].second));
+  }
+  return filled;
+}
+
+std::string AnyModule::missing_defaults_hint(const std::string& module_name) {
+  return " If " + module_name +
+         "'s forward() method has default arguments, please make sure the forward() method is declared with a "
+         "corresponding `FORWARD_HAS_DEFAULT_ARGS` macro (EMBER_FORWARD_HAS_DEFAULT_ARGS).";
+}
+
 // ---- Sequential ------------------------------------------------------------------------
 
 AnyValue SequentialImpl::any_forward(std::vector<AnyValue>& inputs) {

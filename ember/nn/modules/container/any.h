@@ -70,6 +70,22 @@ struct ForwardSignature<R (M::*)(A...)> {
 template <class R, class M, class... A>
 struct ForwardSignature<R (M::*)(A...) const> : ForwardSignature<R (M::*)(A...)> {};
 
+// Note [Forward default arguments]
+// AnyModule calls forward through a member pointer, which loses C++ default arguments: a
+// forward(Tensor x, double scale = 2.0) reached through AnyModule or Sequential with one
+// argument would be refused. A module lists its defaults with
+//   EMBER_FORWARD_HAS_DEFAULT_ARGS({1, AnyValue(2.0)})   // LibTorch: FORWARD_HAS_DEFAULT_ARGS
+// giving, for each defaulted argument in order, its 0-based position and its value. The
+// first position is then the number of required arguments: AnyModule accepts from that
+// many to all of forward's arguments and appends the defaults of the missing ones. The
+// macro adds a static member and befriends ForwardDefaults, so it works under any access
+// specifier and costs modules that do not use it nothing (no virtual function on Module).
+template <class M>
+struct ForwardDefaults {
+  static constexpr bool declared = requires { M::ember_forward_default_args_(); };
+  static std::vector<std::pair<unsigned int, AnyValue>> values() { return M::ember_forward_default_args_(); }
+};
+
 template <class M>
 concept HasAnyForward = requires(M& m, std::vector<AnyValue>& v) {
   { m.any_forward(v) } -> std::same_as<AnyValue>;
@@ -142,12 +158,25 @@ class AnyModule {
       using Sig = detail::ForwardSignature<decltype(&M::forward)>;
       return [weak](std::vector<AnyValue>& inputs) {
         auto m = weak.lock();
-        EMBER_CHECK(inputs.size() == Sig::arity, m->python_name(), "'s forward() method expects ", Sig::arity,
-                    " argument(s), but received ", inputs.size());
+        if constexpr (detail::ForwardDefaults<M>::declared) {
+          if (inputs.size() != Sig::arity) {
+            std::vector<AnyValue> filled = with_defaults(*m, inputs, Sig::arity, detail::ForwardDefaults<M>::values());
+            return call_with<M, Sig>(*m, filled, std::make_index_sequence<Sig::arity>{});
+          }
+        } else {
+          EMBER_CHECK(inputs.size() == Sig::arity, m->python_name(), "'s forward() method expects ", Sig::arity,
+                      " argument(s), but received ", inputs.size(), ".",
+                      inputs.size() < Sig::arity ? missing_defaults_hint(m->python_name()) : std::string());
+        }
         return call_with<M, Sig>(*m, inputs, std::make_index_sequence<Sig::arity>{});
       };
     }
   }
+
+  // Note [Forward default arguments]: `inputs` followed by the defaults it lacks.
+  static std::vector<AnyValue> with_defaults(const Module& module, const std::vector<AnyValue>& inputs, size_t arity,
+                                             std::vector<std::pair<unsigned int, AnyValue>> defaults);
+  static std::string missing_defaults_hint(const std::string& module_name);
 
   template <class M, class Sig, size_t... I>
   static AnyValue call_with(M& module, std::vector<AnyValue>& inputs, std::index_sequence<I...>) {
@@ -171,6 +200,17 @@ class AnyModule {
   Caller call_;
   std::function<Caller(const std::shared_ptr<Module>&)> rebind_;
 };
+
+// Declares the default arguments of a module's forward for AnyModule and Sequential
+// (Note [Forward default arguments]); write it inside the module's class:
+//   Tensor forward(Tensor x, double scale = 2.0, int64_t shift = 0);
+//   EMBER_FORWARD_HAS_DEFAULT_ARGS({1, AnyValue(2.0)}, {2, AnyValue(int64_t{0})})
+#define EMBER_FORWARD_HAS_DEFAULT_ARGS(...)                                              \
+  template <class>                                                                       \
+  friend struct ::ember::nn::detail::ForwardDefaults;                                    \
+  static std::vector<std::pair<unsigned int, ::ember::nn::AnyValue>> ember_forward_default_args_() { \
+    return {__VA_ARGS__};                                                                \
+  }
 
 // A name and a module, for Sequential({{"conv", Conv2d(...)}, {"relu", ReLU()}}).
 class NamedAnyModule {
