@@ -7,9 +7,10 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "ember/distributed/blocking_call.h"
 #include "ember/distributed/checks.h"
-#include "ember/ops/factory.h"
 #include "ember/distributed/mpi_backend.h"
+#include "ember/ops/factory.h"
 
 namespace ember::distributed {
 
@@ -261,8 +262,17 @@ ProcessGroupPtr new_group(const std::vector<int>& ranks, std::chrono::millisecon
 // --- free functions --------------------------------------------------------------------------
 namespace {
 
-WorkPtr finish(WorkPtr w, bool async_op) {
-  if (!async_op) w->wait();
+// Queues the op through `call` (the group's method) and, unless async_op, waits for it; a
+// blocking call says so to the backend (Note [Blocking calls]).
+template <class Call>
+WorkPtr finish(bool async_op, Call&& call) {
+  if (async_op) return call();
+  WorkPtr w;
+  {
+    detail::BlockingCall blocking;
+    w = call();
+  }
+  w->wait();
   return w;
 }
 
@@ -281,40 +291,46 @@ ProcessGroupPtr member_group(const ProcessGroupPtr& group, const char* op) {
 }  // namespace
 
 WorkPtr all_reduce(Tensor& t, ReduceOp op, const ProcessGroupPtr& group, bool async_op) {
-  return finish(member_group(group, "all_reduce")->all_reduce(t, op), async_op);
+  auto g = member_group(group, "all_reduce");
+  return finish(async_op, [&] { return g->all_reduce(t, op); });
 }
 WorkPtr broadcast(Tensor& t, int src, const ProcessGroupPtr& group, bool async_op) {
   auto g = member_group(group, "broadcast");
-  return finish(g->broadcast(t, to_group_rank(*g, src, "broadcast", "src")), async_op);
+  return finish(async_op, [&] { return g->broadcast(t, to_group_rank(*g, src, "broadcast", "src")); });
 }
 WorkPtr reduce(Tensor& t, int dst, ReduceOp op, const ProcessGroupPtr& group, bool async_op) {
   auto g = member_group(group, "reduce");
-  return finish(g->reduce(t, to_group_rank(*g, dst, "reduce", "dst"), op), async_op);
+  return finish(async_op, [&] { return g->reduce(t, to_group_rank(*g, dst, "reduce", "dst"), op); });
 }
 WorkPtr all_gather(std::vector<Tensor>& outputs, const Tensor& input, const ProcessGroupPtr& group, bool async_op) {
-  return finish(member_group(group, "all_gather")->all_gather(outputs, input), async_op);
+  auto g = member_group(group, "all_gather");
+  return finish(async_op, [&] { return g->all_gather(outputs, input); });
 }
 WorkPtr all_gather_into_tensor(Tensor& output, const Tensor& input, const ProcessGroupPtr& group, bool async_op) {
-  return finish(member_group(group, "all_gather_into_tensor")->all_gather_into_tensor(output, input), async_op);
+  auto g = member_group(group, "all_gather_into_tensor");
+  return finish(async_op, [&] { return g->all_gather_into_tensor(output, input); });
 }
 WorkPtr reduce_scatter(Tensor& output, const std::vector<Tensor>& inputs, ReduceOp op, const ProcessGroupPtr& group,
                        bool async_op) {
-  return finish(member_group(group, "reduce_scatter")->reduce_scatter(output, inputs, op), async_op);
+  auto g = member_group(group, "reduce_scatter");
+  return finish(async_op, [&] { return g->reduce_scatter(output, inputs, op); });
 }
 WorkPtr reduce_scatter_tensor(Tensor& output, const Tensor& input, ReduceOp op, const ProcessGroupPtr& group,
                               bool async_op) {
-  return finish(member_group(group, "reduce_scatter_tensor")->reduce_scatter_tensor(output, input, op), async_op);
+  auto g = member_group(group, "reduce_scatter_tensor");
+  return finish(async_op, [&] { return g->reduce_scatter_tensor(output, input, op); });
 }
 WorkPtr gather(const Tensor& input, std::vector<Tensor>& outputs, int dst, const ProcessGroupPtr& group, bool async_op) {
   auto g = member_group(group, "gather");
-  return finish(g->gather(input, outputs, to_group_rank(*g, dst, "gather", "dst")), async_op);
+  return finish(async_op, [&] { return g->gather(input, outputs, to_group_rank(*g, dst, "gather", "dst")); });
 }
 WorkPtr scatter(Tensor& output, const std::vector<Tensor>& inputs, int src, const ProcessGroupPtr& group, bool async_op) {
   auto g = member_group(group, "scatter");
-  return finish(g->scatter(output, inputs, to_group_rank(*g, src, "scatter", "src")), async_op);
+  return finish(async_op, [&] { return g->scatter(output, inputs, to_group_rank(*g, src, "scatter", "src")); });
 }
 WorkPtr barrier(const ProcessGroupPtr& group, bool async_op) {
-  return finish(member_group(group, "barrier")->barrier(), async_op);
+  auto g = member_group(group, "barrier");
+  return finish(async_op, [&] { return g->barrier(); });
 }
 WorkPtr isend(const Tensor& t, int dst, const ProcessGroupPtr& group, int tag) {
   auto g = member_group(group, "send");
