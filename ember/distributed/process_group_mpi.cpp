@@ -159,6 +159,25 @@ void finalize_at_exit() {
   }
 }
 
+// Note [Waiting in MPI]
+// Open MPI waits for a blocking call by polling its progress engine in a loop, and by default
+// the loop never gives up the core. A rank has two threads that may be runnable at once: the
+// comm thread, waiting inside a bucket's MPI_Allreduce for the peer, and the main thread,
+// computing backward. On a machine with about one core per rank (2 ranks on 2 cores here) the
+// spinning comm thread took half the core from backward, and the peer's comm thread, which
+// the exchange needs, had to win a core from the peer's backward: measured under load, DDP's
+// step took 1,680 ms against 36 ms with yielding (docs/distributed.md, "Waiting in MPI").
+// So, before initialising MPI, ember sets Open MPI's mpi_yield_when_idle (sched_yield()
+// between polls that find nothing to do) unless the environment already sets it: a user's
+// OMPI_MCA_mpi_yield_when_idle=0 (or mpirun's own choice) wins. mpirun already turns it on
+// for an oversubscribed node. The comm thread cannot wait with MPI_Iallreduce and a sleeping
+// MPI_Test loop instead: a rank whose main thread runs the same bucket itself (Note [Running
+// on the waiting thread]) calls MPI_Allreduce, and MPI forbids matching a blocking collective
+// with a non-blocking one (a test of that mix hung).
+void request_yield_when_idle() {
+  setenv("OMPI_MCA_mpi_yield_when_idle", "1", /*overwrite=*/0);
+}
+
 void init_mpi_once() {
   MpiState& s = mpi_state();
   std::call_once(s.init_once, [&] {
@@ -168,6 +187,7 @@ void init_mpi_once() {
     EMBER_CHECK(!finalized, "init_process_group: MPI has already been finalized in this process");
     int provided = 0;
     if (!initialized) {
+      request_yield_when_idle();  // Note [Waiting in MPI]
       mpi_check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_MULTIPLE, &provided), "MPI_Init_thread");
       s.we_initialized = true;
     } else {
