@@ -2,7 +2,7 @@
 // thread, Note [Comm thread]) against a bare MPI_Allreduce of the same buffer in the same run,
 // interleaved round by round so both see the same machine. Run under mpirun (compare_distributed.py
 // does, with single-copy on and off):
-//   mpirun -np 2 --bind-to none build/release/benchmarks/bench_allreduce [--rounds 15] [--quick]
+//   mpirun -np 2 --bind-to none build/release/benchmarks/bench_allreduce [--rounds 15] [--quick] [--bytes N]
 // Prints one JSON line per size (rank 0 only):
 //   {"bench": "allreduce", "bytes": n, "ranks": p, "ember_us": t, "ember_async_us": t, "mpi_us": t,
 //    "ratio": mpi_us/ember_us, "ratio_async": mpi_us/ember_async_us, "ember_algbw_GBps": ..., ...,
@@ -54,10 +54,13 @@ double slowest(double t) {
 int main(int argc, char** argv) {
   int rounds = 15;
   bool quick = false;
+  // Latency sizes (the cost model's alpha) and the bandwidth sizes (1, 25, 100 MiB).
+  std::vector<int64_t> sizes = {4, 64, 1024, 16384, 262144, 1 << 20, 25 << 20, 100 << 20};
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--rounds" && i + 1 < argc) rounds = std::atoi(argv[++i]);
     else if (a == "--quick") quick = true;
+    else if (a == "--bytes" && i + 1 < argc) sizes = {std::atoll(argv[++i])};  // one size only
   }
   if (quick) rounds = std::min(rounds, 5);
   dist::init_process_group();  // initialises MPI (MPI_THREAD_MULTIPLE)
@@ -67,8 +70,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bench_allreduce: %d ranks, vader single copy: %s, %d rounds\n", p, sc ? sc : "default (cma)",
                  rounds);
 
-  // Latency sizes (the cost model's alpha) and the bandwidth sizes (1, 25, 100 MiB).
-  std::vector<int64_t> sizes = {4, 64, 1024, 16384, 262144, 1 << 20, 25 << 20, 100 << 20};
   for (int64_t bytes : sizes) {
     const int64_t n = bytes / 4;
     ember::Tensor t = ember::ones({n});
