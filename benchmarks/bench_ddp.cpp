@@ -9,6 +9,10 @@
 //   comm_all   one blocking all-reduce of every gradient (the communication to hide)
 //   comm_last  one blocking all-reduce of the last bucket's size (what cannot be hidden:
 //              its gradients are ready only when backward ends)
+//   ddp_local  DDP over a group of this rank alone: buckets, hooks and gradient copies, no
+//              communication (DDP's own cost on top of backward)
+//   *_cpu      CPU time of the process (all threads) per step, the busier rank's median;
+//              MPI's polling counts too, so for an all-reduce it bounds the copying from above
 // Prints one JSON line per model from rank 0.
 //
 //   mpirun -np 2 build/release/benchmarks/bench_ddp [--steps 30] [--model mlp|cnn|all]
