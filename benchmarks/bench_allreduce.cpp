@@ -2,13 +2,16 @@
 // thread, Note [Comm thread]) against a bare MPI_Allreduce of the same buffer in the same run,
 // interleaved round by round so both see the same machine. Run under mpirun (compare_distributed.py
 // does, with single-copy on and off):
-//   mpirun -np 2 --bind-to none build/release/benchmarks/bench_allreduce [--rounds 15] [--quick]
+//   mpirun -np 2 --bind-to none build/release/benchmarks/bench_allreduce [--rounds 15] [--quick] [--bytes N]
 // Prints one JSON line per size (rank 0 only):
 //   {"bench": "allreduce", "bytes": n, "ranks": p, "ember_us": t, "ember_async_us": t, "mpi_us": t,
-//    "ratio": mpi_us/ember_us, "ratio_async": mpi_us/ember_async_us, "ember_algbw_GBps": ..., ...}
+//    "ratio": mpi_us/ember_us, "ratio_async": mpi_us/ember_async_us, "ember_algbw_GBps": ..., ...,
+//    "mpi_burst_us": t, "ratio_async_burst": mpi_burst_us/ember_async_us}
 // ember_us: blocking dist::all_reduce (runs on the calling thread when the group is idle);
 // ember_async_us: per op in bursts of 4 async_op=true all_reduces waited together, which go
-// through the comm thread as DDP's buckets do. Times are medians over rounds of the slowest
+// through the comm thread as DDP's buckets do; mpi_burst_us: bare MPI_Allreduce over the same four
+// buffers in turn (ratio_async_burst = mpi_burst_us / ember_async_us compares the async path with
+// bare MPI on the same buffers). Times are medians over rounds of the slowest
 // rank's time per call (a barrier before each block); ratio = bandwidth ember / bare MPI; the
 // *_min fields are the best round of each (the least disturbed on a shared machine).
 #define OMPI_SKIP_MPICXX 1
@@ -51,10 +54,13 @@ double slowest(double t) {
 int main(int argc, char** argv) {
   int rounds = 15;
   bool quick = false;
+  // Latency sizes (the cost model's alpha) and the bandwidth sizes (1, 25, 100 MiB).
+  std::vector<int64_t> sizes = {4, 64, 1024, 16384, 262144, 1 << 20, 25 << 20, 100 << 20};
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--rounds" && i + 1 < argc) rounds = std::atoi(argv[++i]);
     else if (a == "--quick") quick = true;
+    else if (a == "--bytes" && i + 1 < argc) sizes = {std::atoll(argv[++i])};  // one size only
   }
   if (quick) rounds = std::min(rounds, 5);
   dist::init_process_group();  // initialises MPI (MPI_THREAD_MULTIPLE)
@@ -64,8 +70,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bench_allreduce: %d ranks, vader single copy: %s, %d rounds\n", p, sc ? sc : "default (cma)",
                  rounds);
 
-  // Latency sizes (the cost model's alpha) and the bandwidth sizes (1, 25, 100 MiB).
-  std::vector<int64_t> sizes = {4, 64, 1024, 16384, 262144, 1 << 20, 25 << 20, 100 << 20};
   for (int64_t bytes : sizes) {
     const int64_t n = bytes / 4;
     ember::Tensor t = ember::ones({n});
@@ -100,20 +104,32 @@ int main(int argc, char** argv) {
         MPI_Allreduce(MPI_IN_PLACE, bare.data(), int(n), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
       return slowest((now_us() - t0) / calls);
     };
+    // Bare MPI over the burst's own buffers, one after another: the async path's baseline (four
+    // buffers are four times the cache footprint of `bare`).
+    auto time_mpi_burst = [&] {
+      MPI_Barrier(MPI_COMM_WORLD);
+      double t0 = now_us();
+      for (int c = 0; c < calls; ++c)
+        for (auto& b : burst)
+          MPI_Allreduce(MPI_IN_PLACE, b.data_ptr(), int(n), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+      return slowest((now_us() - t0) / (calls * kBurst));
+    };
     time_ember();  // warm-up: page faults, vader's buffers
     time_async();
     time_mpi();
-    std::vector<double> te, ta, tm;
+    time_mpi_burst();
+    std::vector<double> te, ta, tm, tb;
     for (int r = 0; r < rounds; ++r) {
       // Rotate which goes first, so none always follows another.
-      for (int k = 0; k < 3; ++k) {
-        int which = (k + r) % 3;
+      for (int k = 0; k < 4; ++k) {
+        int which = (k + r) % 4;
         if (which == 0) te.push_back(time_ember());
         if (which == 1) ta.push_back(time_async());
         if (which == 2) tm.push_back(time_mpi());
+        if (which == 3) tb.push_back(time_mpi_burst());
       }
     }
-    const double e = median(te), a = median(ta), m = median(tm);
+    const double e = median(te), a = median(ta), m = median(tm), mb = median(tb);
     // Best of the rounds too: on a shared machine the minimum is the run least disturbed by others.
     const double e0 = *std::min_element(te.begin(), te.end()), a0 = *std::min_element(ta.begin(), ta.end()),
                  m0 = *std::min_element(tm.begin(), tm.end());
@@ -124,9 +140,10 @@ int main(int argc, char** argv) {
                   "\"ember_us\": %.2f, \"ember_async_us\": %.2f, \"mpi_us\": %.2f, \"ratio\": %.3f, "
                   "\"ratio_async\": %.3f, \"ember_algbw_GBps\": %.3f, \"ember_busbw_GBps\": %.3f, "
                   "\"mpi_busbw_GBps\": %.3f, \"ember_us_min\": %.2f, \"ember_async_us_min\": %.2f, "
-                  "\"mpi_us_min\": %.2f, \"ratio_min\": %.3f, \"ratio_async_min\": %.3f}\n",
+                  "\"mpi_us_min\": %.2f, \"ratio_min\": %.3f, \"ratio_async_min\": %.3f, "
+                  "\"mpi_burst_us\": %.2f, \"ratio_async_burst\": %.3f}\n",
                   static_cast<long long>(bytes), p, sc ? sc : "cma", e, a, m, m / e, m / a, algbw_e, algbw_e * bus,
-                  algbw_m * bus, e0, a0, m0, m0 / e0, m0 / a0);
+                  algbw_m * bus, e0, a0, m0, m0 / e0, m0 / a0, mb, mb / a);
     std::fflush(stdout);
   }
   dist::destroy_process_group();

@@ -9,12 +9,18 @@
 //   comm_all   one blocking all-reduce of every gradient (the communication to hide)
 //   comm_last  one blocking all-reduce of the last bucket's size (what cannot be hidden:
 //              its gradients are ready only when backward ends)
+//   ddp_local  DDP over a group of this rank alone: buckets, hooks and gradient copies, no
+//              communication (DDP's own cost on top of backward)
+//   *_cpu      CPU time of the process (all threads) per step, the busier rank's median;
+//              MPI's polling counts too, so for an all-reduce it bounds the copying from above
 // Prints one JSON line per model from rank 0.
 //
 //   mpirun -np 2 build/release/benchmarks/bench_ddp [--steps 30] [--model mlp|cnn|all]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -61,35 +67,54 @@ double now_ms() {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
+// CPU time of the whole process (every thread), ms.
+double cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
 }
 
-// Median over `steps` (after 3 warm-ups) of the time of `timed`, each step after `setup`.
+struct Times {
+  double wall_ms;  // the slower rank's median
+  double cpu_ms;   // the busier rank's median CPU time of the process (all its threads)
+};
+
+// Medians over `steps` (after 3 warm-ups) of the time of `timed`, each step after `setup`.
 template <class Setup, class Timed>
-double measure(int steps, Setup setup, Timed timed) {
-  std::vector<double> times;
+Times measure_both(int steps, Setup setup, Timed timed) {
+  std::vector<double> times, cpu;
   for (int i = 0; i < steps + 3; ++i) {
     setup();
     dist::barrier();
-    double t0 = now_ms();
+    double c0 = cpu_ms(), t0 = now_ms();
     timed();
-    double t = now_ms() - t0;
-    if (i >= 3) times.push_back(t);
+    double t = now_ms() - t0, c = cpu_ms() - c0;
+    if (i >= 3) times.push_back(t), cpu.push_back(c);
   }
   // Every rank reports the slower rank's time (a step ends when the last rank is done).
-  Tensor m = full({1}, median(times), kFloat64);
+  Tensor m = full({2}, 0.0, kFloat64);
+  m.data_ptr<double>()[0] = median(times);
+  m.data_ptr<double>()[1] = median(cpu);
   dist::all_reduce(m, dist::ReduceOp::MAX);
-  return m.item<double>();
+  return {m.data_ptr<double>()[0], m.data_ptr<double>()[1]};
+}
+
+template <class Setup, class Timed>
+double measure(int steps, Setup setup, Timed timed) {
+  return measure_both(steps, setup, timed).wall_ms;
 }
 
 template <class Holder>
-void run(const std::string& name, Holder model, Tensor x, Tensor y, int steps) {
+void run(const std::string& name, Holder model, Tensor x, Tensor y, int steps, const dist::ProcessGroupPtr& self) {
   auto loss_of = [&](auto& net) { return F::cross_entropy(net(x), y); };
   Tensor loss;
   // Backward alone.
-  double bwd = measure(
+  Times bwd = measure_both(
       steps,
       [&] {
         model->zero_grad();
@@ -97,10 +122,10 @@ void run(const std::string& name, Holder model, Tensor x, Tensor y, int steps) {
       },
       [&] { loss.backward(); });
   // DDP, default buckets and one bucket.
-  auto ddp_time = [&](double cap_mb, std::vector<int64_t>* bucket_bytes) {
-    nn::parallel::DistributedDataParallel ddp(model, nullptr,
+  auto ddp_time = [&](double cap_mb, std::vector<int64_t>* bucket_bytes, dist::ProcessGroupPtr group = nullptr) {
+    nn::parallel::DistributedDataParallel ddp(model, group,
                                               nn::parallel::DistributedDataParallelOptions().bucket_cap_mb(cap_mb));
-    double t = measure(
+    Times t = measure_both(
         steps,
         [&] {
           ddp->zero_grad();
@@ -111,8 +136,10 @@ void run(const std::string& name, Holder model, Tensor x, Tensor y, int steps) {
     return t;
   };
   std::vector<int64_t> buckets;
-  double ddp = ddp_time(25, &buckets);
-  double one_bucket = ddp_time(1e6, nullptr);
+  Times ddp = ddp_time(25, &buckets);
+  double one_bucket = ddp_time(1e6, nullptr).wall_ms;
+  // The same DDP over a group of this rank alone: buckets, hooks and copies, no communication.
+  double ddp_local = ddp_time(25, nullptr, self).wall_ms;
   int64_t total = 0;
   for (int64_t b : buckets) total += b;
   Tensor all = zeros({total / 4}), last = zeros({buckets.back() / 4});
@@ -127,16 +154,17 @@ void run(const std::string& name, Holder model, Tensor x, Tensor y, int steps) {
         loss.backward();
         dist::all_reduce(all, dist::ReduceOp::AVG);
       });
-  double comm_all = measure(steps, [] {}, [&] { dist::all_reduce(all, dist::ReduceOp::AVG); });
+  Times comm_all = measure_both(steps, [] {}, [&] { dist::all_reduce(all, dist::ReduceOp::AVG); });
   double comm_last = measure(steps, [] {}, [&] { dist::all_reduce(last, dist::ReduceOp::AVG); });
   if (dist::get_rank() == 0) {
     std::string sizes;
     for (int64_t b : buckets) sizes += (sizes.empty() ? "" : ", ") + std::to_string(b);
     std::printf(
         "{\"model\": \"%s\", \"params_bytes\": %lld, \"bucket_bytes\": [%s], \"bwd_ms\": %.3f, \"ddp_ms\": %.3f, "
-        "\"one_bucket_ms\": %.3f, \"bwd_then_sync_ms\": %.3f, \"comm_all_ms\": %.3f, \"comm_last_ms\": %.3f}\n",
-        name.c_str(), static_cast<long long>(total), sizes.c_str(), bwd, ddp, one_bucket, bwd_then_sync, comm_all,
-        comm_last);
+        "\"one_bucket_ms\": %.3f, \"bwd_then_sync_ms\": %.3f, \"comm_all_ms\": %.3f, \"comm_last_ms\": %.3f, "
+        "\"ddp_local_ms\": %.3f, \"bwd_cpu_ms\": %.3f, \"ddp_cpu_ms\": %.3f, \"comm_all_cpu_ms\": %.3f}\n",
+        name.c_str(), static_cast<long long>(total), sizes.c_str(), bwd.wall_ms, ddp.wall_ms, one_bucket, bwd_then_sync,
+        comm_all.wall_ms, comm_last, ddp_local, bwd.cpu_ms, ddp.cpu_ms, comm_all.cpu_ms);
     std::fflush(stdout);
   }
 }
@@ -154,8 +182,12 @@ int main(int argc, char** argv) {
   set_num_threads(1);
   dist::init_process_group();
   manual_seed(0);
-  if (which == "all" || which == "mlp") run("mlp", Mlp(), randn({64, 784}), randint(0, 10, {64}), steps);
-  if (which == "all" || which == "cnn") run("cnn", Cnn(), randn({32, 1, 28, 28}), randint(0, 10, {32}), steps);
+  // One group per rank, of that rank alone (new_group is collective: every rank creates each).
+  dist::ProcessGroupPtr self;
+  for (int r = 0; r < dist::get_world_size(); ++r)
+    if (auto g = dist::new_group({r})) self = g;
+  if (which == "all" || which == "mlp") run("mlp", Mlp(), randn({64, 784}), randint(0, 10, {64}), steps, self);
+  if (which == "all" || which == "cnn") run("cnn", Cnn(), randn({32, 1, 28, 28}), randint(0, 10, {32}), steps, self);
   dist::destroy_process_group();
   return 0;
 }

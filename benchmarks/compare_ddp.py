@@ -7,7 +7,10 @@
     averaged), DDP with one bucket (no overlap), backward then a blocking all-reduce, the
     all-reduce of every gradient and of the last bucket. Reported: DDP / (backward + last
     bucket's all-reduce), the target being <= 1.1, and the overlapped fraction
-    (backward + all-reduce - DDP) / all-reduce.
+    (backward + all-reduce - DDP) / all-reduce; also DDP over a group of the rank alone (its
+    buckets, hooks and copies without communication) and the CPU time of each process per
+    step (MPI's polling counts too: for an all-reduce, an upper bound on its copying, which
+    needs a core of its own to overlap with backward).
 (b) Scaling: the main job (examples/train_fashion_mnist) with 2 ranks x 1 thread against
     1 rank x 2 threads, training images per second, from two runs of different --limit each
     (the difference cancels start-up and the test pass).
@@ -54,14 +57,17 @@ def overlap(args):
                                         "--steps", str(args.steps)]))
     print("\n(a) overlap, 2 ranks x 1 thread, ms (median of the slower rank)")
     print("| model | | backward | DDP | DDP, one bucket | backward, then all-reduce | all-reduce, all | "
-          "all-reduce, last bucket | DDP / (backward + last) | overlapped fraction |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "all-reduce, last bucket | DDP / (backward + last) | overlapped fraction | DDP, no communication | "
+          "CPU ms: backward / DDP / all-reduce, all |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, e in ember.items():
         ratio = e["ddp_ms"] / (e["bwd_ms"] + e["comm_last_ms"])
         hidden = (e["bwd_ms"] + e["comm_all_ms"] - e["ddp_ms"]) / e["comm_all_ms"]
         print(f"| {name} | ember | {e['bwd_ms']:.2f} | {e['ddp_ms']:.2f} | {e['one_bucket_ms']:.2f} | "
               f"{e['bwd_then_sync_ms']:.2f} | {e['comm_all_ms']:.2f} | {e['comm_last_ms']:.2f} | {ratio:.2f} | "
-              f"{max(0.0, min(1.0, hidden)):.2f} |")
+              f"{max(0.0, min(1.0, hidden)):.2f} | {e.get('ddp_local_ms', float('nan')):.2f} | "
+              f"{e.get('bwd_cpu_ms', float('nan')):.2f} / {e.get('ddp_cpu_ms', float('nan')):.2f} / "
+              f"{e.get('comm_all_cpu_ms', float('nan')):.2f} |")
         t = torch.get(name)
         if t:
             print(f"| {name} | torch (gloo) | {t['bwd_ms']:.2f} | {t['ddp_ms']:.2f} | {t['one_bucket_ms']:.2f} | "

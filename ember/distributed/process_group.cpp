@@ -7,9 +7,10 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "ember/distributed/blocking_call.h"
 #include "ember/distributed/checks.h"
-#include "ember/ops/factory.h"
 #include "ember/distributed/mpi_backend.h"
+#include "ember/ops/factory.h"
 
 namespace ember::distributed {
 
@@ -333,11 +334,24 @@ ProcessGroupPtr new_group(const std::vector<int>& ranks, std::chrono::millisecon
 // --- free functions --------------------------------------------------------------------------
 namespace {
 
-// `result`: what the Work's future completes with (Work::set_result), set before anyone
-// can call get_future().
-WorkPtr finish(WorkPtr w, bool async_op, std::vector<Tensor> result = {}) {
+// Queues the op through `call` (the group's method) and, unless async_op, waits for it; a
+// blocking call says so to the backend (Note [Blocking calls]). `result`: what the Work's
+// future completes with (Work::set_result); get_future() can only be called on the Work
+// this returns, so setting it after the op may already have run is early enough.
+template <class Call>
+WorkPtr finish(bool async_op, Call&& call, std::vector<Tensor> result = {}) {
+  WorkPtr w;
+  if (async_op) {
+    w = call();
+    w->set_result(std::move(result));
+    return w;
+  }
+  {
+    detail::BlockingCall blocking;
+    w = call();
+  }
   w->set_result(std::move(result));
-  if (!async_op) w->wait();
+  w->wait();
   return w;
 }
 
@@ -356,42 +370,46 @@ ProcessGroupPtr member_group(const ProcessGroupPtr& group, const char* op) {
 }  // namespace
 
 WorkPtr all_reduce(Tensor& t, ReduceOp op, const ProcessGroupPtr& group, bool async_op) {
-  return finish(member_group(group, "all_reduce")->all_reduce(t, op), async_op, {t});
+  auto g = member_group(group, "all_reduce");
+  return finish(async_op, [&] { return g->all_reduce(t, op); }, {t});
 }
 WorkPtr broadcast(Tensor& t, int src, const ProcessGroupPtr& group, bool async_op) {
   auto g = member_group(group, "broadcast");
-  return finish(g->broadcast(t, to_group_rank(*g, src, "broadcast", "src")), async_op, {t});
+  return finish(async_op, [&] { return g->broadcast(t, to_group_rank(*g, src, "broadcast", "src")); }, {t});
 }
 WorkPtr reduce(Tensor& t, int dst, ReduceOp op, const ProcessGroupPtr& group, bool async_op) {
   auto g = member_group(group, "reduce");
-  return finish(g->reduce(t, to_group_rank(*g, dst, "reduce", "dst"), op), async_op, {t});
+  return finish(async_op, [&] { return g->reduce(t, to_group_rank(*g, dst, "reduce", "dst"), op); }, {t});
 }
 WorkPtr all_gather(std::vector<Tensor>& outputs, const Tensor& input, const ProcessGroupPtr& group, bool async_op) {
-  return finish(member_group(group, "all_gather")->all_gather(outputs, input), async_op, outputs);
+  auto g = member_group(group, "all_gather");
+  return finish(async_op, [&] { return g->all_gather(outputs, input); }, outputs);
 }
 WorkPtr all_gather_into_tensor(Tensor& output, const Tensor& input, const ProcessGroupPtr& group, bool async_op) {
-  return finish(member_group(group, "all_gather_into_tensor")->all_gather_into_tensor(output, input), async_op,
-                {output});
+  auto g = member_group(group, "all_gather_into_tensor");
+  return finish(async_op, [&] { return g->all_gather_into_tensor(output, input); }, {output});
 }
 WorkPtr reduce_scatter(Tensor& output, const std::vector<Tensor>& inputs, ReduceOp op, const ProcessGroupPtr& group,
                        bool async_op) {
-  return finish(member_group(group, "reduce_scatter")->reduce_scatter(output, inputs, op), async_op, {output});
+  auto g = member_group(group, "reduce_scatter");
+  return finish(async_op, [&] { return g->reduce_scatter(output, inputs, op); }, {output});
 }
 WorkPtr reduce_scatter_tensor(Tensor& output, const Tensor& input, ReduceOp op, const ProcessGroupPtr& group,
                               bool async_op) {
-  return finish(member_group(group, "reduce_scatter_tensor")->reduce_scatter_tensor(output, input, op), async_op,
-                {output});
+  auto g = member_group(group, "reduce_scatter_tensor");
+  return finish(async_op, [&] { return g->reduce_scatter_tensor(output, input, op); }, {output});
 }
 WorkPtr gather(const Tensor& input, std::vector<Tensor>& outputs, int dst, const ProcessGroupPtr& group, bool async_op) {
   auto g = member_group(group, "gather");
-  return finish(g->gather(input, outputs, to_group_rank(*g, dst, "gather", "dst")), async_op, outputs);
+  return finish(async_op, [&] { return g->gather(input, outputs, to_group_rank(*g, dst, "gather", "dst")); }, outputs);
 }
 WorkPtr scatter(Tensor& output, const std::vector<Tensor>& inputs, int src, const ProcessGroupPtr& group, bool async_op) {
   auto g = member_group(group, "scatter");
-  return finish(g->scatter(output, inputs, to_group_rank(*g, src, "scatter", "src")), async_op, {output});
+  return finish(async_op, [&] { return g->scatter(output, inputs, to_group_rank(*g, src, "scatter", "src")); }, {output});
 }
 WorkPtr barrier(const ProcessGroupPtr& group, bool async_op) {
-  return finish(member_group(group, "barrier")->barrier(), async_op);
+  auto g = member_group(group, "barrier");
+  return finish(async_op, [&] { return g->barrier(); });
 }
 WorkPtr isend(const Tensor& t, int dst, const ProcessGroupPtr& group, int tag) {
   auto g = member_group(group, "send");
@@ -407,12 +425,14 @@ WorkPtr irecv(Tensor& t, int src, const ProcessGroupPtr& group, int tag) {
 }
 WorkPtr all_to_all(std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs, const ProcessGroupPtr& group,
                    bool async_op) {
-  return finish(member_group(group, "all_to_all")->all_to_all(outputs, inputs), async_op, outputs);
+  auto g = member_group(group, "all_to_all");
+  return finish(async_op, [&] { return g->all_to_all(outputs, inputs); }, outputs);
 }
 WorkPtr all_to_all_single(Tensor& output, const Tensor& input, const std::vector<int64_t>& output_split_sizes,
                           const std::vector<int64_t>& input_split_sizes, const ProcessGroupPtr& group, bool async_op) {
   auto g = member_group(group, "all_to_all_single");
-  return finish(g->all_to_all_single(output, input, output_split_sizes, input_split_sizes), async_op, {output});
+  return finish(
+      async_op, [&] { return g->all_to_all_single(output, input, output_split_sizes, input_split_sizes); }, {output});
 }
 void monitored_barrier(const ProcessGroupPtr& group, std::chrono::milliseconds timeout, bool wait_all_ranks) {
   auto g = member_group(group, "monitored_barrier");

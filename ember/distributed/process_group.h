@@ -9,9 +9,11 @@
 // non-blocking collective outside MPI calls, so MPI_Iallreduce + compute would not
 // overlap; a thread sitting in MPI_Allreduce does. Queueing on one thread also keeps the
 // order of collectives identical on every rank (the caller's order), which MPI requires.
-// A caller that waits for an op before the comm thread has started it, with nothing running,
-// runs it itself (Note [Running on the waiting thread] in process_group_mpi.cpp): blocking
-// calls pay no thread hand-off; async ops still overlap on the comm thread.
+// A blocking call (async_op=false) on an idle group, and a caller that waits for an op before
+// the comm thread has started it with nothing running, run the op on the calling thread
+// (Note [Running on the waiting thread] in process_group_mpi.cpp, Note [Blocking calls] in
+// blocking_call.h): blocking calls pay no thread hand-off; async ops still overlap on the comm
+// thread.
 // Point-to-point send/recv are posted as MPI_Isend/MPI_Irecv from the caller's thread and
 // completed by Work::wait(), so a send and a recv issued in opposite orders on two ranks
 // cannot deadlock one another on the comm thread.

@@ -16,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "ember/distributed/blocking_call.h"
 #include "ember/distributed/checks.h"
 #include "ember/distributed/mpi_backend.h"
 #include "ember/distributed/process_group.h"
@@ -158,6 +159,25 @@ void finalize_at_exit() {
   }
 }
 
+// Note [Waiting in MPI]
+// Open MPI waits for a blocking call by polling its progress engine in a loop, and by default
+// the loop never gives up the core. A rank has two threads that may be runnable at once: the
+// comm thread, waiting inside a bucket's MPI_Allreduce for the peer, and the main thread,
+// computing backward. On a machine with about one core per rank (2 ranks on 2 cores here) the
+// spinning comm thread took half the core from backward, and the peer's comm thread, which
+// the exchange needs, had to win a core from the peer's backward: measured under load, DDP's
+// step took 1,680 ms against 36 ms with yielding (docs/distributed.md, "Waiting in MPI").
+// So, before initialising MPI, ember sets Open MPI's mpi_yield_when_idle (sched_yield()
+// between polls that find nothing to do) unless the environment already sets it: a user's
+// OMPI_MCA_mpi_yield_when_idle=0 (or mpirun's own choice) wins. mpirun already turns it on
+// for an oversubscribed node. The comm thread cannot wait with MPI_Iallreduce and a sleeping
+// MPI_Test loop instead: a rank whose main thread runs the same bucket itself (Note [Running
+// on the waiting thread]) calls MPI_Allreduce, and MPI forbids matching a blocking collective
+// with a non-blocking one (a test of that mix hung).
+void request_yield_when_idle() {
+  setenv("OMPI_MCA_mpi_yield_when_idle", "1", /*overwrite=*/0);
+}
+
 void init_mpi_once() {
   MpiState& s = mpi_state();
   std::call_once(s.init_once, [&] {
@@ -167,6 +187,7 @@ void init_mpi_once() {
     EMBER_CHECK(!finalized, "init_process_group: MPI has already been finalized in this process");
     int provided = 0;
     if (!initialized) {
+      request_yield_when_idle();  // Note [Waiting in MPI]
       mpi_check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_MULTIPLE, &provided), "MPI_Init_thread");
       s.we_initialized = true;
     } else {
@@ -256,12 +277,21 @@ struct Desc {
   }
 };
 
-// Work of a queued op. Note [Running on the waiting thread]: wait() on an op that has not
-// started, is first in the queue and finds the group idle runs it on the calling thread. A
-// caller that waits at once (every async_op=false call) then pays no hand-off to the comm
-// thread and back (two thread wake-ups, ~10-20 us each on a busy machine, a fifth of a 1 MB
-// all-reduce's time). Order is kept: the op is taken from the front of the queue, and the comm
-// thread never starts another while one runs.
+// Work of a queued op.
+//
+// Note [Running on the waiting thread]
+// A thread that is going to wait for an op anyway runs it itself when the group is idle, and
+// pays no hand-off to the comm thread and back (two thread wake-ups, ~10-20 us each on a busy
+// machine, a fifth of a 1 MB all-reduce's time):
+//  - a blocking call (Note [Blocking calls]) on a group with nothing queued and nothing
+//    running runs inside enqueue(), before the op is ever visible to the comm thread, which
+//    is not woken at all (when every op was queued, enqueue's wake-up let the comm thread race
+//    the caller for the op, and the loser paid the hand-off anyway);
+//  - wait() on an op that has not started, is first in the queue and finds the group idle
+//    (an async op waited for later, a method called directly and then waited for) takes it
+//    from the queue and runs it.
+// Order is kept: either way no earlier op is pending, and the comm thread never starts another
+// op while one runs (running_ is set under the same lock that checked the queue).
 class QueuedWork final : public Work {
  public:
   QueuedWork(Desc desc, std::weak_ptr<ProcessGroupMPI> group) : desc_(std::move(desc)), group_(std::move(group)) {}
@@ -650,12 +680,9 @@ class ProcessGroupMPI final : public ProcessGroup, public std::enable_shared_fro
       if (running_ || timed_out_ || queue_.empty() || queue_.front().work.get() != w) return;
       e = std::move(queue_.front());
       queue_.pop_front();
-      running_ = e.work;
-      running_since_ = Clock::now();
-      ++seq_;
+      start_locked(e.work);
     }
     run_entry(e);
-    cv_.notify_all();  // the comm thread may start the next queued op
   }
 
  private:
@@ -668,23 +695,44 @@ class ProcessGroupMPI final : public ProcessGroup, public std::enable_shared_fro
     } catch (...) {
       err = std::current_exception();
     }
+    bool more = false;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       running_.reset();
+      more = !queue_.empty();
     }
     e.work->complete(err);
+    // An op queued while this one ran waits for the comm thread (asleep unless the op ran there).
+    if (more) cv_.notify_all();
   }
 
   WorkPtr enqueue(Desc desc, std::function<void()> fn) {
-    auto work = std::make_shared<QueuedWork>(std::move(desc), weak_from_this());
+    Entry e{std::make_shared<QueuedWork>(std::move(desc), weak_from_this()), std::move(fn)};
+    WorkPtr work = e.work;
+    bool here = false;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       EMBER_CHECK(!stop_, "the process group has been destroyed");
       EMBER_CHECK_AS(distributed::DistBackendError, !timed_out_, "the process group is being aborted after a timeout");
-      queue_.push_back({work, std::move(fn)});
+      // Note [Running on the waiting thread]: a blocking call on an idle group runs here.
+      here = BlockingCall::active() && queue_.empty() && !running_;
+      if (here)
+        start_locked(e.work);
+      else
+        queue_.push_back(std::move(e));
     }
-    cv_.notify_all();
+    if (here)
+      run_entry(e);
+    else
+      cv_.notify_all();
     return work;
+  }
+
+  // The op becomes the one running (what the watchdog times). Caller holds mutex_.
+  void start_locked(const WorkPtr& w) {
+    running_ = w;
+    running_since_ = Clock::now();
+    ++seq_;
   }
 
   void comm_loop() {
@@ -696,9 +744,7 @@ class ProcessGroupMPI final : public ProcessGroup, public std::enable_shared_fro
         if (queue_.empty()) return;  // stop_ and drained
         e = std::move(queue_.front());
         queue_.pop_front();
-        running_ = e.work;
-        running_since_ = Clock::now();
-        ++seq_;
+        start_locked(e.work);
       }
       run_entry(e);
     }
@@ -770,6 +816,7 @@ class ProcessGroupMPI final : public ProcessGroup, public std::enable_shared_fro
 
   MPI_Comm comm_;
   std::string name_;
+
   std::mutex mutex_;
   std::condition_variable cv_, watchdog_cv_;
   std::deque<Entry> queue_;

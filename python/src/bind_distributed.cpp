@@ -28,13 +28,14 @@ py::object result(dist::WorkPtr w, bool async_op) {
   return py::none();
 }
 
+// f calls the C++ free function with the same async_op, so that it waits (without the GIL) and a
+// blocking call runs on this thread when the group is idle (Note [Blocking calls]).
 template <class F>
 py::object run(bool async_op, F&& f) {
   dist::WorkPtr w;
   {
     py::gil_scoped_release release;
     w = f();
-    if (!async_op) w->wait();
   }
   return result(std::move(w), async_op);
 }
@@ -136,56 +137,56 @@ void init_distributed(py::module_& m) {
   using G = const dist::ProcessGroupPtr&;
   dm.def(
       "all_reduce",
-      [](Tensor t, dist::ReduceOp op, G g, bool a) { return run(a, [&] { return dist::all_reduce(t, op, g, true); }); },
+      [](Tensor t, dist::ReduceOp op, G g, bool a) { return run(a, [&] { return dist::all_reduce(t, op, g, a); }); },
       py::arg("tensor"), py::arg("op"), py::arg("group"), py::arg("async_op"));
   dm.def(
       "broadcast",
-      [](Tensor t, int src, G g, bool a) { return run(a, [&] { return dist::broadcast(t, src, g, true); }); },
+      [](Tensor t, int src, G g, bool a) { return run(a, [&] { return dist::broadcast(t, src, g, a); }); },
       py::arg("tensor"), py::arg("src"), py::arg("group"), py::arg("async_op"));
   dm.def(
       "reduce",
       [](Tensor t, int dst, dist::ReduceOp op, G g, bool a) {
-        return run(a, [&] { return dist::reduce(t, dst, op, g, true); });
+        return run(a, [&] { return dist::reduce(t, dst, op, g, a); });
       },
       py::arg("tensor"), py::arg("dst"), py::arg("op"), py::arg("group"), py::arg("async_op"));
   dm.def(
       "all_gather",
       [](std::vector<Tensor> outs, const Tensor& in, G g, bool a) {
-        return run(a, [&] { return dist::all_gather(outs, in, g, true); });
+        return run(a, [&] { return dist::all_gather(outs, in, g, a); });
       },
       py::arg("tensor_list"), py::arg("tensor"), py::arg("group"), py::arg("async_op"));
   dm.def(
       "all_gather_into_tensor",
       [](Tensor out, const Tensor& in, G g, bool a) {
-        return run(a, [&] { return dist::all_gather_into_tensor(out, in, g, true); });
+        return run(a, [&] { return dist::all_gather_into_tensor(out, in, g, a); });
       },
       py::arg("output_tensor"), py::arg("input_tensor"), py::arg("group"), py::arg("async_op"));
   dm.def(
       "reduce_scatter",
       [](Tensor out, const std::vector<Tensor>& ins, dist::ReduceOp op, G g, bool a) {
-        return run(a, [&] { return dist::reduce_scatter(out, ins, op, g, true); });
+        return run(a, [&] { return dist::reduce_scatter(out, ins, op, g, a); });
       },
       py::arg("output"), py::arg("input_list"), py::arg("op"), py::arg("group"), py::arg("async_op"));
   dm.def(
       "reduce_scatter_tensor",
       [](Tensor out, const Tensor& in, dist::ReduceOp op, G g, bool a) {
-        return run(a, [&] { return dist::reduce_scatter_tensor(out, in, op, g, true); });
+        return run(a, [&] { return dist::reduce_scatter_tensor(out, in, op, g, a); });
       },
       py::arg("output"), py::arg("input"), py::arg("op"), py::arg("group"), py::arg("async_op"));
   dm.def(
       "gather",
       [](const Tensor& in, std::vector<Tensor> outs, int dst, G g, bool a) {
-        return run(a, [&] { return dist::gather(in, outs, dst, g, true); });
+        return run(a, [&] { return dist::gather(in, outs, dst, g, a); });
       },
       py::arg("tensor"), py::arg("gather_list"), py::arg("dst"), py::arg("group"), py::arg("async_op"));
   dm.def(
       "scatter",
       [](Tensor out, const std::vector<Tensor>& ins, int src, G g, bool a) {
-        return run(a, [&] { return dist::scatter(out, ins, src, g, true); });
+        return run(a, [&] { return dist::scatter(out, ins, src, g, a); });
       },
       py::arg("tensor"), py::arg("scatter_list"), py::arg("src"), py::arg("group"), py::arg("async_op"));
   dm.def(
-      "barrier", [](G g, bool a) { return run(a, [&] { return dist::barrier(g, true); }); }, py::arg("group"),
+      "barrier", [](G g, bool a) { return run(a, [&] { return dist::barrier(g, a); }); }, py::arg("group"),
       py::arg("async_op"));
   dm.def(
       "all_to_all",
