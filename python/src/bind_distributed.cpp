@@ -191,14 +191,14 @@ void init_distributed(py::module_& m) {
   dm.def(
       "all_to_all",
       [](std::vector<Tensor> outs, const std::vector<Tensor>& ins, G g, bool a) {
-        return run(a, [&] { return dist::all_to_all(outs, ins, g, true); });
+        return run(a, [&] { return dist::all_to_all(outs, ins, g, a); });
       },
       py::arg("output_tensor_list"), py::arg("input_tensor_list"), py::arg("group"), py::arg("async_op"));
   dm.def(
       "all_to_all_single",
       [](Tensor out, const Tensor& in, const std::vector<int64_t>& out_splits, const std::vector<int64_t>& in_splits,
          G g, bool a) {
-        return run(a, [&] { return dist::all_to_all_single(out, in, out_splits, in_splits, g, true); });
+        return run(a, [&] { return dist::all_to_all_single(out, in, out_splits, in_splits, g, a); });
       },
       py::arg("output"), py::arg("input"), py::arg("output_split_sizes"), py::arg("input_split_sizes"),
       py::arg("group"), py::arg("async_op"));

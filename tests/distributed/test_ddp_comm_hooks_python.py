@@ -1,13 +1,10 @@
 """DistributedDataParallel.register_comm_hook under mpirun (tests/CMakeLists.txt runs it on 2
 and 4 ranks): the built-in default_hooks against DDP without a hook, a hook written in Python,
 the GradBucket it receives, and errors. Every rank runs the tests in the same order."""
-import datetime
-import os
-import sys
 
 import pytest
 
-sys.path.insert(0, os.environ.get("EMBER_PYTHONPATH", ""))
+from mpi_world import rank, world, world_group_fixture  # first: puts the build tree's ember on sys.path
 import ember as torch  # noqa: E402
 import ember.distributed as dist  # noqa: E402
 import ember.nn as nn  # noqa: E402
@@ -17,19 +14,7 @@ from ember.futures import Future  # noqa: E402
 from ember.nn.parallel import DistributedDataParallel as DDP  # noqa: E402
 
 
-@pytest.fixture(scope="module", autouse=True)
-def group():
-    dist.init_process_group("mpi", timeout=datetime.timedelta(seconds=60))
-    yield
-    dist.destroy_process_group()
-
-
-def rank():
-    return dist.get_rank()
-
-
-def world():
-    return dist.get_world_size()
+group = world_group_fixture(seconds=60)
 
 
 class Mlp(nn.Module):

@@ -2,13 +2,10 @@
 on 2 and 4 ranks): rank r trains on 3 + r batches; at iteration i the gradient is the sum of the
 active ranks' gradients over the initial world size, and at the end every rank holds the model
 of the rank that trained longest. The oracle replays that in one process."""
-import datetime
-import os
-import sys
 
 import pytest
 
-sys.path.insert(0, os.environ.get("EMBER_PYTHONPATH", ""))
+from mpi_world import rank, world, world_group_fixture  # first: puts the build tree's ember on sys.path
 import ember as torch  # noqa: E402
 import ember.distributed as dist  # noqa: E402
 import ember.nn as nn  # noqa: E402
@@ -16,19 +13,7 @@ import ember.nn.functional as F  # noqa: E402
 from ember.nn.parallel import DistributedDataParallel as DDP  # noqa: E402
 
 
-@pytest.fixture(scope="module", autouse=True)
-def group():
-    dist.init_process_group("mpi", timeout=datetime.timedelta(seconds=60))
-    yield
-    dist.destroy_process_group()
-
-
-def rank():
-    return dist.get_rank()
-
-
-def world():
-    return dist.get_world_size()
+group = world_group_fixture(seconds=60)
 
 
 def make():

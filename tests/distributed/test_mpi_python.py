@@ -4,13 +4,12 @@ so their collectives match; a failure on any rank fails the job. Expected values
 single-process result, computed by each rank from every rank's (known) input."""
 import datetime
 import os
-import sys
 import threading
 import time
 
 import pytest
 
-sys.path.insert(0, os.environ.get("EMBER_PYTHONPATH", ""))
+from mpi_world import rank, world  # first: puts the build tree's ember on sys.path
 import ember  # noqa: E402
 import ember.distributed as dist  # noqa: E402
 
@@ -29,14 +28,6 @@ def group():
     dist.init_process_group("mpi", timeout=datetime.timedelta(seconds=30))
     yield
     dist.destroy_process_group()
-
-
-def rank():
-    return dist.get_rank()
-
-
-def world():
-    return dist.get_world_size()
 
 
 def values(dtype, r, n, offset=0):

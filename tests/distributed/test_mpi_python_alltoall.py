@@ -3,12 +3,10 @@ Work.get_future() under mpirun (tests/CMakeLists.txt runs it on 2 and 4 ranks). 
 the tests in the same order, so their collectives match; expected values are the
 single-process result, which each rank computes from every rank's (known) input."""
 import datetime
-import os
-import sys
 
 import pytest
 
-sys.path.insert(0, os.environ.get("EMBER_PYTHONPATH", ""))
+from mpi_world import rank, world, world_group_fixture  # first: puts the build tree's ember on sys.path
 import ember  # noqa: E402
 import ember.distributed as dist  # noqa: E402
 from ember.futures import Future  # noqa: E402
@@ -17,19 +15,7 @@ DTYPES = [ember.bool, ember.uint8, ember.int8, ember.int16, ember.int32, ember.i
           ember.bfloat16, ember.float32, ember.float64]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def group():
-    dist.init_process_group("mpi", timeout=datetime.timedelta(seconds=60))
-    yield
-    dist.destroy_process_group()
-
-
-def rank():
-    return dist.get_rank()
-
-
-def world():
-    return dist.get_world_size()
+group = world_group_fixture(seconds=60)
 
 
 def sent(dtype, src, dst, n):

@@ -2,13 +2,10 @@
 holding parts of a batch must normalise, differentiate and track running statistics as one
 BatchNorm over the whole batch in one process; convert_sync_batchnorm; SyncBatchNorm inside DDP
 training matches one-process training. Every rank runs the tests in the same order."""
-import datetime
-import os
-import sys
 
 import pytest
 
-sys.path.insert(0, os.environ.get("EMBER_PYTHONPATH", ""))
+from mpi_world import rank, world, world_group_fixture  # first: puts the build tree's ember on sys.path
 import ember as torch  # noqa: E402
 import ember.distributed as dist  # noqa: E402
 import ember.nn as nn  # noqa: E402
@@ -16,19 +13,7 @@ import ember.nn.functional as F  # noqa: E402
 from ember.nn.parallel import DistributedDataParallel as DDP  # noqa: E402
 
 
-@pytest.fixture(scope="module", autouse=True)
-def group():
-    dist.init_process_group("mpi", timeout=datetime.timedelta(seconds=60))
-    yield
-    dist.destroy_process_group()
-
-
-def rank():
-    return dist.get_rank()
-
-
-def world():
-    return dist.get_world_size()
+group = world_group_fixture(seconds=60)
 
 
 def rows(r):
