@@ -11,6 +11,7 @@
 //   {"bench": ..., "threads": N, "unit": ..., "ember": x, "torch": y}
 // benchmarks/compare_bf16.py runs it and prints the table. Usage:
 //   bench_bf16 [--threads 1,2] [--only W5bf16,W4bf16,EWbf16] [--rounds 3]
+//              [--bench <substring of a bench name>] [--ember-only]
 #include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
@@ -51,11 +52,17 @@ struct Case {
 };
 
 int g_rounds = 3;
+bool g_ember_only = false;  // --ember-only: skip PyTorch's side (for profiling ember alone)
 
 void run(const Case& c, int threads) {
   double te = 1e30, tt = 1e30;
   for (int r = 0; r < g_rounds; ++r) {  // interleaved, so drift hits both alike
     te = std::min(te, seconds_per_call(c.ember_fn));
+    if (g_ember_only) continue;
+    // One libgomp serves both libraries, and its thread count is a per-thread setting:
+    // ember's oneDNN calls set the calling thread's to 1 (Note [GEMM threading] in
+    // ember/cpu/blas.cpp), so LibTorch's is set again before each of its measurements.
+    torch::set_num_threads(threads);
     tt = std::min(tt, seconds_per_call(c.torch_fn));
   }
   auto value = [&](double s) { return c.amount > 0 ? c.amount / s / 1e9 : s * 1e3; };
@@ -274,11 +281,14 @@ std::vector<std::string> split(const std::string& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string only = "W5bf16,W4bf16,EWbf16,train", threads_arg = "1,2";
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--only")) only = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--threads")) threads_arg = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--rounds")) g_rounds = std::atoi(argv[i + 1]);
+  std::string only = "W5bf16,W4bf16,EWbf16,train", threads_arg = "1,2", bench_filter;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--ember-only")) { g_ember_only = true; continue; }
+    if (i + 1 >= argc) break;
+    if (!std::strcmp(argv[i], "--only")) only = argv[++i];
+    else if (!std::strcmp(argv[i], "--bench")) bench_filter = argv[++i];
+    else if (!std::strcmp(argv[i], "--threads")) threads_arg = argv[++i];
+    else if (!std::strcmp(argv[i], "--rounds")) g_rounds = std::atoi(argv[++i]);
   }
   const auto wanted = split(only);
   auto want = [&](const char* id) { return std::find(wanted.begin(), wanted.end(), id) != wanted.end(); };
@@ -292,7 +302,8 @@ int main(int argc, char** argv) {
     const int threads = std::atoi(t.c_str());
     ember::set_num_threads(threads);
     torch::set_num_threads(threads);
-    for (const auto& c : cases) run(c, threads);
+    for (const auto& c : cases)
+      if (bench_filter.empty() || c.bench.find(bench_filter) != std::string::npos) run(c, threads);
   }
   return 0;
 }

@@ -126,12 +126,17 @@ bool onednn_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, f
 }  // namespace
 
 // Note [GEMM threading]: the BLAS libraries stay on the calling thread.
+// The OpenMP setting is checked on every call, not once per thread: it is per thread but
+// shared with whatever else in the process links libgomp, and a library that sets it again
+// (LibTorch's at::set_num_threads in the same process, a user's omp_set_num_threads) would
+// otherwise have oneDNN start OpenMP threads beside ember's pool on a thread that already
+// called this. Reading the setting costs a few nanoseconds.
 void serial_blas_here() {
-  thread_local bool done = false;
-  if (done) return;
-  omp_set_num_threads(1);        // a per-thread OpenMP setting; oneDNN reads it
+  if (omp_get_max_threads() != 1) omp_set_num_threads(1);  // oneDNN reads this thread's setting
+  thread_local bool openblas_done = false;
+  if (openblas_done) return;
   openblas_set_num_threads(1);   // process-wide; repeating it from each thread is harmless
-  done = true;
+  openblas_done = true;
 }
 
 // Below this many multiply-adds a product stays on one thread: waking another costs more.

@@ -32,9 +32,9 @@ void gemv(bool trans_a, int64_t m, int64_t n, T alpha, const T* a, int64_t lda, 
 template <class T>
 T dot(int64_t n, const T* x, int64_t incx, const T* y, int64_t incy);
 
-// Sets OpenMP (which oneDNN and OpenBLAS thread with) to one thread on the calling thread,
-// once per thread (Note [GEMM threading] in blas.cpp). Call it before any oneDNN or BLAS
-// call on a thread of ember's pool.
+// Sets OpenMP (which oneDNN and OpenBLAS thread with) to one thread on the calling thread
+// wherever something else has set it higher (Note [GEMM threading] in blas.cpp). Call it
+// before any oneDNN or BLAS call.
 void serial_blas_here();
 
 // How many blocks of rows or columns (len of them) a product of `work` multiply-adds is

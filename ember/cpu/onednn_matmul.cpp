@@ -16,11 +16,30 @@
 // Threads. As float32 GEMMs (Note [GEMM threading] in cpu/blas.cpp): oneDNN runs with one
 // OpenMP thread per calling thread, and a large product is split into row or column blocks
 // of c, one per thread of ember's pool (gemm_blocks), each a single-threaded primitive call
-// (at most two block sizes, so two plans). Primitives use a user scratchpad held per thread,
+// (at most two block sizes, so two plans; Note [Splitting a bf16 GEMM] says which side).
+// Primitives use a user scratchpad held per thread,
 // so one primitive runs on several threads at once. A bf16 product runs at about twice the
 // float32 rate and each block repacks its operands, so a split needs more work to pay for
 // waking a second thread: below kMinParallelWork multiply-adds (~5 us on one Zen 5 core,
 // e.g. W3's last layer, 128 x 10 x 256, and its gradients) it stays on the calling thread.
+//
+// Note [Splitting a bf16 GEMM]
+// Over two threads a bf16 product is split into row blocks of c (each thread reads all of b)
+// or column blocks (each reads all of a). In a training step under autocast every operand
+// has just been written, half by each thread (the weight's cast, the upstream gradient's
+// elementwise ops, partitioned in contiguous halves), so the half a thread did not write
+// comes from the other core's cache, and on this Zen 5 VM that transfer, not the kernel,
+// set the time: W3's first layer, 128 x 784 @ (512 x 784)^T with the weight cast just
+// before, took 247 us split by rows and 206 us by columns, against 149 us with the weight
+// already in both caches. Rows also hand the caller contiguous halves of c, which the ops
+// after it (the gradient's cast to float32, the optimizer) partition the same way. So rows
+// are split unless b is larger than a and c together (a Linear layer's forward pass and
+// input gradient, where b is the weight), or unless c has too few rows for two blocks.
+// Whole W3 steps at 2 threads (min of 9 x 200 steps, 3 runs each): 0.83-0.94 ms this way,
+// 0.86-0.90 always splitting rows, 0.91-0.97 splitting the longer side as float32 does; the
+// machine's noise is as large as the first difference, not the second.
+// float32 (cpu/blas.cpp) keeps splitting the longer side: its kernels are half as fast, so
+// the transfers weigh half as much, and there columns measured as fast as rows.
 #include "ember/cpu/onednn_matmul.h"
 
 #if defined(EMBER_HAVE_ONEDNN)
@@ -156,9 +175,14 @@ bool onednn_gemm_bf16(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float a
   if (!enabled() || m <= 0 || n <= 0 || k <= 0) return false;
   serial_blas_here();
   const double work = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
-  const bool by_rows = m >= n;  // split the longer side of c
+  // Which side of c to split: Note [Splitting a bf16 GEMM].
+  const int64_t row_blocks = work < kMinParallelWork ? 1 : gemm_blocks(m, work);
+  const int64_t col_blocks = work < kMinParallelWork ? 1 : gemm_blocks(n, work);
+  const double a_size = static_cast<double>(m) * k, b_size = static_cast<double>(k) * n,
+               c_size = static_cast<double>(m) * n;
+  const bool by_rows = col_blocks < 2 || (row_blocks >= 2 && b_size <= a_size + c_size);
   const int64_t len = by_rows ? m : n;
-  const int64_t blocks = work < kMinParallelWork ? 1 : gemm_blocks(len, work);
+  const int64_t blocks = by_rows ? row_blocks : col_blocks;
   // The plans for the (at most two) block lengths.
   const int64_t small = len / blocks;
   auto shape = [&](int64_t l) {

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <dirent.h>
+#include <dlfcn.h>
 #include <fstream>
 #include <mutex>
 #include <set>
@@ -218,5 +219,54 @@ TEST(Parallel, SplitGemmMatchesOneThread) {
     EXPECT_TRUE(allclose(a.t().contiguous().t().mm(b.t().contiguous().t()), one_t, tol, tol));  // transposed operands
     EXPECT_TRUE(allclose(mv(big, v.repeat({2})), one_mv, tol, tol));  // GEMV split by rows
     EXPECT_TRUE(allclose(mv(big.t(), u), one_tmv, tol, tol));          // of a transposed matrix
+  }
+}
+
+// bf16 products split by rows, by columns (b larger than a and c together: a Linear layer's
+// forward pass) and with too few rows for two blocks (Note [Splitting a bf16 GEMM]) give what
+// one thread gives, up to one bf16 rounding step: each element is a k-long float32 sum rounded
+// once, but oneDNN may block the sum differently for a narrower block of columns.
+TEST(Parallel, SplitBf16GemmMatchesOneThread) {
+  manual_seed(0);
+  Tensor x = randn({128, 784}).to(kBFloat16), w = randn({512, 784}).to(kBFloat16);
+  Tensor g = randn({128, 512}).to(kBFloat16), narrow_x = randn({32, 2048}).to(kBFloat16);
+  Tensor wide_w = randn({1000, 2048}).to(kBFloat16);
+  auto products = [&] {
+    return std::vector<Tensor>{g.t().mm(x),              // rows (a weight gradient)
+                               x.mm(w.t()),              // columns (b is the weight)
+                               g.mm(w),                  // columns (an input gradient)
+                               narrow_x.mm(wide_w.t())}; // 32 rows: columns
+  };
+  std::vector<Tensor> one;
+  {
+    Threads t(1);
+    one = products();
+  }
+  Threads t(2);
+  auto two = products();
+  EXPECT_TRUE(equal(two[0], one[0]));  // row blocks keep each row's blocking
+  for (size_t i = 1; i < one.size(); ++i)
+    EXPECT_TRUE(allclose(two[i].to(kFloat32), one[i].to(kFloat32), /*rtol=*/1.0 / 128, /*atol=*/1e-3)) << "product " << i;
+}
+
+// libgomp's thread count is a per-thread setting that any library in the process may set
+// (LibTorch's at::set_num_threads does). ember's GEMMs put it back to one on every call, so
+// oneDNN never starts OpenMP threads beside ember's pool (Note [GEMM threading]).
+TEST(Parallel, GemmPutsOpenMpBackToOneThread) {
+  using SetThreads = void (*)(int);
+  using GetThreads = int (*)();
+  auto set_omp = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
+  auto get_omp = reinterpret_cast<GetThreads>(dlsym(RTLD_DEFAULT, "omp_get_max_threads"));
+  ASSERT_NE(set_omp, nullptr) << "libember links libgomp (Note [GEMM threading])";
+  ASSERT_NE(get_omp, nullptr);
+  manual_seed(0);
+  Tensor a = randn({256, 256}), b = randn({256, 256});
+  Tensor ah = a.to(kBFloat16), bh = b.to(kBFloat16);
+  for (int dt = 0; dt < 2; ++dt) {
+    Threads t(2);
+    (void)(dt ? ah.mm(bh) : a.mm(b));
+    set_omp(4);  // what another library does between ember's calls
+    (void)(dt ? ah.mm(bh) : a.mm(b));
+    EXPECT_EQ(get_omp(), 1) << (dt ? "bfloat16" : "float32");
   }
 }
