@@ -17,7 +17,7 @@ void parallel_for(int64_t begin, int64_t end, int64_t grain, const F& f) {
     return;
   }
   const int64_t max_chunks = (n + grain - 1) / std::max<int64_t>(grain, 1);
-  const int64_t chunks = std::min<int64_t>(nthreads, max_chunks);
+  const int64_t chunks = std::min<int64_t>({nthreads, max_chunks, detail::kMaxRegionChunks});
   struct Region {
     const F* f;
     int64_t begin, end, per;

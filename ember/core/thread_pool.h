@@ -9,14 +9,16 @@
 // threads than with one. libgomp reads its spin policy (OMP_WAIT_POLICY, GOMP_SPINCOUNT)
 // from the environment when it loads, before any ember code runs, so it cannot be tuned
 // from inside. So ember has its own pool, built for sharing a machine:
-//  - a region is split into chunks that any thread claims from one atomic word, the
+//  - a region is split into chunks that any thread may claim (one compare-exchange), the
 //    calling thread included: a worker that the OS has not scheduled simply gets no chunk,
 //    and the caller does the work instead of waiting for it;
 //  - an idle worker spins for a bounded time (kSpinMicros), then sleeps on a futex, so it
 //    stops competing for a core soon after the work stops;
 //  - the caller, once no chunk is left, waits for the chunks still running the same way.
 // Chunk boundaries depend only on the range, the grain and the thread count, never on
-// which thread runs a chunk, so results are the same run to run.
+// which thread runs a chunk, so results are the same run to run. Each thread first runs the
+// chunk with its own index, so consecutive ops find their data in the same core's cache
+// (Note [Chunks stay on their threads] in thread_pool.cpp).
 // The BLAS libraries (oneDNN, OpenBLAS) are OpenMP programs; ember keeps their OpenMP
 // thread count at 1 and splits large GEMMs over this pool itself (Note [GEMM threading] in
 // cpu/blas.cpp), so one pool owns the cores.
@@ -33,6 +35,7 @@ namespace ember::detail {
 // everything on the calling thread. Regions started concurrently from several threads
 // take turns for the workers; a thread that finds the workers busy runs its region alone.
 using ChunkFn = void (*)(void* ctx, int64_t chunk);
+constexpr int64_t kMaxRegionChunks = 4096;  // chunks per region at most
 void run_chunks(int threads, int64_t chunks, ChunkFn fn, void* ctx);
 
 // True on a thread while it runs a chunk (nested parallel_for calls run serially).

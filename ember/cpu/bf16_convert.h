@@ -28,17 +28,23 @@ namespace ember::cpu {
 // Elements per block of the widen / compute / round loops (float block of 4 KiB).
 constexpr int64_t kBf16Block = 1024;
 
+// The float bits go through memcpy (one move each, vectorised), never through a uint32_t
+// pointer to the floats: that breaks strict aliasing, and GCC 12 then read a float buffer
+// before the uint32_t stores that filled it once these loops were inlined into a caller
+// that summed the buffer.
 inline void widen_bf16(const BFloat16* __restrict in, float* __restrict out, int64_t n) {
   const uint16_t* src = reinterpret_cast<const uint16_t*>(in);
-  uint32_t* dst = reinterpret_cast<uint32_t*>(out);
-  for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<uint32_t>(src[i]) << 16;
+  for (int64_t i = 0; i < n; ++i) {
+    const uint32_t bits = static_cast<uint32_t>(src[i]) << 16;
+    std::memcpy(out + i, &bits, sizeof bits);
+  }
 }
 
 inline void round_bf16_emulated(const float* __restrict in, BFloat16* __restrict out, int64_t n) {
-  const uint32_t* src = reinterpret_cast<const uint32_t*>(in);
   uint16_t* dst = reinterpret_cast<uint16_t*>(out);
   for (int64_t i = 0; i < n; ++i) {
-    const uint32_t x = src[i];
+    uint32_t x;
+    std::memcpy(&x, in + i, sizeof x);
     const uint32_t rounded = (x + 0x7FFFu + ((x >> 16) & 1u)) >> 16;
     dst[i] = (x & 0x7FFFFFFFu) > 0x7F800000u ? uint16_t{0x7FC0} : static_cast<uint16_t>(rounded);
   }

@@ -161,6 +161,34 @@ TEST(Parallel, ConcurrentCallersAllFinish) {
   EXPECT_EQ(wrong.load(), 0);
 }
 
+// Chunk t of every region runs on thread t while all threads are running (Note [Chunks stay
+// on their threads]), so consecutive ops find their data in the cache of the core that wrote
+// it. Each chunk waits until both have started, so both threads take part in every region.
+TEST(Parallel, ChunksStayOnTheirThreads) {
+  Threads t(2);
+  const auto caller = std::this_thread::get_id();
+  std::thread::id chunk1_thread;
+  int regions_on_caller = 0, regions_elsewhere = 0, chunk1_moved = 0;
+  for (int rep = 0; rep < 200; ++rep) {
+    std::atomic<int> started{0};
+    std::thread::id ran[2];
+    parallel_for(0, 2, 1, [&](int64_t b, int64_t e) {
+      ASSERT_EQ(e - b, 1);
+      ran[b] = std::this_thread::get_id();
+      started.fetch_add(1);
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+      while (started.load() < 2 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+    });
+    ASSERT_EQ(started.load(), 2);
+    (ran[0] == caller ? regions_on_caller : regions_elsewhere)++;
+    if (rep > 0 && ran[1] != chunk1_thread) ++chunk1_moved;
+    chunk1_thread = ran[1];
+  }
+  EXPECT_EQ(regions_on_caller, 200) << "chunk 0 ran on a worker " << regions_elsewhere << " times";
+  EXPECT_NE(chunk1_thread, caller);
+  EXPECT_EQ(chunk1_moved, 0) << "chunk 1 changed threads";
+}
+
 // Idle workers must give their cores back (sleep), not spin: the point of the pool.
 TEST(Parallel, IdleWorkersSleep) {
   Threads t(2);

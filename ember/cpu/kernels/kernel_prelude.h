@@ -36,6 +36,7 @@ inline A wrap_sub(A a, A b) {
 template <class A>
 inline A wrap_mul(A a, A b) {
   if constexpr (wraps_v<A>) return static_cast<A>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
+  else if constexpr (std::is_same_v<A, bool>) return a && b;  // a bool product (square of a bool tensor)
   else return a * b;
 }
 }  // namespace ember::cpu

@@ -4,6 +4,8 @@
 
 #include "ember/cpu/bf16_convert.h"
 
+#include <immintrin.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -416,18 +418,53 @@ void reduce_impl(const ReduceGeometry& g, const T* in, T* out) {
 // Note [bfloat16 sums]
 // A bfloat16 sum accumulates in float32, as PyTorch's. Where each output reduces one dense
 // run (the whole tensor, or its innermost dims; ops/reduce.cpp checks), the kernel reads the
-// bf16 input directly: a block of kBf16Block elements is widened into an L1 buffer and summed
-// by the float32 lanes of reduce_contig, and the block sums are added in float64 (one add
-// per block), so no float32 copy of the input is ever written. Other layouts are widened to
-// float32 by the op first.
-float sum_bf16_run(const BFloat16* p, int64_t n) {
+// bf16 input directly and sums blocks of kBf16Block elements in float32 lanes; the block sums
+// are added in float64 (one add per block), so no float32 copy of the input is ever written.
+// The AVX-512 build widens in registers: a bf16 is the high half of a float32, so of one
+// 512-bit load of 32 bf16, the 32-bit lanes shifted left by 16 are the even elements and
+// the lanes with the low half masked off are the odd ones, each exact, and both go to float32
+// accumulators (8 of them, to cover the add latency). That is one load and four cheap
+// instructions per 32 elements, where widening into an L1 buffer first and summing it read
+// and wrote every element twice more (about half PyTorch's throughput on 4M elements).
+// Other builds widen each block into an L1 buffer and sum it with reduce_contig's float32
+// lanes. Other layouts are widened to float32 by the op first.
+#if defined(__AVX512F__)
+// GCC vector types rather than the shift and reduce intrinsics, whose GCC 12 definitions
+// warn about their own uninitialised placeholder operand.
+typedef uint32_t U32x16 __attribute__((vector_size(64)));
+typedef float F32x16 __attribute__((vector_size(64)));
+
+float sum_bf16_block(const BFloat16* p, int64_t m) {
+  const uint16_t* q = reinterpret_cast<const uint16_t*>(p);
+  F32x16 acc[8] = {};
+  auto add32 = [&](__m512i loaded, int slot) {
+    const U32x16 x = reinterpret_cast<U32x16>(loaded);
+    acc[slot] += reinterpret_cast<F32x16>(x << 16);               // the even elements
+    acc[slot + 1] += reinterpret_cast<F32x16>(x & 0xFFFF0000u);   // the odd ones
+  };
+  int64_t j = 0;
+  for (; j + 128 <= m; j += 128)
+    for (int u = 0; u < 4; ++u) add32(_mm512_loadu_si512(q + j + 32 * u), 2 * u);
+  for (; j + 32 <= m; j += 32) add32(_mm512_loadu_si512(q + j), 0);
+  if (j < m) add32(_mm512_maskz_loadu_epi16((__mmask32{1} << (m - j)) - 1, q + j), 2);
+  const F32x16 v = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+  float lanes[16];
+  std::memcpy(lanes, &v, sizeof lanes);
+  for (int w = 8; w >= 1; w /= 2)
+    for (int l = 0; l < w; ++l) lanes[l] += lanes[l + w];
+  return lanes[0];
+}
+#else
+float sum_bf16_block(const BFloat16* p, int64_t m) {
   float buf[kBf16Block];
+  widen_bf16(p, buf, m);
+  return reduce_contig<float, SumOp<float>>(buf, m);
+}
+#endif
+
+float sum_bf16_run(const BFloat16* p, int64_t n) {
   double total = 0;
-  for (int64_t i = 0; i < n; i += kBf16Block) {
-    const int64_t m = std::min(kBf16Block, n - i);
-    widen_bf16(p + i, buf, m);
-    total += reduce_contig<float, SumOp<float>>(buf, m);
-  }
+  for (int64_t i = 0; i < n; i += kBf16Block) total += sum_bf16_block(p + i, std::min(kBf16Block, n - i));
   return static_cast<float>(total);
 }
 
