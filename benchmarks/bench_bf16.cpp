@@ -66,8 +66,10 @@ void run(const Case& c, int threads) {
     tt = std::min(tt, seconds_per_call(c.torch_fn));
   }
   auto value = [&](double s) { return c.amount > 0 ? c.amount / s / 1e9 : s * 1e3; };
-  std::printf("{\"bench\": \"%s\", \"threads\": %d, \"unit\": \"%s\", \"ember\": %.4g, \"torch\": %.4g}\n",
-              c.bench.c_str(), threads, c.unit.c_str(), value(te), value(tt));
+  char torch_value[32] = "null";  // --ember-only: no PyTorch figure
+  if (!g_ember_only) std::snprintf(torch_value, sizeof torch_value, "%.4g", value(tt));
+  std::printf("{\"bench\": \"%s\", \"threads\": %d, \"unit\": \"%s\", \"ember\": %.4g, \"torch\": %s}\n",
+              c.bench.c_str(), threads, c.unit.c_str(), value(te), torch_value);
   std::fflush(stdout);
 }
 

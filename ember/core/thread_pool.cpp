@@ -59,7 +59,6 @@ bool spin_until(const Done& done) {
 // and then slept through its end can claim nothing with it (every chunk it could name is
 // marked with that generation or a later one): it never runs a chunk of the next region with
 // the previous region's function. Generations are compared modulo 2^32, so they may wrap.
-constexpr int64_t kMaxChunks = kMaxRegionChunks;
 // The region word: generation (32 bits) | threads (16 bits) | chunks (16 bits), read in one
 // load, so a thread always sees a region's sizes together with its generation. Workers whose
 // index is not below the region's thread count (left from a larger set_num_threads) or its
@@ -80,7 +79,7 @@ struct Pool {
   std::atomic<int32_t> remaining{0};  // chunks of the current region not finished yet
   std::atomic<uint32_t> epoch{0};     // bumped per region; idle workers sleep on it
   std::atomic<int32_t> sleepers{0};
-  std::atomic<uint32_t> claimed[kMaxChunks] = {};  // Note [Chunks stay on their threads]
+  std::atomic<uint32_t> claimed[kMaxRegionChunks] = {};  // Note [Chunks stay on their threads]
   uint32_t generation = 0;  // guarded by submit
   std::vector<std::thread> workers;
 
@@ -107,7 +106,7 @@ struct Pool {
       t_in_region = false;
       if (remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) remaining.notify_one();
     };
-    if (own < chunks && claim(own, gen)) run(own);
+    if (claim(own, gen)) run(own);
     for (int64_t chunk = chunks - 1; chunk >= 0; --chunk)
       if (claim(chunk, gen)) run(chunk);
   }
@@ -163,7 +162,7 @@ bool in_pool_region() { return t_in_region; }
 
 void run_chunks(int threads, int64_t chunks, ChunkFn fn, void* ctx) {
   if (chunks <= 1 || threads <= 1 || t_in_region) return run_serially(chunks, fn, ctx);
-  EMBER_CHECK(chunks <= kMaxChunks, "run_chunks: at most ", kMaxChunks, " chunks per region, got ", chunks);
+  EMBER_CHECK(chunks <= kMaxRegionChunks, "run_chunks: at most ", kMaxRegionChunks, " chunks per region, got ", chunks);
   Pool& p = pool();
   std::unique_lock<std::mutex> lock(p.submit, std::try_to_lock);
   if (!lock.owns_lock()) return run_serially(chunks, fn, ctx);  // another thread's region has the workers

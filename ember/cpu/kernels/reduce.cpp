@@ -4,7 +4,9 @@
 
 #include "ember/cpu/bf16_convert.h"
 
+#if defined(__AVX512F__)
 #include <immintrin.h>
+#endif
 
 #include <algorithm>
 #include <cmath>
