@@ -54,7 +54,14 @@ def bf16_peak_gflops(threads, ghz):
 
 
 def run_once(binary, threads, only, rounds):
-    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    # LibTorch allocates through glibc's malloc, which serves blocks above its mmap threshold
+    # with fresh pages and unmaps them on free; glibc raises the threshold only after the first
+    # such free, so LibTorch's speed depended on the process's history (W4's float32 step at 1
+    # thread: 50 ms in a fresh process, 16.6 ms warm, page faults being slow on this VM).
+    # Fixing the thresholds high gives LibTorch its warm figures in every run, the harder
+    # comparison. ember's caching allocator (docs/architecture.md, "Memory") is unaffected.
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
+               GLIBC_TUNABLES="glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=1073741824")
     out = subprocess.run([binary, "--threads", threads, "--only", only, "--rounds", str(rounds)],
                          env=env, check=True, capture_output=True, text=True).stdout
     return [json.loads(line) for line in out.splitlines() if line.startswith("{")]

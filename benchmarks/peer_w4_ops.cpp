@@ -36,6 +36,10 @@ void w4ops() {
   }
   report("conv1_fwd_bwd", [&] { torch::conv2d(x1, w1, b1).backward(g1); });
   report("conv2_fwd_bwd", [&] { torch::conv2d(x2, w2, b2).backward(g2); });
+  // The same with an input that needs no gradient: with conv2_fwd and conv2_fwd_bwd it splits
+  // the backward pass into its weight (and bias) gradient and its input gradient.
+  torch::Tensor x2_const = x2.detach();
+  report("conv2_fwd_wgrad", [&] { torch::conv2d(x2_const, w2, b2).backward(g2); });
   report("maxpool1_fwd_bwd", [&] { torch::max_pool2d(p1, 2).backward(gp); });
 }
 

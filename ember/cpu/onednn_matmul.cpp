@@ -176,8 +176,9 @@ bool onednn_gemm_bf16(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float a
   serial_blas_here();
   const double work = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
   // Which side of c to split: Note [Splitting a bf16 GEMM].
-  const int64_t row_blocks = work < kMinParallelWork ? 1 : gemm_blocks(m, work);
-  const int64_t col_blocks = work < kMinParallelWork ? 1 : gemm_blocks(n, work);
+  const bool serial = work < kMinParallelWork;
+  const int64_t row_blocks = serial ? 1 : gemm_blocks(m, work);
+  const int64_t col_blocks = serial ? 1 : gemm_blocks(n, work);
   const double a_size = static_cast<double>(m) * k, b_size = static_cast<double>(k) * n,
                c_size = static_cast<double>(m) * n;
   const bool by_rows = col_blocks < 2 || (row_blocks >= 2 && b_size <= a_size + c_size);

@@ -69,17 +69,9 @@ void SyncBatchNormImpl::check_input_dim(const Tensor& input) const {
 }
 
 Tensor SyncBatchNormImpl::forward(const Tensor& input) {
-  check_input_dim(input);
   // Eval with running statistics: an ordinary BatchNorm, no communication.
   if (!is_training() && options.track_running_stats()) return BatchNormImplBase::forward(input);
-  EMBER_CHECK(input.size(1) == options.num_features(), repr(), ": expected input with ", options.num_features(),
-              " channels (dim 1), got input of shape ", input.sizes());
-  double factor = options.momentum().value_or(0.0);
-  if (is_training() && options.track_running_stats()) {
-    NoGradGuard g;
-    num_batches_tracked.add_(1);
-    if (!options.momentum()) factor = 1.0 / num_batches_tracked.item<double>();
-  }
+  const double factor = begin_forward(input);
   const bool update = is_training() && options.track_running_stats();
   return distributed::sync_batch_norm(input, weight, bias, update ? running_mean : Tensor(),
                                       update ? running_var : Tensor(), factor, options.eps(), process_group);

@@ -114,9 +114,8 @@ bool dense_float_op(UnaryOp op, const T* in, T* out, int64_t n) {
 template <class T>
 void float_op(UnaryOp op, const TensorIterator& iter) {
   if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
-    bool handled = true;
     iter.for_each([&](char** data, const int64_t* strides, int64_t n) {
-      if (handled && strides[0] == sizeof(T) && strides[1] == sizeof(T) &&
+      if (strides[0] == sizeof(T) && strides[1] == sizeof(T) &&
           dense_float_op(op, reinterpret_cast<const T*>(data[1]), reinterpret_cast<T*>(data[0]), n))
         return;
       for (int64_t i = 0; i < n; ++i)
@@ -126,22 +125,22 @@ void float_op(UnaryOp op, const TensorIterator& iter) {
   } else {
     if constexpr (std::is_same_v<T, BFloat16>) {
       // Dense bf16: widen a block, the float32 path, one rounding (Note [bfloat16 rounding]).
-      bool handled = true;
+      // dense_float_op's answer depends on `op` alone, so asking it about no elements
+      // decides once, before the loop runs on several threads, which ops have the block path.
+      float none = 0;
+      const bool dense = dense_float_op(op, &none, &none, 0);
       iter.for_each([&](char** data, const int64_t* strides, int64_t n) {
-        if (handled && strides[0] == sizeof(T) && strides[1] == sizeof(T)) {
+        if (dense && strides[0] == sizeof(T) && strides[1] == sizeof(T)) {
           const T* in = reinterpret_cast<const T*>(data[1]);
           T* out = reinterpret_cast<T*>(data[0]);
           float tmp[kBf16Block];
           for (int64_t b = 0; b < n; b += kBf16Block) {
             const int64_t m = std::min(kBf16Block, n - b);
             widen_bf16(in + b, tmp, m);
-            if (!dense_float_op(op, tmp, tmp, m)) {
-              handled = false;
-              break;
-            }
+            dense_float_op(op, tmp, tmp, m);
             round_bf16(tmp, out + b, m);
           }
-          if (handled) return;
+          return;
         }
         for (int64_t i = 0; i < n; ++i)
           *reinterpret_cast<T*>(data[0] + i * strides[0]) =

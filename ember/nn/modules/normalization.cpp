@@ -45,7 +45,7 @@ void BatchNormImplBase::reset_parameters() {
   }
 }
 
-Tensor BatchNormImplBase::forward(const Tensor& input) {
+double BatchNormImplBase::begin_forward(const Tensor& input) {
   check_input_dim(input);
   EMBER_CHECK(input.size(1) == options.num_features(), repr(), ": expected input with ", options.num_features(),
               " channels (dim 1), got input of shape ", input.sizes());
@@ -55,6 +55,11 @@ Tensor BatchNormImplBase::forward(const Tensor& input) {
     num_batches_tracked.add_(1);
     if (!options.momentum()) factor = 1.0 / num_batches_tracked.item<double>();
   }
+  return factor;
+}
+
+Tensor BatchNormImplBase::forward(const Tensor& input) {
+  const double factor = begin_forward(input);
   // Training uses batch statistics; so does eval without running statistics.
   bool use_batch_stats = is_training() || !options.track_running_stats();
   bool pass_stats = !is_training() || options.track_running_stats();

@@ -20,6 +20,11 @@ class BatchNormImplBase : public Module {
 
  protected:
   virtual void check_input_dim(const Tensor& input) const = 0;
+  // The steps every BatchNorm forward starts with (SyncBatchNorm's too): checks the input's
+  // rank and channel count, counts the batch in num_batches_tracked when training with
+  // running statistics, and returns the running-statistics update factor: `momentum`, or
+  // 1 / num_batches_tracked (a cumulative average) when momentum is None.
+  double begin_forward(const Tensor& input);
 };
 
 class BatchNorm1dImpl : public BatchNormImplBase {
