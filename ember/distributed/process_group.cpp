@@ -46,6 +46,10 @@ bool Work::is_completed() const {
   return completed_;
 }
 
+int Work::source_rank() const {
+  EMBER_THROW(Error, "sourceRank() may only be called on work objects that correspond to a recv or recv-from-any call.");
+}
+
 bool Work::is_success() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return completed_ && !error_;
@@ -140,6 +144,9 @@ int ProcessGroup::group_rank(int global_rank) const {
   return it == global_ranks_.end() ? -1 : static_cast<int>(it - global_ranks_.begin());
 }
 
+WorkPtr ProcessGroup::recv_anysource(Tensor&, int) {
+  EMBER_THROW(Error, "ProcessGroup ", backend_name(), " does not support recvAnysource");
+}
 WorkPtr ProcessGroup::all_to_all(std::vector<Tensor>&, const std::vector<Tensor>&) {
   EMBER_THROW(Error, "ProcessGroup ", backend_name(), " does not support alltoall");
 }
@@ -462,6 +469,19 @@ std::vector<WorkPtr> batch_isend_irecv(const std::vector<P2POp>& ops) {
 
 void send(const Tensor& t, int dst, const ProcessGroupPtr& group, int tag) { isend(t, dst, group, tag)->wait(); }
 void recv(Tensor& t, int src, const ProcessGroupPtr& group, int tag) { irecv(t, src, group, tag)->wait(); }
+
+WorkPtr irecv_any_source(Tensor& t, const ProcessGroupPtr& group, int tag) {
+  auto g = member_group(group, "recv");
+  WorkPtr w = g->recv_anysource(t, tag);
+  w->set_result({t});
+  return w;
+}
+int recv_any_source(Tensor& t, const ProcessGroupPtr& group, int tag) {
+  auto g = member_group(group, "recv");
+  WorkPtr w = g->recv_anysource(t, tag);
+  w->wait();
+  return g->global_rank(w->source_rank());
+}
 
 #ifdef EMBER_HAVE_MPI
 bool is_mpi_available() { return true; }

@@ -65,6 +65,9 @@ class Work : public std::enable_shared_from_this<Work> {
   std::exception_ptr exception() const;
   // "all_reduce(SUM) of float32[4, 5]": what timeout and error messages name.
   virtual std::string description() const { return description_; }
+  // torch's Work._source_rank(): for a completed recv, the rank (in the recv's group) that sent
+  // the message -- how a recv from any source learns its sender. Other Works throw torch's error.
+  virtual int source_rank() const;
 
   // Set by the backend, once; later calls are ignored (the watchdog and the comm thread
   // may race to complete a timed-out op).
@@ -128,6 +131,10 @@ class ProcessGroup {
   virtual WorkPtr barrier() = 0;
   virtual WorkPtr send(const Tensor& t, int dst, int tag = 0) = 0;
   virtual WorkPtr recv(Tensor& t, int src, int tag = 0) = 0;
+  // torch's recv_anysource: a recv that any other rank's send with this tag may match; its
+  // Work's source_rank() says which rank's did. A transport without it says so ("ProcessGroup
+  // <name> does not support recvAnysource").
+  virtual WorkPtr recv_anysource(Tensor& t, int tag = 0);
   // outputs[r] receives inputs[r] of rank r; inputs[r] goes to rank r. One dtype; the
   // tensors' sizes may differ, but outputs[r] on this rank must match rank r's inputs[rank].
   // A transport without it says so ("ProcessGroup <name> does not support alltoall").
@@ -217,6 +224,11 @@ void send(const Tensor& t, int dst, const ProcessGroupPtr& group = nullptr, int 
 void recv(Tensor& t, int src, const ProcessGroupPtr& group = nullptr, int tag = 0);
 WorkPtr isend(const Tensor& t, int dst, const ProcessGroupPtr& group = nullptr, int tag = 0);
 WorkPtr irecv(Tensor& t, int src, const ProcessGroupPtr& group = nullptr, int tag = 0);
+// torch's recv / irecv with src=None: a message from whichever rank sends one with this tag.
+// recv_any_source returns the sender's rank in the default group; irecv_any_source's Work
+// gives it, after wait(), as a rank of `group` (source_rank(), as torch's work._source_rank()).
+int recv_any_source(Tensor& t, const ProcessGroupPtr& group = nullptr, int tag = 0);
+WorkPtr irecv_any_source(Tensor& t, const ProcessGroupPtr& group = nullptr, int tag = 0);
 
 // torch.distributed.P2POp: one isend or irecv of a batch_isend_irecv. peer is a rank of the
 // default group, as isend's dst.

@@ -207,8 +207,9 @@ void init_mpi_once() {
 // --- Work for send/recv: a posted MPI request ------------------------------------------------
 class RequestWork : public Work {
  public:
-  RequestWork(std::string desc, MPI_Request req, Tensor keep, milliseconds timeout)
-      : Work(std::move(desc)), req_(req), keep_(std::move(keep)), timeout_(timeout) {}
+  enum class Kind { send, recv };
+  RequestWork(Kind kind, std::string desc, MPI_Request req, Tensor keep, milliseconds timeout)
+      : Work(std::move(desc)), kind_(kind), req_(req), keep_(std::move(keep)), timeout_(timeout) {}
   ~RequestWork() override {
     // A request still pending when its handle dies (the caller dropped an isend it never
     // waited on) must not write into a freed tensor later: complete it first.
@@ -233,8 +234,7 @@ class RequestWork : public Work {
       }
       if (Clock::now() > deadline) {
         EMBER_THROW(distributed::DistTimeoutError, "Timed out after ", timeout_.count(), " ms waiting for ", description_,
-                    " (the peer never posted the matching ", description_.rfind("send", 0) == 0 ? "recv" : "send",
-                    ")");
+                    " (the peer never posted the matching ", kind_ == Kind::send ? "recv" : "send", ")");
       }
       // Spin briefly (latency), then back off so a long wait does not burn a core.
       if (++spins > 200) std::this_thread::sleep_for(std::chrono::microseconds(spins > 2000 ? 500 : 20));
@@ -242,11 +242,19 @@ class RequestWork : public Work {
     if (error_) std::rethrow_exception(error_);
   }
 
+  // The sender, from the completed request's status (a rank of the group's communicator).
+  int source_rank() const override {
+    if (kind_ == Kind::send) return Work::source_rank();
+    std::lock_guard<std::mutex> lock(mutex_);
+    EMBER_CHECK(completed_ && !error_, "source_rank: ", description_, " has not completed; wait() for it first");
+    return status_.MPI_SOURCE;
+  }
+
  private:
   bool test_locked() {
     if (completed_) return true;
     int flag = 0;
-    int rc = MPI_Test(&req_, &flag, MPI_STATUS_IGNORE);
+    int rc = MPI_Test(&req_, &flag, &status_);
     if (rc != MPI_SUCCESS) {
       completed_ = true;
       error_ = std::make_exception_ptr(DistBackendError(description_ + " failed: " + mpi_error_string(rc)));
@@ -255,7 +263,9 @@ class RequestWork : public Work {
     if (flag) completed_ = true;
     return flag != 0;
   }
+  Kind kind_;
   MPI_Request req_;
+  MPI_Status status_{};  // filled by the MPI_Test that completes the request
   Tensor keep_;
   milliseconds timeout_;
 };
@@ -485,7 +495,7 @@ class ProcessGroupMPI final : public ProcessGroup, public std::enable_shared_fro
     MPI_Request req;
     std::string desc = Desc{"send", t, "dst", dst}.str();
     mpi_check(MPI_Isend(t.data_ptr(), n, MPI_BYTE, dst, tag, comm_, &req), "MPI_Isend");
-    return std::make_shared<RequestWork>(desc, req, t, timeout_);
+    return std::make_shared<RequestWork>(RequestWork::Kind::send, desc, req, t, timeout_);
   }
 
   WorkPtr recv(Tensor& t, int src, int tag) override {
@@ -497,7 +507,19 @@ class ProcessGroupMPI final : public ProcessGroup, public std::enable_shared_fro
     MPI_Request req;
     std::string desc = Desc{"recv", t, "src", src}.str();
     mpi_check(MPI_Irecv(t.data_ptr(), n, MPI_BYTE, src, tag, comm_, &req), "MPI_Irecv");
-    return std::make_shared<RequestWork>(desc, req, t, timeout_);
+    return std::make_shared<RequestWork>(RequestWork::Kind::recv, desc, req, t, timeout_);
+  }
+
+  // MPI_ANY_SOURCE: MPI matches the first message with this tag from any rank (never this
+  // one's own sends, which name another destination); the status names the sender.
+  WorkPtr recv_anysource(Tensor& t, int tag) override {
+    check_tensor("recv", t);
+    EMBER_CHECK_VALUE(tag >= 0, "recv: tag must be non-negative, got ", tag);
+    const int n = as_count("recv", static_cast<int64_t>(t.nbytes()));
+    MPI_Request req;
+    std::string desc = describe_op("recv", t, "src=any");
+    mpi_check(MPI_Irecv(t.data_ptr(), n, MPI_BYTE, MPI_ANY_SOURCE, tag, comm_, &req), "MPI_Irecv");
+    return std::make_shared<RequestWork>(RequestWork::Kind::recv, desc, req, t, timeout_);
   }
 
   WorkPtr all_to_all(std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs) override {

@@ -84,6 +84,7 @@ void init_distributed(py::module_& m) {
       .def("is_completed", [](const dist::Work& w) { return w.is_completed(); })
       .def("is_success", [](const dist::Work& w) { return w.is_success(); })
       .def("get_future", &dist::Work::get_future)
+      .def("_source_rank", &dist::Work::source_rank)
       .def("result", &dist::Work::result)
       .def("__repr__", [](const dist::Work& w) { return "<ember.distributed.Work " + w.description() + ">"; });
 
@@ -234,6 +235,13 @@ void init_distributed(py::module_& m) {
         return dist::irecv(t, src, g, tag);
       },
       py::arg("tensor"), py::arg("src"), py::arg("group"), py::arg("tag"));
+  dm.def(
+      "irecv_any_source",
+      [](Tensor t, G g, int tag) {
+        py::gil_scoped_release release;
+        return dist::irecv_any_source(t, g, tag);
+      },
+      py::arg("tensor"), py::arg("group"), py::arg("tag"));
 }
 
 }  // namespace ember::python

@@ -153,6 +153,57 @@ TEST(BatchIsendIrecv, RingInEitherOrderAndErrors) {
   dist::barrier();
 }
 
+TEST(RecvAnySource, EachMessageNamesItsSender) {
+  // Every other rank sends rank 0 its own number; rank 0 takes them in whatever order they
+  // come, with the blocking form (global rank returned) and with the Work's source_rank().
+  constexpr int kTag = 7;
+  if (rank() == 0) {
+    std::vector<int> senders;
+    for (int i = 1; i < world(); ++i) {
+      Tensor t = ember::zeros({3});
+      int src = -1;
+      if (i % 2) {
+        src = dist::recv_any_source(t, nullptr, kTag);
+      } else {
+        auto w = dist::irecv_any_source(t, nullptr, kTag);
+        w->wait();
+        src = w->source_rank();
+        EXPECT_EQ(values(w->result()[0]), values(t));
+      }
+      EXPECT_EQ(values(t), std::vector<double>(3, double(src))) << "from rank " << src;
+      senders.push_back(src);
+    }
+    std::sort(senders.begin(), senders.end());
+    std::vector<int> expected;
+    for (int r = 1; r < world(); ++r) expected.push_back(r);
+    EXPECT_EQ(senders, expected);
+  } else {
+    auto w = dist::isend(ember::full({3}, double(rank())), 0, nullptr, kTag);
+    w->wait();
+    // A send has no source: torch's words.
+    EXPECT_EQ(error_of([&] { (void)w->source_rank(); }),
+              "sourceRank() may only be called on work objects that correspond to a recv or recv-from-any call.");
+  }
+  // A recv still waiting for its message has no sender yet.
+  if (rank() == 1) {
+    Tensor t = ember::zeros({1});
+    auto w = dist::irecv_any_source(t, nullptr, kTag + 1);
+    EXPECT_EQ(error_of([&] { (void)w->source_rank(); }),
+              "source_rank: recv(src=any) of float32[1] has not completed; wait() for it first");
+    dist::barrier();  // rank 0 sends only now
+    w->wait();
+    EXPECT_EQ(w->source_rank(), 0);
+  } else if (rank() == 0) {
+    dist::barrier();
+    dist::send(ember::ones({1}), 1, nullptr, kTag + 1);
+  } else {
+    dist::barrier();
+  }
+  Tensor bad = ember::zeros({1});
+  EXPECT_THROW(dist::irecv_any_source(bad, nullptr, -1), ember::ValueError);
+  dist::barrier();
+}
+
 TEST(MonitoredBarrier, PassesAndNamesTheRanksThatDidNotCome) {
   using std::chrono::milliseconds;
   dist::monitored_barrier(nullptr, milliseconds(20000));

@@ -18,6 +18,7 @@
 #include <ember/ember.h>
 
 #include "tests/cpp/error_of.h"
+#include "tests/distributed/quiet_ranks.h"
 
 namespace dist = ember::distributed;
 using ember::Tensor;
@@ -508,10 +509,7 @@ int main(int argc, char** argv) {
     uninit_ok = std::string(e.what()).find("Default process group has not been initialized") == 0;
   }
   dist::init_process_group();
-  if (dist::get_rank() != 0) {
-    auto& listeners = ::testing::UnitTest::GetInstance()->listeners();
-    delete listeners.Release(listeners.default_result_printer());
-  }
+  ember_test::quiet_ranks_other_than_0(dist::get_rank());
   int rc = RUN_ALL_TESTS();
   if (!uninit_ok) {
     std::cerr << "rank " << dist::get_rank() << ": get_world_size() before init_process_group did not raise\n";

@@ -15,6 +15,7 @@
 #include <ember/ember.h>
 
 #include "tests/cpp/error_of.h"
+#include "tests/distributed/quiet_ranks.h"
 
 namespace dist = ember::distributed;
 namespace nn = ember::nn;
@@ -425,10 +426,7 @@ int main(int argc, char** argv) {
   if (mode == "--kill-rank") return kill_mode();
   ::testing::InitGoogleTest(&argc, argv);
   dist::init_process_group();
-  if (dist::get_rank() != 0) {
-    auto& listeners = ::testing::UnitTest::GetInstance()->listeners();
-    delete listeners.Release(listeners.default_result_printer());
-  }
+  ember_test::quiet_ranks_other_than_0(dist::get_rank());
   int rc = RUN_ALL_TESTS();
   if (rc != 0) std::cerr << "rank " << dist::get_rank() << ": FAILED\n";
   dist::destroy_process_group();

@@ -88,6 +88,41 @@ def test_batch_isend_irecv_ring():
         assert inp.tolist() == sent(dtype, prv, rank(), 40000).tolist()
 
 
+def test_recv_from_any_source_names_the_sender():
+    # torch's recv(src=None) returns the sender's rank; irecv(src=None)'s Work gives it
+    # (in the group) through _source_rank() once waited for.
+    if rank() == 0:
+        senders = []
+        for i in range(1, world()):
+            t = ember.zeros(3)
+            if i % 2:
+                src = dist.recv(t, tag=3)
+            else:
+                work = dist.irecv(t, tag=3)
+                work.wait()
+                src = work._source_rank()
+            assert t.tolist() == [float(src)] * 3
+            senders.append(src)
+        assert sorted(senders) == list(range(1, world()))
+    else:
+        work = dist.isend(ember.full((3,), float(rank())), 0, tag=3)
+        work.wait()
+        with pytest.raises(RuntimeError, match=r"^sourceRank\(\) may only be called on work objects that "
+                                               r"correspond to a recv or recv-from-any call\.$"):
+            work._source_rank()
+    # From a subgroup {0, last}: recv returns the sender's rank in the default group.
+    last = world() - 1
+    g = dist.new_group([0, last])
+    if rank() == 0:
+        t = ember.zeros(1)
+        assert dist.recv(t, group=g, tag=4) == last
+        assert t.tolist() == [5.0]
+    elif rank() == last:
+        dist.send(ember.full((1,), 5.0), 0, group=g, tag=4)
+    dist.destroy_process_group(g)
+    dist.barrier()
+
+
 def test_p2p_op_errors_in_torchs_wording():
     with pytest.raises(RuntimeError, match=r"^Invalid ``op``\. Expected ``op`` to be of type "
                                            r"``torch\.distributed\.isend`` or ``torch\.distributed\.irecv``\.$"):

@@ -261,12 +261,13 @@ def isend(tensor, dst, group=None, tag=0):
 
 
 def irecv(tensor, src=None, group=None, tag=0):
+    """Receives into ``tensor`` from ``src``, or from whichever rank sends first with this tag
+    when ``src`` is None (the Work's ``_source_rank()`` then names the sender in ``group``)."""
     _check_single_tensor(tensor, "tensor")
-    if src is None:
-        raise NotImplementedError("irecv/recv from any source (src=None) is not supported by ember's MPI backend; "
-                                  "pass src")
     if _not_in(group):
         return None
+    if src is None:
+        return _D.irecv_any_source(tensor, group, int(tag))
     return _D.irecv(tensor, int(src), group, int(tag))
 
 
@@ -282,6 +283,9 @@ def recv(tensor, src=None, group=None, tag=0):
     if work is None:
         return -1
     work.wait()
+    if src is None:
+        pg = group if group is not None else _D.default_group()
+        return pg.global_rank(work._source_rank())
     return int(src)
 
 
