@@ -15,66 +15,20 @@
 // (every geometry through oneDNN's bf16 primitives) and EMBER_CONV=im2col (every one
 // through the widening fallback); diff.conv_bf16_no_avx512 caps oneDNN at AVX2, where it
 // declines bf16 and the fallback runs.
-#include <functional>
 #include <vector>
 
-#include "diff_util.h"
+#include "bf16_oracles.h"
 
 namespace {
 
-using Shape = std::vector<int64_t>;
-using EFn = std::function<ember::Tensor(const std::vector<ember::Tensor>&)>;
-using TFn = std::function<torch::Tensor(const std::vector<torch::Tensor>&)>;
+using diff::Shape;
+using diff::TorchBf16;
 
-constexpr double kHalfUlp = 1.0 / 256, kUlp = 1.0 / 128;
-
-::testing::AssertionResult close_to(const ember::Tensor& e, const torch::Tensor& ref, double rtol) {
-  if (e.dtype() != ember::kBFloat16) return ::testing::AssertionFailure() << "dtype " << ember::dtype_name(e.dtype());
-  const double scale = ref.numel() ? 1 + ref.abs().max().item<double>() : 1;
-  // Compared in float64 against the reference's dtype; same() checks shapes too.
-  return diff::same(e.to(ember::kFloat64), ref.to(torch::kFloat64), rtol * 1.01, 1e-5 * scale);
-}
-
-::testing::AssertionResult compare_bf16(const std::vector<Shape>& shapes, const EFn& fe, const TFn& ft,
-                                        bool torch_bf16 = true, int seed = 1) {
-  std::vector<ember::Tensor> el;
-  std::vector<torch::Tensor> t32, t16;
-  for (size_t i = 0; i < shapes.size(); ++i) {
-    torch::Tensor b = diff::random_tensor(shapes[i], torch::kFloat32, seed + static_cast<int>(i)).to(torch::kBFloat16);
-    el.push_back(diff::from_torch(b).requires_grad_());
-    t32.push_back(b.to(torch::kFloat32).requires_grad_());
-    t16.push_back(b.clone().requires_grad_());
-  }
-  ember::Tensor ye = fe(el);
-  torch::Tensor y32 = ft(t32);
-  if (auto r = close_to(ye, y32, kHalfUlp); !r) return ::testing::AssertionFailure() << "forward vs float32: " << r.message();
-  torch::Tensor y16;
-  if (torch_bf16) {
-    try {
-      y16 = ft(t16);
-    } catch (const std::exception&) {
-      // LibTorch's bf16 convolution is oneDNN's too: capped below AVX-512
-      // (diff.conv_bf16_no_avx512) it has none, and only the float32 oracle applies.
-      torch_bf16 = false;
-    }
-  }
-  if (torch_bf16)
-    if (auto r = close_to(ye, y16, kUlp); !r) return ::testing::AssertionFailure() << "forward vs bf16: " << r.message();
-  torch::Tensor g = diff::random_tensor(y32.sizes().vec(), torch::kFloat32, seed + 100).to(torch::kBFloat16);
-  ye.backward(diff::from_torch(g));
-  y32.backward(g.to(torch::kFloat32));
-  if (torch_bf16) y16.backward(g);
-  for (size_t i = 0; i < shapes.size(); ++i) {
-    if (!el[i].grad().defined()) return ::testing::AssertionFailure() << "input " << i << ": no gradient";
-    // Gradient formulas may take more than one rounded step (the scaling of baddbmm's
-    // alpha, a bias gradient's sum): two ulps against the float32 chain.
-    if (auto r = close_to(el[i].grad(), t32[i].grad(), 2 * kUlp); !r)
-      return ::testing::AssertionFailure() << "gradient of input " << i << " vs float32: " << r.message();
-    if (torch_bf16)
-      if (auto r = close_to(el[i].grad(), t16[i].grad(), 2 * kUlp); !r)
-        return ::testing::AssertionFailure() << "gradient of input " << i << " vs bf16: " << r.message();
-  }
-  return ::testing::AssertionSuccess();
+// LibTorch's bf16 convolutions are oneDNN's too, and below AVX-512 (diff.conv_bf16_no_avx512)
+// it has none: there only the float32 oracle applies.
+::testing::AssertionResult compare_conv_bf16(const std::vector<Shape>& shapes, const diff::EFn& fe, const diff::TFn& ft,
+                                        TorchBf16 torch_bf16 = TorchBf16::if_available) {
+  return diff::compare_bf16(shapes, fe, ft, torch_bf16);
 }
 
 struct Case {
@@ -87,7 +41,7 @@ struct Case {
 ::testing::AssertionResult compare_conv2d_bf16(const Case& c) {
   std::vector<Shape> shapes = {c.x, c.w};
   if (c.bias) shapes.push_back({c.w[0]});
-  return compare_bf16(
+  return compare_conv_bf16(
       shapes,
       [&](const auto& v) {
         return ember::conv2d(v[0], v[1], c.bias ? v[2] : ember::Tensor(), c.stride, c.padding, c.dilation, c.groups);
@@ -123,17 +77,17 @@ TEST(DiffNnConv, Bf16Conv2d) {
 }
 
 TEST(DiffNnConv, Bf16Conv1dAndUnbatched) {
-  EXPECT_TRUE(compare_bf16({{2, 4, 9}, {6, 4, 3}, {6}},
+  EXPECT_TRUE(compare_conv_bf16({{2, 4, 9}, {6, 4, 3}, {6}},
                            [](const auto& v) { return ember::conv1d(v[0], v[1], v[2], 2, 1, 2); },
                            [](const auto& v) { return torch::conv1d(v[0], v[1], v[2], 2, 1, 2); }));
-  EXPECT_TRUE(compare_bf16({{2, 6, 40}, {6, 2, 5}},
+  EXPECT_TRUE(compare_conv_bf16({{2, 6, 40}, {6, 2, 5}},
                            [](const auto& v) { return ember::conv1d(v[0], v[1], {}, 1, 2, 1, 3); },
                            [](const auto& v) { return torch::conv1d(v[0], v[1], {}, 1, 2, 1, 3); }));
-  EXPECT_TRUE(compare_bf16({{3, 7, 6}, {4, 3, 3, 3}, {4}},
+  EXPECT_TRUE(compare_conv_bf16({{3, 7, 6}, {4, 3, 3, 3}, {4}},
                            [](const auto& v) { return ember::conv2d(v[0], v[1], v[2], 1, 1); },
                            [](const auto& v) { return torch::conv2d(v[0], v[1], v[2], 1, 1); }));
   // Non-contiguous input.
-  EXPECT_TRUE(compare_bf16({{2, 16, 16, 16}, {32, 16, 3, 3}},
+  EXPECT_TRUE(compare_conv_bf16({{2, 16, 16, 16}, {32, 16, 3, 3}},
                            [](const auto& v) { return ember::conv2d(v[0].transpose(2, 3), v[1], {}, 1, 1); },
                            [](const auto& v) { return torch::conv2d(v[0].transpose(2, 3), v[1], {}, 1, 1); }));
 }
@@ -156,7 +110,7 @@ TEST(DiffNnConv, Bf16ConvTranspose) {
   for (const auto& c : cases) {
     std::vector<Shape> shapes = {c.x, c.w};
     if (c.bias) shapes.push_back({c.w[1] * c.groups});
-    EXPECT_TRUE(compare_bf16(
+    EXPECT_TRUE(compare_conv_bf16(
         shapes,
         [&](const auto& v) {
           return ember::conv_transpose2d(v[0], v[1], c.bias ? v[2] : ember::Tensor(), c.stride, c.padding,
@@ -166,13 +120,13 @@ TEST(DiffNnConv, Bf16ConvTranspose) {
           return torch::conv_transpose2d(v[0], v[1], c.bias ? v[2] : torch::Tensor(), c.stride, c.padding,
                                          c.output_padding, c.groups, c.dilation);
         },
-        /*torch_bf16=*/false))
+        TorchBf16::skip))
         << torch::IntArrayRef(c.x) << " * " << torch::IntArrayRef(c.w);
   }
-  EXPECT_TRUE(compare_bf16({{2, 4, 7}, {4, 3, 3}, {6}},
+  EXPECT_TRUE(compare_conv_bf16({{2, 4, 7}, {4, 3, 3}, {6}},
                            [](const auto& v) { return ember::conv_transpose1d(v[0], v[1], v[2], 3, 1, 2, 2, 1); },
                            [](const auto& v) { return torch::conv_transpose1d(v[0], v[1], v[2], 3, 1, 2, 2, 1); },
-                           false));
+                           TorchBf16::skip));
 }
 
 TEST(DiffNnConv, Bf16Errors) {

@@ -5,58 +5,17 @@
 // the float32 summation order), and LibTorch's own bf16 kernels (within one ulp). The ctest
 // entry diff.linalg_bf16_widened reruns them with EMBER_GEMM=openblas, where the kernel
 // widens to float32 instead of calling oneDNN.
-#include <functional>
-#include <vector>
-
-#include "diff_util.h"
+#include "bf16_oracles.h"
 
 namespace {
 
-using Shape = std::vector<int64_t>;
-using EFn = std::function<ember::Tensor(const std::vector<ember::Tensor>&)>;
-using TFn = std::function<torch::Tensor(const std::vector<torch::Tensor>&)>;
+using diff::compare_bf16;
+using diff::kHalfUlp;
+using diff::TorchBf16;
 
-constexpr double kHalfUlp = 1.0 / 256, kUlp = 1.0 / 128;
-
-::testing::AssertionResult close_to(const ember::Tensor& e, const torch::Tensor& ref, double rtol) {
-  if (e.dtype() != ember::kBFloat16) return ::testing::AssertionFailure() << "dtype " << ember::dtype_name(e.dtype());
-  const double scale = ref.numel() ? 1 + ref.abs().max().item<double>() : 1;
-  return diff::same(e.to(ember::kFloat64), ref.to(torch::kFloat64), rtol * 1.01, 1e-5 * scale);
-}
-
-// torch_bf16 = false: LibTorch 1.13 sums in bf16 for this product (its GEMV and small
-// transposed-operand paths), so only the float32 oracle applies.
-::testing::AssertionResult compare_bf16(const std::vector<Shape>& shapes, const EFn& fe, const TFn& ft,
-                                        bool torch_bf16 = true, int seed = 1) {
-  std::vector<ember::Tensor> el;
-  std::vector<torch::Tensor> t32, t16;
-  for (size_t i = 0; i < shapes.size(); ++i) {
-    torch::Tensor b = diff::random_tensor(shapes[i], torch::kFloat32, seed + static_cast<int>(i)).to(torch::kBFloat16);
-    el.push_back(diff::from_torch(b).requires_grad_());
-    t32.push_back(b.to(torch::kFloat32).requires_grad_());
-    t16.push_back(b.clone().requires_grad_());
-  }
-  ember::Tensor ye = fe(el);
-  torch::Tensor y32 = ft(t32), y16 = ft(t16);
-  if (auto r = close_to(ye, y32, kHalfUlp); !r) return ::testing::AssertionFailure() << "forward vs float32: " << r.message();
-  if (torch_bf16)
-    if (auto r = close_to(ye, y16, kUlp); !r) return ::testing::AssertionFailure() << "forward vs bf16: " << r.message();
-  torch::Tensor g = diff::random_tensor(y32.sizes().vec(), torch::kFloat32, seed + 100).to(torch::kBFloat16);
-  ye.backward(diff::from_torch(g));
-  y32.backward(g.to(torch::kFloat32));
-  y16.backward(g);
-  for (size_t i = 0; i < shapes.size(); ++i) {
-    if (!el[i].grad().defined()) return ::testing::AssertionFailure() << "input " << i << ": no gradient";
-    // Gradient formulas may take more than one rounded step (the scaling of baddbmm's
-    // alpha, a bias gradient's sum): two ulps against the float32 chain.
-    if (auto r = close_to(el[i].grad(), t32[i].grad(), 2 * kUlp); !r)
-      return ::testing::AssertionFailure() << "gradient of input " << i << " vs float32: " << r.message();
-    if (torch_bf16)
-      if (auto r = close_to(el[i].grad(), t16[i].grad(), 2 * kUlp); !r)
-        return ::testing::AssertionFailure() << "gradient of input " << i << " vs bf16: " << r.message();
-  }
-  return ::testing::AssertionSuccess();
-}
+// LibTorch 1.13 sums in bf16 for some products (its GEMV and small transposed-operand
+// paths); there only the float32 oracle applies.
+TorchBf16 torch_oracle(bool torch_sums_in_float) { return torch_sums_in_float ? TorchBf16::compare : TorchBf16::skip; }
 
 }  // namespace
 
@@ -66,7 +25,7 @@ TEST(DiffBf16Linalg, Mm) {
                                                          {300, 96, 40}, {40, 96, 300}, {128, 784, 512}}) {
     const bool torch_sums_in_float = s[0] > 16 && s[2] > 16;
     EXPECT_TRUE(compare_bf16({{s[0], s[1]}, {s[1], s[2]}}, [](const auto& v) { return ember::mm(v[0], v[1]); },
-                             [](const auto& v) { return torch::mm(v[0], v[1]); }, torch_sums_in_float))
+                             [](const auto& v) { return torch::mm(v[0], v[1]); }, torch_oracle(torch_sums_in_float)))
         << s[0] << "x" << s[1] << "x" << s[2];
   }
   // Transposed operands (no copy: oneDNN reads them column-major).
@@ -115,5 +74,5 @@ TEST(DiffBf16Linalg, OutAndTransposedOut) {
   torch::Tensor expect = torch::mm(a.to(torch::kFloat32), b.to(torch::kFloat32));
   ember::Tensor out = ember::empty({25, 20}, ember::kBFloat16).t();  // column-major out=
   ember::mm_out(out, diff::from_torch(a), diff::from_torch(b));
-  EXPECT_TRUE(close_to(out, expect, kHalfUlp));
+  EXPECT_TRUE(diff::bf16_close_to(out, expect, kHalfUlp));
 }
