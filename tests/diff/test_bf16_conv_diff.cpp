@@ -26,8 +26,8 @@ using diff::TorchBf16;
 
 // LibTorch's bf16 convolutions are oneDNN's too, and below AVX-512 (diff.conv_bf16_no_avx512)
 // it has none: there only the float32 oracle applies.
-::testing::AssertionResult compare_conv_bf16(const std::vector<Shape>& shapes, const diff::EFn& fe, const diff::TFn& ft,
-                                        TorchBf16 torch_bf16 = TorchBf16::if_available) {
+::testing::AssertionResult compare_conv_bf16(const std::vector<Shape>& shapes, const diff::EFn& fe,
+                                             const diff::TFn& ft, TorchBf16 torch_bf16 = TorchBf16::if_available) {
   return diff::compare_bf16(shapes, fe, ft, torch_bf16);
 }
 
@@ -78,18 +78,18 @@ TEST(DiffNnConv, Bf16Conv2d) {
 
 TEST(DiffNnConv, Bf16Conv1dAndUnbatched) {
   EXPECT_TRUE(compare_conv_bf16({{2, 4, 9}, {6, 4, 3}, {6}},
-                           [](const auto& v) { return ember::conv1d(v[0], v[1], v[2], 2, 1, 2); },
-                           [](const auto& v) { return torch::conv1d(v[0], v[1], v[2], 2, 1, 2); }));
+                                [](const auto& v) { return ember::conv1d(v[0], v[1], v[2], 2, 1, 2); },
+                                [](const auto& v) { return torch::conv1d(v[0], v[1], v[2], 2, 1, 2); }));
   EXPECT_TRUE(compare_conv_bf16({{2, 6, 40}, {6, 2, 5}},
-                           [](const auto& v) { return ember::conv1d(v[0], v[1], {}, 1, 2, 1, 3); },
-                           [](const auto& v) { return torch::conv1d(v[0], v[1], {}, 1, 2, 1, 3); }));
+                                [](const auto& v) { return ember::conv1d(v[0], v[1], {}, 1, 2, 1, 3); },
+                                [](const auto& v) { return torch::conv1d(v[0], v[1], {}, 1, 2, 1, 3); }));
   EXPECT_TRUE(compare_conv_bf16({{3, 7, 6}, {4, 3, 3, 3}, {4}},
-                           [](const auto& v) { return ember::conv2d(v[0], v[1], v[2], 1, 1); },
-                           [](const auto& v) { return torch::conv2d(v[0], v[1], v[2], 1, 1); }));
+                                [](const auto& v) { return ember::conv2d(v[0], v[1], v[2], 1, 1); },
+                                [](const auto& v) { return torch::conv2d(v[0], v[1], v[2], 1, 1); }));
   // Non-contiguous input.
   EXPECT_TRUE(compare_conv_bf16({{2, 16, 16, 16}, {32, 16, 3, 3}},
-                           [](const auto& v) { return ember::conv2d(v[0].transpose(2, 3), v[1], {}, 1, 1); },
-                           [](const auto& v) { return torch::conv2d(v[0].transpose(2, 3), v[1], {}, 1, 1); }));
+                                [](const auto& v) { return ember::conv2d(v[0].transpose(2, 3), v[1], {}, 1, 1); },
+                                [](const auto& v) { return torch::conv2d(v[0].transpose(2, 3), v[1], {}, 1, 1); }));
 }
 
 TEST(DiffNnConv, Bf16ConvTranspose) {
@@ -124,9 +124,9 @@ TEST(DiffNnConv, Bf16ConvTranspose) {
         << torch::IntArrayRef(c.x) << " * " << torch::IntArrayRef(c.w);
   }
   EXPECT_TRUE(compare_conv_bf16({{2, 4, 7}, {4, 3, 3}, {6}},
-                           [](const auto& v) { return ember::conv_transpose1d(v[0], v[1], v[2], 3, 1, 2, 2, 1); },
-                           [](const auto& v) { return torch::conv_transpose1d(v[0], v[1], v[2], 3, 1, 2, 2, 1); },
-                           TorchBf16::skip));
+                                [](const auto& v) { return ember::conv_transpose1d(v[0], v[1], v[2], 3, 1, 2, 2, 1); },
+                                [](const auto& v) { return torch::conv_transpose1d(v[0], v[1], v[2], 3, 1, 2, 2, 1); },
+                                TorchBf16::skip));
 }
 
 TEST(DiffNnConv, Bf16Errors) {
