@@ -32,7 +32,14 @@
 // blocked layout; Note [Convolution weight cache] keeps that copy between calls.
 //
 // Algorithm. Weight gradients use oneDNN's Winograd kernels (F(4x4, 3x3), jit_wino_4x3)
-// where Note [Winograd convolutions] says they are faster; everything else is direct.
+// where Note [Winograd convolutions] says they are faster; everything else is direct, with
+// the kernel oneDNN lists first for forward_training (jit:avx512_core on AVX-512), the one
+// PyTorch 1.13 runs: its float32 results are bit-identical to PyTorch's. oneDNN 2.6's
+// newer brgconv:avx512_core (offered for forward_inference only) was measured and left
+// out: on W4's second layer its primitive alone takes 0.80-0.92x the time, but it works in
+// NHWC, and the NCHW <-> NHWC reorders around it cost 2.5x the blocked ones, leaving
+// 0.97-0.99x per call; and its different summation order puts its outputs 2-3x further
+// from a float64 reference than the direct kernel's (3e-7 of the summed magnitudes).
 //
 // EMBER_CONV=im2col sends every convolution to the im2col kernels (for comparisons);
 // EMBER_CONV=onednn sends every one oneDNN accepts to oneDNN, however small (for the tests).

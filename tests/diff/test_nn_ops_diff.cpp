@@ -236,7 +236,8 @@ TEST(DiffNnConv, LayersLargeEnoughForOneDnn) {
 // The direct small-channel kernels (Note [Small-channel convolutions] in
 // cpu/kernels/conv_small_channels.cpp): at most 4 input channels per group, kernels at most 7
 // wide, float32. Rows shorter than, equal to and just past one vector (16 lanes on AVX-512,
-// 8 on AVX2), padding, stride 2 (phase-split columns), dilation, groups, batch of one,
+// 8 on AVX2), column blocks that end inside a row (Note [Small-channel forward columns]),
+// padding, stride 2 (phase-split columns), dilation, groups, batch of one,
 // non-contiguous input, 1-d, and the first geometries past the limits (5 channels, 8 wide),
 // which go to oneDNN or im2col. compare() back-propagates without create_graph, so the
 // weight gradient also computes the bias gradient in its pass.
@@ -249,6 +250,7 @@ TEST(DiffNnConv, SmallChannelKernels) {
       {{2, 1, 35, 35}, {9, 1, 3, 3}, {1}, {0}, {1}, 1, false},      // 33: two full vectors + 1
       {{2, 3, 21, 23}, {10, 3, 3, 3}, {1}, {1}, {1}, 1, true},      // RGB, padded
       {{2, 3, 32, 31}, {16, 3, 7, 7}, {2}, {3}, {1}, 1, true},      // stem: stride 2, 7 wide
+      {{2, 4, 30, 29}, {10, 4, 7, 7}, {1}, {3}, {1}, 1, true},      // 196 taps: column blocks end mid-row
       {{2, 2, 25, 27}, {11, 2, 3, 5}, {2, 3}, {2, 1}, {1, 2}, 1, true},  // strides 2/3, dilation
       {{1, 4, 20, 21}, {12, 4, 2, 4}, {1}, {1, 2}, {2}, 1, true},   // batch of one, 4 channels
       {{2, 4, 17, 19}, {6, 2, 3, 3}, {1}, {1}, {1}, 2, true},       // groups of 2 channels
