@@ -37,9 +37,27 @@
 // input gradient, where b is the weight), or unless c has too few rows for two blocks.
 // Whole W3 steps at 2 threads (min of 9 x 200 steps, 3 runs each): 0.83-0.94 ms this way,
 // 0.86-0.90 always splitting rows, 0.91-0.97 splitting the longer side as float32 does; the
-// machine's noise is as large as the first difference, not the second.
+// machine's noise is as large as the first difference, not the second. Remeasured once
+// every block ran dense (Note [Dense bf16 GEMM blocks]; 3 alternating runs of 3 x 1000
+// steps, glibc's malloc thresholds raised as compare_bf16.py does): 0.735-0.745 ms this
+// way, 0.749-0.754 always splitting rows.
 // float32 (cpu/blas.cpp) keeps splitting the longer side: its kernels are half as fast, so
 // the transfers weigh half as much, and there columns measured as fast as rows.
+//
+// Note [Dense bf16 GEMM blocks]
+// oneDNN 2.6 runs a bf16 matmul on its brgemm kernel (brg:avx512_core_bf16) only when every
+// operand is dense: its leading dimension equal to its stored row length. A block of a split
+// product often is not: a column block of c (ldc is the whole n), a row block of a transposed
+// a, a column block of an untransposed b. oneDNN then falls back to its gemm:jit driver,
+// which is 5-13% slower on W3's shapes at one thread and, worse, mallocs its packing buffers
+// (150-800 KB) on every call, outside the user scratchpad. On a pool thread those blocks
+// come from and go back to glibc's per-thread arena, which trims its top and faults the pages
+// in again on the next call: 5-28 page faults per W3 step at two threads, each ~10 us on this
+// VM, and the step's time varied from 0.85 to 1.5 ms with them. So every block runs dense:
+// a non-dense operand is copied into this thread's dense buffer first (rows of at most a few
+// hundred bf16, from and into L2), and a non-dense c block is computed in a dense buffer
+// (loaded from c first when beta reads it) and copied back. Each plan therefore has dense
+// leading dimensions, whatever the caller's strides.
 #include "ember/cpu/onednn_matmul.h"
 
 #if defined(EMBER_HAVE_ONEDNN)
@@ -139,20 +157,43 @@ std::shared_ptr<const Plan> find_plan(const Shape& s) {
   return plan;
 }
 
-// This thread's scratchpad, grown as needed and kept between calls.
-void* scratchpad(size_t bytes) {
+// One of this thread's buffers (the scratchpad and the dense copies of Note [Dense bf16 GEMM
+// blocks]), grown as needed and kept between calls.
+enum Buffer { kScratchpad, kDenseA, kDenseB, kDenseC, kBuffers };
+
+void* thread_buffer(Buffer which, size_t bytes) {
   struct Free {
     void operator()(char* p) const { std::free(p); }
   };
-  thread_local std::unique_ptr<char, Free> buf;
-  thread_local size_t capacity = 0;
-  if (bytes > capacity) {
+  thread_local std::unique_ptr<char, Free> bufs[kBuffers];
+  thread_local size_t capacity[kBuffers] = {};
+  if (bytes > capacity[which]) {
     const size_t cap = (bytes + 4095) / 4096 * 4096;
-    buf.reset(static_cast<char*>(std::aligned_alloc(64, cap)));
-    EMBER_CHECK(buf, "oneDNN matmul: out of memory allocating ", cap, " bytes");
-    capacity = cap;
+    bufs[which].reset(static_cast<char*>(std::aligned_alloc(64, cap)));
+    EMBER_CHECK(bufs[which], "oneDNN matmul: out of memory allocating ", cap, " bytes");
+    capacity[which] = cap;
   }
-  return buf.get();
+  return bufs[which].get();
+}
+
+// A stored matrix: `rows` rows of `len` elements, `ld` apart.
+struct Stored {
+  int64_t rows, len, ld;
+  bool dense() const { return ld == len || rows <= 1; }
+};
+
+// Copies `from` (rows of x.len, x.ld apart) to `to` (rows of x.len, to_ld apart).
+void copy_rows(const Stored& x, const BFloat16* from, int64_t from_ld, BFloat16* to, int64_t to_ld) {
+  for (int64_t r = 0; r < x.rows; ++r)
+    std::memcpy(to + r * to_ld, from + r * from_ld, static_cast<size_t>(x.len) * sizeof(BFloat16));
+}
+
+// p's operand in dense form: p itself, or its copy in `which`.
+const BFloat16* dense_input(const Stored& x, const BFloat16* p, Buffer which) {
+  if (x.dense()) return p;
+  auto* buf = static_cast<BFloat16*>(thread_buffer(which, static_cast<size_t>(x.rows * x.len) * sizeof(BFloat16)));
+  copy_rows(x, p, x.ld, buf, x.len);
+  return buf;
 }
 
 void execute(const Plan& p, const BFloat16* a, const BFloat16* b, BFloat16* c) {
@@ -163,7 +204,7 @@ void execute(const Plan& p, const BFloat16* a, const BFloat16* b, BFloat16* c) {
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, wrap(p.a, a)}, {DNNL_ARG_WEIGHTS, wrap(p.b, b)},
                                        {DNNL_ARG_DST, wrap(p.c, c)}};
   if (p.scratchpad.get_size() != 0)
-    args.emplace(DNNL_ARG_SCRATCHPAD, wrap(p.scratchpad, scratchpad(p.scratchpad.get_size())));
+    args.emplace(DNNL_ARG_SCRATCHPAD, wrap(p.scratchpad, thread_buffer(kScratchpad, p.scratchpad.get_size())));
   p.primitive.execute(stream, args);
   stream.wait();
 }
@@ -186,8 +227,10 @@ bool onednn_gemm_bf16(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float a
   const int64_t blocks = by_rows ? row_blocks : col_blocks;
   // The plans for the (at most two) block lengths.
   const int64_t small = len / blocks;
+  // A block's shape, with the dense leading dimensions of Note [Dense bf16 GEMM blocks].
   auto shape = [&](int64_t l) {
-    return by_rows ? Shape{ta, tb, l, n, k, lda, ldb, ldc, alpha, beta} : Shape{ta, tb, m, l, k, lda, ldb, ldc, alpha, beta};
+    const int64_t bm = by_rows ? l : m, bn = by_rows ? n : l;
+    return Shape{ta, tb, bm, bn, k, ta ? bm : k, tb ? k : bn, bn, alpha, beta};
   };
   std::shared_ptr<const Plan> plan_small = find_plan(shape(small)), plan_large;
   if (!plan_small) return false;
@@ -195,8 +238,25 @@ bool onednn_gemm_bf16(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float a
   auto block = [&](int64_t blk) {
     const int64_t lo = blk * len / blocks, hi = (blk + 1) * len / blocks;
     const Plan& p = hi - lo == small ? *plan_small : *plan_large;
-    if (by_rows) execute(p, ta ? a + lo : a + lo * lda, b, c + lo * ldc);
-    else execute(p, a, tb ? b + lo * ldb : b + lo, c + lo);
+    const int64_t bm = by_rows ? hi - lo : m, bn = by_rows ? n : hi - lo;
+    const BFloat16* ab = by_rows ? (ta ? a + lo : a + lo * lda) : a;
+    const BFloat16* bb = by_rows ? b : (tb ? b + lo * ldb : b + lo);
+    BFloat16* cb = by_rows ? c + lo * ldc : c + lo;
+    // Note [Dense bf16 GEMM blocks]: as stored, a is k rows of bm (transposed) or bm rows of
+    // k; b is bn rows of k (transposed) or k rows of bn; c is bm rows of bn.
+    const Stored as = ta ? Stored{k, bm, lda} : Stored{bm, k, lda};
+    const Stored bs = tb ? Stored{bn, k, ldb} : Stored{k, bn, ldb};
+    const Stored cs{bm, bn, ldc};
+    const BFloat16* ad = dense_input(as, ab, kDenseA);
+    const BFloat16* bd = dense_input(bs, bb, kDenseB);
+    if (cs.dense()) {
+      execute(p, ad, bd, cb);
+      return;
+    }
+    auto* cd = static_cast<BFloat16*>(thread_buffer(kDenseC, static_cast<size_t>(bm * bn) * sizeof(BFloat16)));
+    if (beta != 0.0f) copy_rows(cs, cb, ldc, cd, bn);
+    execute(p, ad, bd, cd);
+    copy_rows(cs, cd, bn, cb, ldc);
   };
   if (blocks == 1) {
     block(0);
