@@ -244,9 +244,9 @@ void gather_columns(const ConvGeometry& g, const Padded& p, const ColumnOffsets&
 
 // y[j * plane + q0 + r * kLanes + lane] for output channels j < OB and vectors r < R, over
 // `taps` column rows starting at col (vector r at col + r * kLanes). w points at output
-// channel o0's weights (taps per channel), b at its bias (or null), y at its plane. `valid`:
-// the positions left in the plane from q0; the vector that reaches past it stores only
-// those.
+// channel o0's weights (taps per channel), b at its bias (or null), y at its plane of
+// `plane` positions; the vector that reaches past the plane's end stores only the lanes
+// inside it.
 template <int OB, int R>
 void forward_tile(int64_t taps, const float* col, int64_t stride, const float* w, const float* b, float* y,
                   int64_t plane, int64_t q0) {
