@@ -60,8 +60,12 @@ def run_once(binary, threads, only, rounds):
     # thread: 50 ms in a fresh process, 16.6 ms warm, page faults being slow on this VM).
     # Fixing the thresholds high gives LibTorch its warm figures in every run, the harder
     # comparison. ember's caching allocator (docs/architecture.md, "Memory") is unaffected.
-    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
-               GLIBC_TUNABLES="glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=1073741824")
+    # Tunables the caller set come after these: glibc applies a list in order, so the
+    # caller's value wins wherever both name the same tunable.
+    tunables = "glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=1073741824"
+    if os.environ.get("GLIBC_TUNABLES"):
+        tunables += ":" + os.environ["GLIBC_TUNABLES"]
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", GLIBC_TUNABLES=tunables)
     out = subprocess.run([binary, "--threads", threads, "--only", only, "--rounds", str(rounds)],
                          env=env, check=True, capture_output=True, text=True).stdout
     return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
