@@ -4,6 +4,7 @@
 // override, unbatched and non-contiguous inputs, and batch_norm's running statistics.
 #include <functional>
 #include <limits>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -272,6 +273,29 @@ TEST(DiffNnConv, SmallChannelKernels) {
   EXPECT_TRUE(compare({{1, 30, 30}, {4, 1, 3, 3}},
                       [](const auto& v) { return ember::conv2d(v[0], v[1], {}, 1, 1); },
                       [](const auto& v) { return torch::conv2d(v[0], v[1], {}, 1, 1); }, torch::kFloat32));
+}
+
+// Seeded random geometries within the small-channel kernels' limits (1-4 input channels per
+// group, kernels up to 5 x 7, strides up to 3, dilation up to 2, padding up to 3, 1-3
+// groups, rows from 1 to 45 wide), forward and gradients: the hand-picked cases above
+// cannot cover every way a column block, a row segment or a stride phase can line up.
+TEST(DiffNnConv, SmallChannelRandomGeometries) {
+  std::mt19937 rng(2026);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  int ran = 0;
+  while (ran < 120) {
+    const int64_t groups = pick(1, 3), cg = pick(1, 4), og = pick(1, 10), KH = pick(1, 5), KW = pick(1, 7);
+    const int64_t SH = pick(1, 3), SW = pick(1, 3), DH = pick(1, 2), DW = pick(1, 2), PH = pick(0, 3), PW = pick(0, 3);
+    const int64_t H = pick(1, 30), W = pick(1, 45), N = pick(1, 3);
+    if (H + 2 * PH < (KH - 1) * DH + 1 || W + 2 * PW < (KW - 1) * DW + 1) continue;  // no output
+    const Conv2dCase c{{N, groups * cg, H, W}, {groups * og, cg, KH, KW}, {SH, SW}, {PH, PW}, {DH, DW}, groups,
+                       pick(0, 1) == 1};
+    EXPECT_TRUE(compare_conv2d(c, torch::kFloat32)) << torch::IntArrayRef(c.x) << " * " << torch::IntArrayRef(c.w)
+                                                    << " stride " << torch::IntArrayRef(c.stride) << " padding "
+                                                    << torch::IntArrayRef(c.padding) << " dilation "
+                                                    << torch::IntArrayRef(c.dilation) << " groups " << groups;
+    ++ran;
+  }
 }
 
 // An inf in input columns that no window reads (stride 2 leaves the last column out) must
