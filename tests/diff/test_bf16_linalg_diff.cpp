@@ -5,6 +5,8 @@
 // the float32 summation order), and LibTorch's own bf16 kernels (within one ulp). The ctest
 // entry diff.linalg_bf16_widened reruns them with EMBER_GEMM=openblas, where the kernel
 // widens to float32 instead of calling oneDNN.
+#include <random>
+
 #include "bf16_oracles.h"
 
 namespace {
@@ -75,4 +77,41 @@ TEST(DiffBf16Linalg, OutAndTransposedOut) {
   ember::Tensor out = ember::empty({25, 20}, ember::kBFloat16).t();  // column-major out=
   ember::mm_out(out, diff::from_torch(a), diff::from_torch(b));
   EXPECT_TRUE(diff::bf16_close_to(out, expect, kHalfUlp));
+}
+
+// Note [Dense bf16 GEMM blocks] (ember/cpu/onednn_matmul.cpp): seeded random shapes, many
+// past the 2^20 multiply-adds where a product splits over the pool's threads (by rows or by
+// columns), with operands sliced out of wider rows (leading dimension past the width),
+// transposed or not, alpha and beta (addmm), and a sliced out= (mm_out into a view), so
+// that every kind of block gets copied to its dense buffer and c copied back. Each result
+// must be the float32 product of the same bf16 values rounded once.
+TEST(DiffBf16Linalg, StridedOperandsRandomShapes) {
+  std::mt19937 rng(22);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  auto bf16 = [](const std::vector<int64_t>& shape, int seed) {
+    return diff::random_tensor(shape, torch::kFloat32, seed).to(torch::kBFloat16);
+  };
+  for (int i = 0; i < 60; ++i) {
+    const int64_t m = pick(1, 300), n = pick(1, 300), k = pick(8, 300), pad_a = pick(0, 5), pad_b = pick(0, 5),
+                  pad_c = pick(0, 5);
+    const bool ta = pick(0, 1) == 1, tb = pick(0, 1) == 1, out = i % 3 == 0;
+    const double alpha = pick(1, 3) * 0.5, beta = pick(0, 2) * 0.5;
+    torch::Tensor a = ta ? bf16({k, m + pad_a}, 3 * i).slice(1, 0, m).t() : bf16({m, k + pad_a}, 3 * i).slice(1, 0, k);
+    torch::Tensor b =
+        tb ? bf16({n, k + pad_b}, 3 * i + 1).slice(1, 0, k).t() : bf16({k, n + pad_b}, 3 * i + 1).slice(1, 0, n);
+    torch::Tensor c = bf16({m, n + pad_c}, 3 * i + 2).slice(1, 0, n);
+    diff::Pair ae = diff::twin(a), be = diff::twin(b), ce = diff::twin(c);
+    torch::Tensor a32 = a.to(torch::kFloat32), b32 = b.to(torch::kFloat32);
+    const std::string what = std::to_string(m) + "x" + std::to_string(k) + "x" + std::to_string(n) +
+                             (ta ? " a^T" : "") + (tb ? " b^T" : "") + " pads " + std::to_string(pad_a) + "," +
+                             std::to_string(pad_b) + "," + std::to_string(pad_c);
+    if (out) {
+      ember::mm_out(ce.e, ae.e, be.e);
+      EXPECT_TRUE(diff::bf16_close_to(ce.e, torch::mm(a32, b32), kHalfUlp)) << "mm_out " << what;
+    } else {
+      ember::Tensor r = ember::addmm(ce.e, ae.e, be.e, beta, alpha);
+      EXPECT_TRUE(diff::bf16_close_to(r, beta * c.to(torch::kFloat32) + alpha * torch::mm(a32, b32), kHalfUlp))
+          << "addmm beta " << beta << " alpha " << alpha << " " << what;
+    }
+  }
 }
