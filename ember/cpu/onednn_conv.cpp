@@ -104,6 +104,7 @@ bool conv_small_channel_kernels() {
 #include "ember/core/error.h"
 #include "ember/core/storage.h"
 #include "ember/cpu/blas.h"
+#include "ember/cpu/thread_workspace.h"
 
 namespace ember::cpu {
 
@@ -349,32 +350,8 @@ std::shared_ptr<const Plan> find_plan(Pass pass, const ConvGeometry& g, int64_t 
 // Per-thread buffers, kept between calls (Note [oneDNN convolutions], "Threads").
 enum Slot { kIn0, kIn1, kOut, kScratchpad, kSharedWeights, kSharedWeights2, kDiffDst, kSlots };
 
-class Workspace {
- public:
-  void* get(Slot slot, size_t bytes) {
-    Buffer& b = buffers_[slot];
-    if (bytes > b.capacity) {
-      const size_t cap = (bytes + 4095) / 4096 * 4096;
-      b.data.reset(static_cast<char*>(std::aligned_alloc(64, cap)));
-      EMBER_CHECK(b.data, "oneDNN convolution: out of memory allocating ", cap, " bytes");
-      b.capacity = cap;
-    }
-    return b.data.get();
-  }
-
- private:
-  struct Free {
-    void operator()(char* p) const { std::free(p); }
-  };
-  struct Buffer {
-    std::unique_ptr<char, Free> data;
-    size_t capacity = 0;
-  };
-  std::array<Buffer, kSlots> buffers_;
-};
-
-Workspace& workspace() {
-  thread_local Workspace ws;
+ThreadWorkspace<kSlots>& workspace() {
+  thread_local ThreadWorkspace<kSlots> ws("oneDNN convolution");
   return ws;
 }
 

@@ -75,6 +75,7 @@
 #include "ember/core/error.h"
 #include "ember/core/parallel.h"
 #include "ember/cpu/blas.h"
+#include "ember/cpu/thread_workspace.h"
 
 namespace ember::cpu {
 
@@ -157,23 +158,12 @@ std::shared_ptr<const Plan> find_plan(const Shape& s) {
   return plan;
 }
 
-// One of this thread's buffers (the scratchpad and the dense copies of Note [Dense bf16 GEMM
-// blocks]), grown as needed and kept between calls.
+// This thread's buffers: the scratchpad and the dense copies of Note [Dense bf16 GEMM blocks].
 enum Buffer { kScratchpad, kDenseA, kDenseB, kDenseC, kBuffers };
 
 void* thread_buffer(Buffer which, size_t bytes) {
-  struct Free {
-    void operator()(char* p) const { std::free(p); }
-  };
-  thread_local std::unique_ptr<char, Free> bufs[kBuffers];
-  thread_local size_t capacity[kBuffers] = {};
-  if (bytes > capacity[which]) {
-    const size_t cap = (bytes + 4095) / 4096 * 4096;
-    bufs[which].reset(static_cast<char*>(std::aligned_alloc(64, cap)));
-    EMBER_CHECK(bufs[which], "oneDNN matmul: out of memory allocating ", cap, " bytes");
-    capacity[which] = cap;
-  }
-  return bufs[which].get();
+  thread_local ThreadWorkspace<kBuffers> ws("oneDNN matmul");
+  return ws.get(which, bytes);
 }
 
 // A stored matrix: `rows` rows of `len` elements, `ld` apart.

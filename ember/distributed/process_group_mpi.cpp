@@ -502,24 +502,14 @@ class ProcessGroupMPI final : public ProcessGroup, public std::enable_shared_fro
     check_tensor("recv", t);
     check_rank("recv", "src", src, size_);
     EMBER_CHECK_VALUE(src != rank_, "Invalid source rank: should not be the same as rank of the current process.");
-    EMBER_CHECK_VALUE(tag >= 0, "recv: tag must be non-negative, got ", tag);
-    const int n = as_count("recv", static_cast<int64_t>(t.nbytes()));
-    MPI_Request req;
-    std::string desc = Desc{"recv", t, "src", src}.str();
-    mpi_check(MPI_Irecv(t.data_ptr(), n, MPI_BYTE, src, tag, comm_, &req), "MPI_Irecv");
-    return std::make_shared<RequestWork>(RequestWork::Kind::recv, desc, req, t, timeout_);
+    return post_recv(t, src, tag, Desc{"recv", t, "src", src}.str());
   }
 
   // MPI_ANY_SOURCE: MPI matches the first message with this tag from any rank (never this
   // one's own sends, which name another destination); the status names the sender.
   WorkPtr recv_anysource(Tensor& t, int tag) override {
     check_tensor("recv", t);
-    EMBER_CHECK_VALUE(tag >= 0, "recv: tag must be non-negative, got ", tag);
-    const int n = as_count("recv", static_cast<int64_t>(t.nbytes()));
-    MPI_Request req;
-    std::string desc = describe_op("recv", t, "src=any");
-    mpi_check(MPI_Irecv(t.data_ptr(), n, MPI_BYTE, MPI_ANY_SOURCE, tag, comm_, &req), "MPI_Irecv");
-    return std::make_shared<RequestWork>(RequestWork::Kind::recv, desc, req, t, timeout_);
+    return post_recv(t, MPI_ANY_SOURCE, tag, describe_op("recv", t, "src=any"));
   }
 
   WorkPtr all_to_all(std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs) override {
@@ -708,6 +698,16 @@ class ProcessGroupMPI final : public ProcessGroup, public std::enable_shared_fro
   }
 
  private:
+  // Posts the MPI_Irecv of recv / recv_anysource (t already checked; src a rank of this
+  // communicator or MPI_ANY_SOURCE).
+  WorkPtr post_recv(Tensor& t, int src, int tag, std::string desc) {
+    EMBER_CHECK_VALUE(tag >= 0, "recv: tag must be non-negative, got ", tag);
+    const int n = as_count("recv", static_cast<int64_t>(t.nbytes()));
+    MPI_Request req;
+    mpi_check(MPI_Irecv(t.data_ptr(), n, MPI_BYTE, src, tag, comm_, &req), "MPI_Irecv");
+    return std::make_shared<RequestWork>(RequestWork::Kind::recv, std::move(desc), req, t, timeout_);
+  }
+
   void run_entry(Entry& e) {
     std::exception_ptr err;
     try {

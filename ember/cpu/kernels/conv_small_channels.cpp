@@ -172,9 +172,13 @@ void pad_image(const ConvGeometry& g, const Padded& p, const float* x, float* bu
     }
 }
 
-// This thread's padded-image buffer, kept between calls.
-float* padded_buffer(int64_t floats) {
-  thread_local std::vector<float> buf;
+// This thread's buffers, kept between calls: the padded image, and the forward pass's
+// column buffer (Note [Small-channel forward columns]). Zero-filled when grown.
+enum class ThreadBuffer { kPadded, kColumns };
+
+float* thread_buffer(ThreadBuffer which, int64_t floats) {
+  thread_local std::vector<float> bufs[2];
+  std::vector<float>& buf = bufs[static_cast<int>(which)];
   if (static_cast<int64_t>(buf.size()) < floats) buf.assign(static_cast<size_t>(floats), 0.0f);
   return buf.data();
 }
@@ -289,13 +293,6 @@ void forward_block(int64_t taps, const float* col, int64_t stride, const float* 
   for (; v + kFwdPositions <= vectors; v += kFwdPositions)
     forward_tile<OB, kFwdPositions>(taps, col + v * kLanes, stride, w, b, y, plane, p0 + v * kLanes);
   for (; v < vectors; ++v) forward_tile<OB, 1>(taps, col + v * kLanes, stride, w, b, y, plane, p0 + v * kLanes);
-}
-
-// This thread's column buffer, kept between calls.
-float* column_buffer(int64_t floats) {
-  thread_local std::vector<float> buf;
-  if (static_cast<int64_t>(buf.size()) < floats) buf.assign(static_cast<size_t>(floats), 0.0f);
-  return buf.data();
 }
 
 // ---- weight gradient ------------------------------------------------------------------
@@ -429,8 +426,8 @@ bool small_channel_conv_forward(const ConvGeometry& g, const float* x, const flo
   const int64_t block = column_block(taps, plane), stride = block + kLanes;
   const int64_t chunks = conv_batch_chunks(g.N, macs_of(g));
   auto images = [&](int64_t n0, int64_t n1) {
-    float* buf = padded_buffer(p.size(g.C));
-    float* col = column_buffer(taps * stride);
+    float* buf = thread_buffer(ThreadBuffer::kPadded, p.size(g.C));
+    float* col = thread_buffer(ThreadBuffer::kColumns, taps * stride);
     for (int64_t n = n0; n < n1; ++n) {
       pad_image(g, p, x + n * x_image, buf);
       for (int64_t gi = 0; gi < g.groups; ++gi)
@@ -478,7 +475,7 @@ bool small_channel_conv_weight_grad(const ConvGeometry& g, const float* x, const
   auto images = [&](int64_t chunk) {
     float* dw = chunk == 0 ? gw : partial.get() + (chunk - 1) * (wsize + bsize);
     float* db = !gb ? nullptr : chunk == 0 ? gb : dw + wsize;
-    float* buf = padded_buffer(p.size(g.C));
+    float* buf = thread_buffer(ThreadBuffer::kPadded, p.size(g.C));
     for (int64_t n = chunk * g.N / chunks; n < (chunk + 1) * g.N / chunks; ++n) {
       pad_image(g, p, x + n * x_image, buf);
       grad(g, p, pos, buf, gy + n * y_image, dw, db);
